@@ -405,7 +405,7 @@ def train_and_evaluate(ds, split_name:str='u1', faithful:bool=False, epochs:int=
     metrics = {**test, 'train_rmse': train['rmse'], 'epochs': len(losses), 'train_seconds': round(seconds, 3), 'train_losses': losses}
     return model, metrics, cfg
 
-# %% ../nbs/02_train.ipynb #47748a73
+# %% ../nbs/02_train.ipynb #8ff451b7
 def train_cmd(argv:list=None)->int:
     "`sae-movies train`: train the SAE on a predefined split, evaluate it and save a checkpoint."
     p = argparse.ArgumentParser(prog='sae-movies train', description=train_cmd.__doc__)
@@ -413,7 +413,7 @@ def train_cmd(argv:list=None)->int:
     p.add_argument('--split', default='u1', help='predefined split'); p.add_argument('--model', default='sae', choices=['sae'])
     p.add_argument('--faithful', action='store_true', help="the course's loop (slow) instead of the fast trainer")
     p.add_argument('--epochs', type=int); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--out', help='checkpoint path (default: models/DATA-SPLIT-MODEL[-faithful].pt)')
+    p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL[-faithful].pt)')
     p.add_argument('--json', action='store_true', help='print the metrics as one JSON object (last line)')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     a = p.parse_args(argv)
@@ -421,7 +421,7 @@ def train_cmd(argv:list=None)->int:
     from sae_movies.data import load_dataset
     ds = load_dataset(a.data, a.path)
     model, metrics, cfg = train_and_evaluate(ds, a.split, a.faithful, a.epochs, a.seed, progress=not a.quiet)
-    out = Path(a.out or default_models_dir()/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt")
+    out = Path(a.out or default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt")
     save_checkpoint(out, model, ds.imap, {'name': ds.name, 'split': a.split}, cfg, metrics)
     shown = {k: v for k, v in metrics.items() if k != 'train_losses'}
     if a.json: print(json.dumps({**metrics, 'checkpoint': str(out)}))
