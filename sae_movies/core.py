@@ -14,7 +14,7 @@ from .data import SaeMoviesError, IndexMap, default_data_dir, ratings_csr, per_u
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'check_value', 'Settings', 'progress_bar', 'mean_by_index', 'fit_biases', 'Biases', 'Model',
-           'atomic_write', 'default_models_dir', 'read_checkpoint']
+           'trained_rows', 'atomic_write', 'default_models_dir', 'read_checkpoint']
 
 # %% ../nbs/02_core.ipynb #7abc35a6
 _INTERVAL = re.compile(r'([\[(])\s*([^,\s]+)\s*,\s*([^\])\s]+)\s*([\])])')
@@ -218,6 +218,13 @@ def _histories(self:Model, known=None)->sp.csr_matrix: # users x movies
 def _user_ok(self:Model, rows, H)->np.ndarray: return np.diff(H.indptr) > 0 # users with a history
 @patch
 def _item_ok(self:Model)->np.ndarray: return self.item_counts > 0 # movies rated in training
+
+# %% ../nbs/02_core.ipynb #3df5ca89
+def trained_rows(trained:np.ndarray, # per user row of the index map: has trained parameters
+                 rows:np.ndarray # users' rows in the index map (-1: someone new)
+                )->np.ndarray: # True where the user has trained parameters
+    "Which of `rows` are users with trained parameters (someone new never is)."
+    return (rows >= 0) & trained[np.maximum(rows, 0)]
 
 # %% ../nbs/02_core.ipynb #19b7f316
 @patch

@@ -64,7 +64,7 @@ class AutoEncoder(nn.Module):
         self.input_drop, self.code_drop = DropRatings(input_dropout), nn.Dropout(code_dropout)
         self.n_inputs, self.n_encoder = n_inputs, len(hidden)
 
-# %% ../nbs/03_train.ipynb #5541fbb6
+# %% ../nbs/03_train.ipynb #02b85e7e
 @patch
 def _after(self:AutoEncoder, j:int, h:torch.Tensor)->torch.Tensor:
     "Activation and dropout after hidden layer `j` (code dropout after the last encoder layer)."
@@ -72,14 +72,15 @@ def _after(self:AutoEncoder, j:int, h:torch.Tensor)->torch.Tensor:
     return self.code_drop(h) if j == self.n_encoder - 1 else h
 
 @patch
-def body(self:AutoEncoder, h0:torch.Tensor # pre-activations of the first layer
-        )->torch.Tensor: # the last hidden layer
-    "Every hidden layer, from the first layer's pre-activations."
+def body(self:AutoEncoder, h0:torch.Tensor, # pre-activations of the first layer
+         stop:int=-1 # run the layers before this one (-1: every hidden layer)
+        )->torch.Tensor: # the last hidden layer run
+    "The hidden layers, from the first layer's pre-activations."
     h = self._after(0, h0)
-    for j, layer in enumerate(self.layers[1:-1], 1): h = self._after(j, layer(h))
+    for j, layer in enumerate(self.layers[1:stop], 1): h = self._after(j, layer(h))
     return h
 
-# %% ../nbs/03_train.ipynb #f1cd235f
+# %% ../nbs/03_train.ipynb #1667cf9c
 def _check_rows(net, x):
     if x.dim() != 2 or x.shape[1] != net.n_inputs:
         raise SaeMoviesError(f"expected a (batch, {net.n_inputs}) rating matrix, got shape {tuple(x.shape)}")
@@ -97,9 +98,7 @@ def encode(self:AutoEncoder, x:torch.Tensor # (batch, n_inputs) ratings
           )->torch.Tensor: # (batch, hidden[-1]) codes
     "The code of each row."
     _check_rows(self, x)
-    h = self._after(0, self.layers[0](self.input_drop(x)))
-    for j, layer in enumerate(self.layers[1:self.n_encoder], 1): h = self._after(j, layer(h))
-    return h
+    return self.body(self.layers[0](self.input_drop(x)), stop=self.n_encoder)
 
 # %% ../nbs/03_train.ipynb #376c8ce1
 def masked_mse(pred:torch.Tensor, # predictions
