@@ -175,12 +175,13 @@ def _fit(self:AutoencoderModel, R, V, progress):
         if s.refit and V is not None and self.stopped != 'interrupted': self.refit(R + V, progress)
     self.net = self.net.cpu().eval()
 
-# %% ../nbs/05_sae.ipynb #528cffe8
+# %% ../nbs/05_sae.ipynb #060131f5
 @patch
 def refit(self:AutoencoderModel, R_all:sp.csr_matrix, # every training rating (training + validation parts)
           progress:bool=False):
     "Train again from scratch on `R_all` for the epoch count chosen on validation."
     with torch_threads(self.settings.threads): self._train(R_all, None, self.best_epoch, progress)
+    self.net = self.net.cpu().eval()  # as after a fit: also when called on its own, as the ensemble does
 
 # %% ../nbs/05_sae.ipynb #2bd93ae8
 @patch
