@@ -17,7 +17,8 @@ __all__ = ['DATASETS', 'RATING_COLS', 'ML100K_GENRES', 'ML1M_OCCUPATIONS', 'SaeM
            'default_data_dir', 'data_root', 'dataset_dir', 'file_sha256', 'count_lines', 'validate_dataset',
            'safe_extract', 'download_dataset', 'get_dataset', 'read_ratings', 'read_movies', 'read_users', 'IndexMap',
            'MovieLens', 'load_ratings_file', 'load_dataset', 'Split', 'random_holdout', 'per_user_holdout',
-           'held_out_users', 'validation_split', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view', 'liked']
+           'held_out_users', 'validation_split', 'liked_ratings', 'user_split', 'ratings_csr', 'dense_rows', 'to_dense',
+           'item_view', 'liked']
 
 # %% ../nbs/00_data.ipynb #dede1a2b
 class SaeMoviesError(Exception):
@@ -541,19 +542,54 @@ def validation_split(split:Split, # split whose training part is carved
              else random_holdout(split.train, split.imap, test_frac=frac, seed=seed))
     return Split(f'{split.name}+valid{frac}', carve.train, split.test, split.imap, valid=carve.test, fold_in=split.fold_in)
 
-# %% ../nbs/00_data.ipynb #6c4984dc
+# %% ../nbs/00_data.ipynb #9891fd6f
+def liked_ratings(ratings:pd.DataFrame, # user, item, rating
+                  threshold:float|None=4 # a rating >= threshold counts as liked; None: every rating does
+                 )->pd.DataFrame:
+    "The ratings that count as liked."
+    return ratings if threshold is None else ratings[ratings.rating >= threshold]
+
+def _threshold_tag(threshold): return '-all' if threshold is None else '' if threshold == 4 else f'-like{threshold:g}'
+
+# %% ../nbs/00_data.ipynb #23b4ffc7
+def user_split(ratings:pd.DataFrame, # ratings to split
+               imap:IndexMap, # the dataset's numbering
+               n_heldout:int=150, # validation users, and as many test users
+               threshold:float|None=4, # a rating >= threshold counts as liked; None: every rated movie does
+               fold_in_frac:float=0.8, # share of a held-out user's liked movies given to the model
+               min_liked:int=5, # held-out users have at least this many liked movies
+               seed:int=0 # random seed
+              )->Split:
+    "Disjoint training, validation and test users; held-out users' liked movies split into fold-in and test parts."
+    like = liked_ratings(ratings, threshold)
+    counts = like.user.value_counts()
+    eligible = np.sort(counts.index[counts >= min_liked].to_numpy())
+    if n_heldout < 1 or 2 * n_heldout >= len(eligible):
+        raise SaeMoviesError(f"n_heldout={n_heldout}: need 1 <= 2 * n_heldout < {len(eligible)} (users with >= {min_liked} liked movies)")
+    if not 0 < fold_in_frac < 1: raise SaeMoviesError(f"fold_in_frac must be in (0, 1), got {fold_in_frac}")
+    chosen = np.random.default_rng(seed).choice(eligible, 2 * n_heldout, replace=False)
+    valid_users, test_users = chosen[:n_heldout], chosen[n_heldout:]
+    inner = per_user_holdout(like[like.user.isin(test_users)], imap, frac=1 - fold_in_frac, seed=seed + 1)
+    return Split(f'users-{n_heldout}{_threshold_tag(threshold)}-seed{seed}', ratings[~ratings.user.isin(chosen)].reset_index(drop=True),
+                 inner.test, imap, valid=like[like.user.isin(valid_users)].reset_index(drop=True), fold_in=inner.train)
+
+# %% ../nbs/00_data.ipynb #24f40dbf
 _SEEDED = re.compile(r'(random|per-user|held-out-users)-(\d*\.?\d+)-seed(\d+)')
+_USERS = re.compile(r'users-(\d+)(?:-(all|like\d*\.?\d+))?-seed(\d+)')
 
 def _seeded_split(ds, name):
     "The seeded split called `name`, or None if the name is not one."
     if m := re.fullmatch(r'per-user-last(\d+)', name): return per_user_holdout(ds.ratings, ds.imap, last_n=int(m[1]))
+    if m := _USERS.fullmatch(name):
+        threshold = 4 if m[2] is None else None if m[2] == 'all' else float(m[2][4:])
+        return user_split(ds.ratings, ds.imap, int(m[1]), threshold, seed=int(m[3]))
     if not (m := _SEEDED.fullmatch(name)): return None
     kind, frac, seed = m[1], float(m[2]), int(m[3])
     if kind == 'random': return random_holdout(ds.ratings, ds.imap, test_frac=frac, seed=seed)
     if kind == 'per-user': return per_user_holdout(ds.ratings, ds.imap, frac=frac, seed=seed)
     return held_out_users(ds.ratings, ds.imap, user_frac=frac, seed=seed)
 
-# %% ../nbs/00_data.ipynb #58151b8d
+# %% ../nbs/00_data.ipynb #8e66d5be
 @patch
 def split(self:MovieLens, name:str # 'u1'.. (shipped files), 'all', or a seeded split such as 'random-0.1-seed0'
          )->Split:
@@ -563,7 +599,7 @@ def split(self:MovieLens, name:str # 'u1'.. (shipped files), 'all', or a seeded 
     if (s := _seeded_split(self, name)) is not None: return s
     shipped = ', '.join(self.info.splits) + ', ' if self.info.splits else ''
     raise SaeMoviesError(f"{self.name} has no split {name!r}: choose one of {shipped}'all', or a seeded split such as "
-                         "'random-0.1-seed0', 'per-user-0.2-seed0', 'per-user-last10', 'held-out-users-0.1-seed0'")
+                         "'random-0.1-seed0', 'per-user-0.2-seed0', 'per-user-last10', 'held-out-users-0.1-seed0', 'users-150-seed0'")
 
 # %% ../nbs/00_data.ipynb #bb1cc7fc
 def ratings_csr(ratings:pd.DataFrame, # user, item, rating
@@ -585,14 +621,15 @@ def to_dense(ratings:pd.DataFrame, imap:IndexMap)->torch.Tensor:
     "Dense user x movie tensor (small data only)."
     return dense_rows(ratings_csr(ratings, imap))
 
-# %% ../nbs/00_data.ipynb #90846846
+# %% ../nbs/00_data.ipynb #7adb93be
 def item_view(csr:sp.csr_matrix)->sp.csr_matrix: # n_items x n_users
     "The movie x user matrix, for item-based models."
     return csr.T.tocsr()
 
 def liked(csr:sp.csr_matrix, # ratings
-          threshold:float=4 # a rating >= threshold counts as liked
+          threshold:float|None=4 # a rating >= threshold counts as liked; None: every rated movie does
          )->sp.csr_matrix: # 1 = liked, 0 = not liked or not rated
     "Binary implicit-feedback view."
-    out = csr.copy(); out.data = (out.data >= threshold).astype(np.float32); out.eliminate_zeros()
+    out = sp.csr_matrix(csr, dtype=np.float32, copy=True)
+    out.data = (out.data != 0 if threshold is None else out.data >= threshold).astype(np.float32); out.eliminate_zeros()
     return out

@@ -1,0 +1,97 @@
+"""Top-N recommendation, every model side by side in one run: the goals of issue 10.
+
+The strong-generalisation protocol of Liang et al. (WWW 2018) on ML-100K (150 validation and 150 test users) and
+ml-latest-small (100 and 100), liked = rating >= 4, five seeds of the user split (the models' seeds follow it);
+the per-user 20% holdout on ML-100K (seed 0) for comparison with the rating models; Mult-VAE's fit time.
+Prints the tables and saves everything as JSON in bench/results/topn.json.
+
+    SAE_MOVIES_DATA=../shared/movielens .venv/bin/python bench/topn.py [--quick]
+
+`--quick` runs one seed on ML-100K only (a smoke test of the script).
+"""
+import argparse, json, os, platform, time
+from pathlib import Path
+import numpy as np, pandas as pd, torch
+from sae_movies.data import load_dataset
+from sae_movies.train import warm_up
+from sae_movies.models import model_class
+from sae_movies.evaluate import topn_eval, ranking_eval
+
+TOPN_MODELS = ['popular', 'item-knn', 'ease', 'mult-dae', 'mult-vae', 'autorec']
+AUTOENCODERS = ['mult-dae', 'mult-vae']  # EASE is a (linear) autoencoder too, but it is the baseline the goals name
+HELD_OUT = {'ml-100k': 150, 'ml-latest-small': 100}
+PAPER_ML20M = {'mult-vae': {'ndcg@100': 0.426, 'recall@20': 0.395, 'recall@50': 0.537},
+               'mult-dae': {'ndcg@100': 0.419, 'recall@20': 0.387, 'recall@50': 0.524},
+               'ease': {'ndcg@100': 0.420, 'recall@20': 0.391, 'recall@50': 0.521}}
+GOALS = {'best autoencoder ndcg@10 / ease ndcg@10': 1.0, 'best autoencoder ndcg@10 / popular ndcg@10': 2.0,
+         'mult-vae fit seconds on ML-100K (median)': 60}
+
+def make(name, seed):
+    cls = model_class(name)
+    return cls(**({'seed': seed} if 'seed' in cls.Settings.__dataclass_fields__ else {}))
+
+def users_protocol(ds, seeds):
+    rows = []
+    for seed in seeds:
+        split = ds.split(f'users-{HELD_OUT[ds.name]}-seed{seed}')
+        for name in TOPN_MODELS:
+            m = make(name, seed)
+            m.fit(split.train, None if m.predicts_ratings else split.valid, imap=ds.imap, scale=ds.info.rating_scale)
+            rows.append({'dataset': ds.name, 'split': split.name, 'seed': seed, 'model': name, **topn_eval(m, split),
+                         'fit_seconds': m.fit_seconds, 'setting chosen on validation': getattr(m, 'l2', None) if name == 'ease' else getattr(m, 'beta_cap', None)})
+            print(f"{ds.name} seed {seed} {name:9s} ndcg@10 {rows[-1]['ndcg@10']:.4f} ndcg@100 {rows[-1]['ndcg@100']:.4f} ({m.fit_seconds:.1f} s)", flush=True)
+    return rows
+
+def per_user_protocol(ds):
+    split, rows = ds.split('per-user-0.2-seed0'), []
+    for name in TOPN_MODELS + ['mf', 'sae']:
+        m = make(name, 0).fit(split.train, imap=ds.imap, scale=ds.info.rating_scale)
+        rows.append({'dataset': ds.name, 'split': split.name, 'model': name, **ranking_eval(m, split, 10),
+                     **{k: v for k, v in topn_eval(m, split).items() if k in ('ndcg@100', 'recall@20', 'recall@50')}})
+    return rows
+
+def summary(rows):
+    df = pd.DataFrame(rows)
+    cols = ['ndcg@10', 'ndcg@100', 'recall@20', 'recall@50', 'catalogue_coverage', 'popularity', 'fit_seconds']
+    g = df.groupby(['dataset', 'model'], sort=False)[cols]
+    return g.mean().round(4).astype(str) + ' ± ' + g.std(ddof=1).round(4).astype(str)
+
+def goals(rows):
+    df = pd.DataFrame(rows)
+    mean = df.groupby(['dataset', 'model'])['ndcg@10'].mean()
+    out = []
+    for ds in df.dataset.unique():
+        best = max(AUTOENCODERS, key=lambda m: mean[ds, m])
+        out.append({'dataset': ds, 'goal': 'best autoencoder ndcg@10 / ease ndcg@10', 'best autoencoder': best,
+                    'value': mean[ds, best] / mean[ds, 'ease'], 'target': GOALS['best autoencoder ndcg@10 / ease ndcg@10']})
+        out.append({'dataset': ds, 'goal': 'best autoencoder ndcg@10 / popular ndcg@10', 'best autoencoder': best,
+                    'value': mean[ds, best] / mean[ds, 'popular'], 'target': GOALS['best autoencoder ndcg@10 / popular ndcg@10']})
+        # is the difference to EASE inside the seed-to-seed spread? paired by seed
+        piv = df[df.dataset == ds].pivot(index='seed', columns='model', values='ndcg@10')
+        d = piv[best] - piv['ease']
+        out[-2].update(paired_difference=d.mean(), paired_spread=d.std(ddof=1) if len(d) > 1 else np.nan, seeds_ahead=f'{int((d > 0).sum())} of {len(d)}')
+    fit = df[(df.dataset == 'ml-100k') & (df.model == 'mult-vae')].fit_seconds.median()
+    out.append({'dataset': 'ml-100k', 'goal': 'mult-vae fit seconds on ML-100K (median)', 'value': fit, 'target': GOALS['mult-vae fit seconds on ML-100K (median)']})
+    for r in out: r['met'] = bool(r['value'] <= r['target'] if 'seconds' in r['goal'] else r['value'] >= r['target'])
+    return out
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(); ap.add_argument('--quick', action='store_true'); a = ap.parse_args()
+    warm_up()
+    seeds = (0,) if a.quick else (0, 1, 2, 3, 4)
+    out = {'machine': {'python': platform.python_version(), 'torch': torch.__version__, 'cpus': os.cpu_count(),
+                       'threads': torch.get_num_threads(), 'platform': platform.platform()},
+           'date': time.strftime('%Y-%m-%d %H:%M'), 'quick': a.quick, 'paper_ml20m': PAPER_ML20M, 'goals': GOALS}
+    t0 = time.perf_counter()
+    rows = users_protocol(load_dataset('ml-100k', download=False), seeds)
+    if not a.quick: rows += users_protocol(load_dataset('ml-latest-small', download=False), seeds)
+    out['users'] = rows
+    print(f'\nheld-out users, liked = rating >= 4, seeds {seeds} ({time.perf_counter() - t0:.0f} s)\n' + summary(rows).to_string())
+    print('\nLiang et al. / Steck on ML-20M, for context (not run here):\n' + pd.DataFrame(PAPER_ML20M).T.to_string())
+    out['per_user'] = per_user_protocol(load_dataset('ml-100k', download=False))
+    print('\nper-user 20% holdout on ML-100K, seed 0\n' + pd.DataFrame(out['per_user']).set_index('model').drop(columns=['dataset', 'split']).round(4).to_string())
+    out['goal_table'] = goals(rows)
+    print('\ngoals\n' + pd.DataFrame(out['goal_table']).round(4).to_string())
+    path = Path(__file__).parent/'results'/('topn-quick.json' if a.quick else 'topn.json')
+    path.write_text(json.dumps(out, indent=1, default=float))
+    print(f'saved {path}')
