@@ -93,7 +93,7 @@ class EASE(TopNModel):
     "Steck's closed-form linear autoencoder with a zero diagonal."
     name, summary, Settings = 'ease', 'EASE: closed-form linear item-item autoencoder (top-N; ranking only)', EASESettings
 
-# %% ../nbs/07_topn.ipynb #fb353b7c
+# %% ../nbs/07_topn.ipynb #2b08a12f
 def ease_weights(G:np.ndarray, # the Gram matrix XᵀX of the binary ratings (items x items)
                  l2:float # the L2 weight λ
                 )->np.ndarray: # B, items x items, zero diagonal
@@ -109,14 +109,15 @@ def _fit(self:EASE, R, V, progress):
     self.active = np.flatnonzero(Rb.getnnz(0) > 0)
     Xa = Rb[:, self.active]
     G = (Xa.T @ Xa).toarray().astype(np.float64)
-    pair, grid = self._validation(R, V), (self.settings.l2,) if self.settings.l2 > 0 else self.settings.l2_grid
+    pair, s = self._validation(R, V), self.settings
+    grid = (s.l2,) if s.l2 > 0 else s.l2_grid if pair is not None else (s.l2_grid[len(s.l2_grid) // 2],)  # no validation: the middle λ
     self.history = pd.DataFrame({'l2': grid, 'valid_ndcg@100': np.nan})
     for j, l2 in enumerate(grid):
         self.B = ease_weights(G, l2).astype(np.float32)
-        if pair is not None and len(grid) > 1: self.history.loc[j, 'valid_ndcg@100'] = self._valid_ndcg(pair, self._rank)
-    self.l2 = grid[int(self.history['valid_ndcg@100'].fillna(-1).to_numpy().argmax())]
-    self.valid_ndcg = float(self.history['valid_ndcg@100'].max()) if pair is not None else None
-    if self.l2 != grid[-1]: self.B = ease_weights(G, self.l2).astype(np.float32)
+        if pair is not None: self.history.loc[j, 'valid_ndcg@100'] = self._valid_ndcg(pair, self._rank)
+    best = int(self.history['valid_ndcg@100'].fillna(-1).to_numpy().argmax())
+    self.l2, self.valid_ndcg = grid[best], (float(self.history['valid_ndcg@100'].max()) if pair is not None else None)
+    if best != len(grid) - 1: self.B = ease_weights(G, self.l2).astype(np.float32)
 
 @patch
 def _rank(self:EASE, X):

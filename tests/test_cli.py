@@ -167,6 +167,19 @@ def test_recommend_table_echo_and_caps():
 
 
 @needs_data
+def test_recommend_ranks_with_the_top_n_model_and_shows_stars():
+    r = run('recommend', '--rate', 'Star Wars (1977)=5', '--rate', 'Fargo=4', '-n', 5, '--rating-model', AUTOREC, '--json')
+    assert r.returncode == 0, r.stderr
+    got = last_json(r)
+    assert got['model'] == 'ease' and len(got['recommendations']) == 5  # the shipped top-N model is the default
+    assert all(1 <= x['predicted_rating'] <= 5 for x in got['recommendations'])
+    r = run('recommend', '--rate', 'Star Wars (1977)=5', '-n', 3, '--rating-model', AUTOREC)
+    assert 'by ease, stars predicted by autorec' in r.stdout and 'predicted' in r.stdout, r.stdout
+    r = run('recommend', '--rate', 'Star Wars (1977)=5', '--rating-model', 'ml-100k-ease')
+    assert r.returncode == 1 and 'cannot be the rating model' in r.stderr
+
+
+@needs_data
 def test_one_film_listed_twice_is_one_film():
     r = run('recommend', AUTOREC, '--rate', 'Chasing Amy (1997)=5', '--json', '-n', 2000)
     got = last_json(r)
