@@ -122,7 +122,7 @@ def data_cmd(a)->int:
     print(json.dumps(summary) if a.json else table(pd.DataFrame({'': list(summary), 'value': [str(v) for v in summary.values()]})))
     return 0
 
-# %% ../nbs/12_cli.ipynb #c016cb60
+# %% ../nbs/12_cli.ipynb #37106be9
 def _models_args(p):
     p.add_argument('model', nargs='?', help='a model name: list its settings'); _common(p, data=False)
 
@@ -135,7 +135,8 @@ def models_cmd(a)->int:
         return 0
     cls = model_class(a.model)
     from dataclasses import fields
-    rows = [{'setting': f.name, 'default': _fmt(f.default, 6), 'allowed': _fmt(cls.Settings.rules.get(f.name, '')) or 'any'} for f in fields(cls.Settings)]
+    shown = lambda v: f'{v:g}' if isinstance(v, float) else _fmt(v)  # every digit of a default, 6.8e-06 as well as 0.5
+    rows = [{'setting': f.name, 'default': shown(f.default), 'allowed': _fmt(cls.Settings.rules.get(f.name, '')) or 'any'} for f in fields(cls.Settings)]
     print(json.dumps(rows) if a.json else f'{a.model}: {cls.summary}\n\n' + table(pd.DataFrame(rows)))
     return 0
 
