@@ -42,7 +42,7 @@ def ranking_eval(model:Model, # a fitted model
     return {**{n: v for n, v in out.items() if n not in ('coverage', 'popularity')},
             'catalogue_coverage': out['coverage'], 'popularity': mean_popularity(top_k(scores, seen, k), train_counts)}
 
-# %% ../nbs/09_evaluate.ipynb #a7d1ce30
+# %% ../nbs/09_evaluate.ipynb #cb0aa51d
 TOPN_METRICS = (('ndcg', 10), ('ndcg', 100), ('recall', 20), ('recall', 50))
 
 def topn_eval(model:Model, # a fitted model
@@ -55,6 +55,7 @@ def topn_eval(model:Model, # a fitted model
     known = known if known is not None else split.fold_in if split.fold_in is not None else split.train
     imap = model.imap
     test = split.test[split.test.rating >= threshold]
+    if len(test) == 0: raise SaeMoviesError(f"split {split.name!r} has no held-out movies rated >= {threshold:g} to score")
     users = np.unique(test.user.to_numpy()); rows = imap.users(users)
     seen, relevant = ratings_csr(known, imap)[rows], ratings_csr(test, imap)[rows] > 0
     ranked = top_k(model.score(users, known=known), seen, max(k for _, k in TOPN_METRICS))
