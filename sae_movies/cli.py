@@ -164,7 +164,7 @@ def _make_model(a):
         texts[flag] = str(value)
     return cls(**vars(cls.Settings.from_strings(a.model, texts)))
 
-# %% ../nbs/12_cli.ipynb #a60ac5b7
+# %% ../nbs/12_cli.ipynb #fe24618c
 def train_cmd(a)->int:
     "Train a model on a split, report its test metrics and save a checkpoint."
     model = _make_model(a)
@@ -175,10 +175,10 @@ def train_cmd(a)->int:
     startup = time.perf_counter() - _STARTED
     users = split.fold_in is not None  # held-out users: rated by what the list finds
     model.fit(split.train, None if model.predicts_ratings else split.valid, imap=ds.imap, scale=ds.info.rating_scale, progress=not a.quiet)
-    metrics = evaluate_ratings(model, split) if model.predicts_ratings and not users else {}
     if model.predicts_ratings and not users:
+        metrics = evaluate_ratings(model, split)
         metrics['train_rmse'] = rating_metrics(split.train, model.predict(split.train.user, split.train.item), model.scale)['rmse']
-    if not model.predicts_ratings or users: metrics.update(topn_eval(model, split))
+    else: metrics = topn_eval(model, split)
     metrics.update(fit_seconds=model.fit_seconds, startup_seconds=startup)
     if model.history is not None and 'best_epoch' in vars(model): metrics.update(epochs=len(model.history), best_epoch=model.best_epoch)
     out = Path(a.out or default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt")

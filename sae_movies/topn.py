@@ -13,9 +13,9 @@ from .core import Model, Settings
 from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES
 
 # %% auto #0
-__all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'EASESettings', 'EASE', 'ease_weights', 'ItemKNNSettings', 'ItemKNN',
-           'MultNet', 'mult_loss', 'MultSettings', 'MultVAESettings', 'MultDAESettings', 'MultVAE', 'MultDAE',
-           'fold_in_ndcg']
+__all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'ease_weights', 'ItemKNNSettings',
+           'ItemKNN', 'MultNet', 'mult_loss', 'MultSettings', 'MultVAESettings', 'MultDAESettings', 'MultVAE',
+           'MultDAE', 'fold_in_ndcg']
 
 # %% ../nbs/07_topn.ipynb #23f55055
 @dataclass
@@ -49,14 +49,14 @@ def split_rows(X:sp.csr_matrix, # one row per user
     part = lambda m: sp.csr_matrix((X.data[m], (row[m], X.indices[m])), shape=X.shape)
     return part(~out), part(out)
 
-# %% ../nbs/07_topn.ipynb #26e1ad1f
+# %% ../nbs/07_topn.ipynb #f6e83917
 @patch
-def _validation(self:TopNModel, R:sp.csr_matrix, # training ratings
+def _validation(self:TopNModel, Rb:sp.csr_matrix, # training ratings, liked view (`binary`)
                 V:sp.csr_matrix # validation ratings (None: no validation)
                )->tuple: # (histories, held-out liked movies) of the validation users, or None
     "What the validation users tell the model, and what it should find."
     if V is None: return None
-    Rb, Vb = self.binary(R), self.binary(V)
+    Vb = self.binary(V)
     rows = np.flatnonzero(Vb.getnnz(1) > 0)
     known = Rb[rows].getnnz(1) > 0
     kept, out = split_rows(Vb[rows[~known]], 0.2, self.settings.seed)
@@ -64,16 +64,22 @@ def _validation(self:TopNModel, R:sp.csr_matrix, # training ratings
     keep = T.getnnz(1) > 0
     return (H[keep], T[keep]) if keep.any() else None
 
+def heldout_ndcg(S, # users x movies scores
+                 H, # users x movies: what each user gave the model (excluded from the list)
+                 T, # users x movies: what each user held out (the relevant movies)
+                 k:int=100 # cut-off
+                )->float: # mean NDCG@k over users with a held-out movie
+    "Mean NDCG@k of the lists ranked by `S`, the given movies excluded."
+    return float(np.nanmean(ndcg_at_k(top_k(np.asarray(S, dtype=np.float32), H, k), T, k)))
+
 @patch
 def _valid_ndcg(self:TopNModel, pair, rank_fn)->float:
     "NDCG@100 of `rank_fn(histories)` on the validation users' held-out movies, their history excluded."
-    H, T = pair
-    S = np.asarray(rank_fn(H), dtype=np.float32)
-    return float(np.nanmean(ndcg_at_k(top_k(S, H, 100), T, 100)))
+    return heldout_ndcg(rank_fn(pair[0]), *pair)
 
-# %% ../nbs/07_topn.ipynb #917d5cce
+# %% ../nbs/07_topn.ipynb #d472384f
 @patch
-def _keep_popularity(self:TopNModel, R): self.popularity = np.asarray(self.binary(R).sum(0)).ravel().astype(np.float32)
+def _keep_popularity(self:TopNModel, Rb): self.popularity = np.asarray(Rb.sum(0)).ravel().astype(np.float32) # liked counts
 
 @patch
 def _score(self:TopNModel, rows, H):
@@ -93,7 +99,7 @@ class EASE(TopNModel):
     "Steck's closed-form linear autoencoder with a zero diagonal."
     name, summary, Settings = 'ease', 'EASE: closed-form linear item-item autoencoder (top-N; ranking only)', EASESettings
 
-# %% ../nbs/07_topn.ipynb #2b08a12f
+# %% ../nbs/07_topn.ipynb #698834fd
 def ease_weights(G:np.ndarray, # the Gram matrix XᵀX of the binary ratings (items x items)
                  l2:float # the L2 weight λ
                 )->np.ndarray: # B, items x items, zero diagonal
@@ -105,19 +111,21 @@ def ease_weights(G:np.ndarray, # the Gram matrix XᵀX of the binary ratings (it
 
 @patch
 def _fit(self:EASE, R, V, progress):
-    Rb = self.binary(R); self._keep_popularity(R)
+    Rb = self.binary(R); self._keep_popularity(Rb)
     self.active = np.flatnonzero(Rb.getnnz(0) > 0)
     Xa = Rb[:, self.active]
     G = (Xa.T @ Xa).toarray().astype(np.float64)
-    pair, s = self._validation(R, V), self.settings
+    pair, s = self._validation(Rb, V), self.settings
     grid = (s.l2,) if s.l2 > 0 else s.l2_grid if pair is not None else (s.l2_grid[len(s.l2_grid) // 2],)  # no validation: the middle λ
     self.history = pd.DataFrame({'l2': grid, 'valid_ndcg@100': np.nan})
+    kept = None  # (validation NDCG@100, λ, B) of the best λ so far: the first wins a tie
     for j, l2 in enumerate(grid):
         self.B = ease_weights(G, l2).astype(np.float32)
         if pair is not None: self.history.loc[j, 'valid_ndcg@100'] = self._valid_ndcg(pair, self._rank)
-    best = int(self.history['valid_ndcg@100'].fillna(-1).to_numpy().argmax())
-    self.l2, self.valid_ndcg = grid[best], (float(self.history['valid_ndcg@100'].max()) if pair is not None else None)
-    if best != len(grid) - 1: self.B = ease_weights(G, self.l2).astype(np.float32)
+        v = self.history.loc[j, 'valid_ndcg@100']
+        if kept is None or v > kept[0]: kept = (v, l2, self.B)
+    v, self.l2, self.B = kept
+    self.valid_ndcg = None if pair is None else float(v)
 
 @patch
 def _rank(self:EASE, X):
@@ -125,7 +133,7 @@ def _rank(self:EASE, X):
     S[:, self.active] = X[:, self.active] @ self.B
     return S
 
-# %% ../nbs/07_topn.ipynb #b1779177
+# %% ../nbs/07_topn.ipynb #f912ba81
 @dataclass
 class ItemKNNSettings(TopNSettings):
     neighbours:int=100 # similar movies kept per movie
@@ -137,7 +145,7 @@ class ItemKNN(TopNModel):
 
 @patch
 def _fit(self:ItemKNN, R, V, progress):
-    Rb = self.binary(R); self._keep_popularity(R)
+    Rb = self.binary(R); self._keep_popularity(Rb)
     norms = np.sqrt(np.asarray(Rb.sum(0)).ravel()); norms[norms == 0] = 1
     S = (Rb.T @ Rb).toarray() / norms[:, None] / norms[None, :]
     np.fill_diagonal(S, 0)
@@ -243,7 +251,7 @@ class MultDAE(MultVAE):
     "Mult-DAE: the same network with a deterministic code, trained as a denoising autoencoder."
     name, summary, Settings, variational = 'mult-dae', 'Mult-DAE: denoising autoencoder, multinomial likelihood (top-N; ranking only)', MultDAESettings, False
 
-# %% ../nbs/07_topn.ipynb #56a51375
+# %% ../nbs/07_topn.ipynb #08be2857
 @patch
 def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     "A fresh seeded network trained on the binary rows `Rb` with β capped at `cap`; the history, with β per epoch."
@@ -273,8 +281,9 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
 
 @patch
 def _fit(self:MultVAE, R, V, progress):
-    s, Rb, pair = self.settings, self.binary(R), self._validation(R, V)
-    self._keep_popularity(R)
+    s, Rb = self.settings, self.binary(R)
+    pair = self._validation(Rb, V)
+    self._keep_popularity(Rb)
     with torch_threads(s.threads):
         cap = 0. if not self.variational else s.beta or (0.2 if pair is None else None)  # 0.2: the paper's cap on ML-20M
         if cap is None:  # anneal towards 1, then train again capped at the β of the best validation epoch
@@ -330,7 +339,7 @@ def item_vectors(self:ItemKNN)->np.ndarray: return self.S.toarray() # a movie's 
 def user_vectors(self:MultVAE, H)->np.ndarray: # a user's (mean) code
     with torch.no_grad(): return self.net.encode(torch.from_numpy(self.binary(H).toarray()))[0].numpy()
 
-# %% ../nbs/07_topn.ipynb #1a015b19
+# %% ../nbs/07_topn.ipynb #aa2b6bbe
 def fold_in_ndcg(model:Model, # a fitted model
                  split, # a `user_split`: its `fold_in` is the input, its `test` what to find
                  k:int=10 # cut-off
@@ -339,4 +348,4 @@ def fold_in_ndcg(model:Model, # a fitted model
     users = np.unique(split.test.user.to_numpy())
     rows = model.imap.users(users)
     seen, relevant = ratings_csr(split.fold_in, model.imap)[rows], ratings_csr(split.test, model.imap)[rows] > 0
-    return float(np.nanmean(ndcg_at_k(top_k(model.score(users, known=split.fold_in), seen, k), relevant, k)))
+    return heldout_ndcg(model.score(users, known=split.fold_in), seen, relevant, k)
