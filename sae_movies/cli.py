@@ -20,7 +20,7 @@ from .recommend import Recommender
 # %% auto #0
 __all__ = ['EXPLAIN', 'RECOMMENDER', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'train_cmd', 'evaluate_cmd',
            'predict_cmd', 'parse_folds', 'compare_cmd', 'parse_rate', 'recommend_cmd', 'similar_cmd', 'tune_cmd',
-           'main']
+           'synth_cmd', 'main']
 
 # %% ../nbs/12_cli.ipynb #331ce4db
 EXPLAIN = {
@@ -140,12 +140,12 @@ def models_cmd(a)->int:
     print(json.dumps(rows) if a.json else f'{a.model}: {cls.summary}\n\n' + table(pd.DataFrame(rows)))
     return 0
 
-# %% ../nbs/12_cli.ipynb #ce3941cb
+# %% ../nbs/12_cli.ipynb #49842707
 def _train_args(p):
     p.add_argument('--model', default='autorec', choices=list(MODELS), metavar='MODEL', help='model to train: ' + ', '.join(MODELS))
     _common(p, json_=True, quiet=True)
     p.add_argument('--split', help="split: shipped ('u1'..'u5', 'ua', 'ub' for ml-100k), 'all', seeded ('random-0.1-seed0', ...) or top-N users "
-                   "('users-150-seed0') (default: u1 for rating models, users-150-seed0 for top-N models)")
+                   "('users-150-seed0') (default: u1 for rating models on ml-100k, random-0.1-seed0 on other data, users-150-seed0 for top-N models)")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
     p.add_argument('--seed', type=int, default=0, help='random seed of the model')
     p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="device for neural models (default: the model's own, auto)")
@@ -164,13 +164,13 @@ def _make_model(a):
         texts[flag] = str(value)
     return cls(**vars(cls.Settings.from_strings(a.model, texts)))
 
-# %% ../nbs/12_cli.ipynb #fe24618c
+# %% ../nbs/12_cli.ipynb #1c5520dd
 def train_cmd(a)->int:
     "Train a model on a split, report its test metrics and save a checkpoint."
     model = _make_model(a)
-    a.split = a.split or ('u1' if model.predicts_ratings else 'users-150-seed0')
     warm = warm_up()
     ds = load_dataset(a.data, a.path)
+    a.split = a.split or ('users-150-seed0' if not model.predicts_ratings else 'u1' if 'u1' in ds.info.splits else 'random-0.1-seed0')
     split = ds.split(a.split)
     startup = time.perf_counter() - _STARTED
     users = split.fold_in is not None  # held-out users: rated by what the list finds
@@ -395,7 +395,30 @@ def tune_cmd(a)->int:
           + table(trials.head(5), digits=5) + f'\n\nall trials: {out}')
     return 0
 
-# %% ../nbs/12_cli.ipynb #05a84c63
+# %% ../nbs/12_cli.ipynb #565eb5ec
+def _synth_args(p):
+    from sae_movies.synth import RELEASES
+    for flag, what in (('--users', 'users'), ('--movies', 'movies'), ('--ratings', 'ratings')):
+        p.add_argument(flag, type=_positive(flag), required=True, help=f'number of {what}')
+    p.add_argument('--out', required=True, help='folder to write (must not exist, or be empty)')
+    p.add_argument('--format', default='ml-25m', choices=RELEASES, help="the release whose files are written")
+    p.add_argument('--seed', type=int, default=0, help='the same seed writes the same files')
+    p.add_argument('--rank', type=_positive('--rank'), default=10, help='dimensions of the taste model behind the ratings')
+    _common(p, data=False)
+
+def synth_cmd(a)->int:
+    "Write synthetic MovieLens-shaped data in a release's file format."
+    from sae_movies.synth import synthesize
+    t0 = time.perf_counter()
+    out = synthesize(a.out, a.users, a.movies, a.ratings, a.format, a.seed, a.rank)
+    files = {p.name: p.stat().st_size for p in sorted(out.iterdir())}
+    if a.json: print(json.dumps({'folder': str(out), 'format': a.format, 'files': files, 'seconds': time.perf_counter() - t0})); return 0
+    print(f"wrote {a.ratings:,} ratings of {a.users:,} users on {a.movies:,} movies in {a.format}'s format to {out} "
+          f"in {time.perf_counter() - t0:.1f} s:\n" + '\n'.join(f'  {n}  {b / 1e6:,.1f} MB' for n, b in files.items())
+          + f"\nuse it as the release: sae-movies train --data {a.format} --path {out}")
+    return 0
+
+# %% ../nbs/12_cli.ipynb #5e763054
 _COMMANDS = {'data': ('validate or download a dataset and print its summary', _data_args),
              'models': ('list the models, or the settings of one', _models_args),
              'train': ('train a model on a split, report its test metrics and save a checkpoint', _train_args),
@@ -404,9 +427,10 @@ _COMMANDS = {'data': ('validate or download a dataset and print its summary', _d
              'compare': ('cross-validate models side by side', _compare_args),
              'recommend': ('top-N movies for a known user or for a few ratings', _recommend_args),
              'similar': ('the movies most similar to one movie', _similar_args),
-             'tune': ("search a model's settings on validation ratings (optuna)", _tune_args)}
+             'tune': ("search a model's settings on validation ratings (optuna)", _tune_args),
+             'synth': ("write synthetic MovieLens-shaped data in a release's file format", _synth_args)}
 _RUN = {'data': data_cmd, 'models': models_cmd, 'train': train_cmd, 'evaluate': evaluate_cmd, 'predict': predict_cmd,
-        'compare': compare_cmd, 'recommend': recommend_cmd, 'similar': similar_cmd, 'tune': tune_cmd}
+        'compare': compare_cmd, 'recommend': recommend_cmd, 'similar': similar_cmd, 'tune': tune_cmd, 'synth': synth_cmd}
 
 # %% ../nbs/12_cli.ipynb #fe1b8382
 def main(argv:list=None # arguments (default: `sys.argv[1:]`)

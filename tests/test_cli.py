@@ -43,7 +43,7 @@ def test_help_lists_every_command_on_stdout():
 def test_subcommand_help_shows_defaults_and_no_backticks_in_descriptions():
     flat = lambda cmd: ' '.join(run(cmd, '--help').stdout.split())
     train = flat('train')
-    for opt, default in (('--model', 'autorec'), ('--data', 'ml-100k'), ('--split', 'u1 for rating models, users-150-seed0 for top-N models'), ('--seed', '0')):
+    for opt, default in (('--model', 'autorec'), ('--data', 'ml-100k'), ('--split', 'u1 for rating models on ml-100k, random-0.1-seed0 on other data, users-150-seed0 for top-N models'), ('--seed', '0')):
         assert re.search(rf'{opt} \S+ .*?\(default: {re.escape(default)}\)', train), (opt, default)
     assert "--epochs EPOCHS most epochs (default: the model's own)" in train
     assert '(default: ml-100k)' in flat('compare') and '(default: 10)' in flat('evaluate')
