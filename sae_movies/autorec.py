@@ -117,7 +117,7 @@ class UserAutoRec(AutoencoderModel):
     "U-AutoRec: each user's ratings through one wide sigmoid layer."
     name, summary, Settings = 'autorec-user', "U-AutoRec: user-based autoencoder, one wide layer", UserAutoRecSettings
 
-# %% ../nbs/06_autorec.ipynb #90e786c4
+# %% ../nbs/06_autorec.ipynb #4a521e15
 @dataclass
 class DeepAESettings(AESettings):
     hidden:tuple=(256, 128) # encoder widths (the decoder mirrors them)
@@ -134,6 +134,8 @@ class DeepAESettings(AESettings):
 class DeepAE(AutoencoderModel):
     "Deep user-based autoencoder (Kuchaiev & Ginsburg 2017): SELU, code dropout, dense re-feeding."
     name, summary, Settings = 'deep-ae', 'deep user-based autoencoder: SELU, code dropout, dense re-feeding', DeepAESettings
+    dense_batch_cells = 2 ** 25 # re-feeding densifies a batch: at most 32M cells (128 MB of float32) each
+    can_distribute = False # re-feeding steps on the whole network outside DistributedDataParallel
 
 # %% ../nbs/06_autorec.ipynb #d762fa0c
 @patch
