@@ -228,7 +228,7 @@ def mult_loss(logits:torch.Tensor, # (batch, n_items)
     if logvar is None or beta == 0: return nll
     return nll + beta * (-0.5 * (1 + logvar - mu ** 2 - logvar.exp()).sum(1).mean())
 
-# %% ../nbs/07_topn.ipynb #cdd99e02
+# %% ../nbs/07_topn.ipynb #86891ff7
 @dataclass
 class MultSettings(TopNSettings):
     hidden:tuple=(600,) # encoder widths before the code
@@ -266,12 +266,16 @@ class MultDAESettings(MultSettings):
 class MultVAE(TopNModel):
     "Mult-VAE: a variational autoencoder with a multinomial likelihood and KL annealing (Liang et al. 2018)."
     name, summary, Settings, variational = 'mult-vae', 'Mult-VAE: variational autoencoder, multinomial likelihood (top-N; ranking only)', MultVAESettings, True
+    dense_batch_cells = 2 ** 25 # most users x movies in one batch: its dense input and its full softmax (128 MB each in float32)
+    def _batch_rows(self, n_items:int)->int: # `batch_size`, smaller on a catalogue too large for it
+        "Users per training batch."
+        return max(1, min(self.settings.batch_size, self.dense_batch_cells // n_items))
 
 class MultDAE(MultVAE):
     "Mult-DAE: the same network with a deterministic code, trained as a denoising autoencoder."
     name, summary, Settings, variational = 'mult-dae', 'Mult-DAE: denoising autoencoder, multinomial likelihood (top-N; ranking only)', MultDAESettings, False
 
-# %% ../nbs/07_topn.ipynb #08be2857
+# %% ../nbs/07_topn.ipynb #564b38af
 @patch
 def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     "A fresh seeded network trained on the binary rows `Rb` with β capped at `cap`; the history, with β per epoch."
@@ -280,7 +284,7 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     self.net = net = MultNet(Rb.shape[1], s.hidden, s.latent, s.dropout, self.variational).to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=s.lr)
     rows, rng = np.flatnonzero(Rb.getnnz(1) > 0), np.random.default_rng(s.seed)
-    n_batches = -(-len(rows) // s.batch_size)
+    n_batches = -(-len(rows) // self._batch_rows(Rb.shape[1]))
     per_step, state, betas = 1 / ((s.anneal_epochs or s.epochs) * n_batches), {'beta': 0.}, []
     def epoch():
         total = 0.
