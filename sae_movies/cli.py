@@ -20,7 +20,7 @@ from .recommend import Recommender
 # %% auto #0
 __all__ = ['EXPLAIN', 'RECOMMENDER', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'train_cmd', 'evaluate_cmd',
            'predict_cmd', 'parse_folds', 'compare_cmd', 'parse_rate', 'recommend_cmd', 'similar_cmd', 'tune_cmd',
-           'synth_cmd', 'main']
+           'synth_cmd', 'serve_app', 'serve_cmd', 'main']
 
 # %% ../nbs/12_cli.ipynb #331ce4db
 EXPLAIN = {
@@ -433,7 +433,35 @@ def synth_cmd(a)->int:
           + f"\nuse it as the release: sae-movies train --data {a.format} --path {out}")
     return 0
 
-# %% ../nbs/12_cli.ipynb #5e763054
+# %% ../nbs/12_cli.ipynb #f54e2eb7
+def _serve_args(p):
+    p.add_argument('--host', default='127.0.0.1', help='address to listen on (0.0.0.0: every interface)')
+    p.add_argument('--port', type=_positive('--port'), default=8000, help='port')
+    p.add_argument('--db', default='sae-movies.db', help='SQLite file for visitors, ratings and the A/B log (created on first use)')
+    p.add_argument('--arm', type=_setting, action='append', default=[], metavar='NAME=CHECKPOINT', help=f'a model to serve (repeat for an A/B test; default: one arm, {RECOMMENDER})')
+    p.add_argument('--share', type=_setting, action='append', default=[], metavar='NAME=WEIGHT', help="an arm's share of visitors (default: equal)")
+    p.add_argument('--rating-model', default='ml-100k-u1-autorec', help="checkpoint whose predicted stars are shown beside each title ('none': no stars)")
+    p.add_argument('--path', help='folder holding the dataset (default: $SAE_MOVIES_DATA, else data/)')
+
+def serve_app(a):
+    "The app a `serve` invocation describes (built before the server starts, so mistakes are reported at once)."
+    from sae_movies.serve import create_app
+    arms = dict(a.arm) or {'default': RECOMMENDER}
+    stars = None if a.rating_model == 'none' else a.rating_model
+    try: shares = {k: float(v) for k, v in a.share} or None
+    except ValueError: raise SaeMoviesError(f"--share takes NAME=WEIGHT with a number, got {a.share}") from None
+    recs = {name: Recommender.from_checkpoint(ckpt, data_path=a.path, rating_path=stars) for name, ckpt in arms.items()}
+    return create_app(recs, a.db, shares)
+
+def serve_cmd(a)->int:
+    "Serve the web page and the JSON API."
+    import uvicorn
+    app = serve_app(a)
+    print(f"serving {', '.join(app.state.app.arms)} on http://{a.host}:{a.port} (database {Path(a.db).resolve()}); Ctrl-C stops", flush=True)
+    uvicorn.run(app, host=a.host, port=a.port, log_level='warning')
+    return 0
+
+# %% ../nbs/12_cli.ipynb #0835cd62
 _COMMANDS = {'data': ('validate or download a dataset and print its summary', _data_args),
              'models': ('list the models, or the settings of one', _models_args),
              'train': ('train a model on a split, report its test metrics and save a checkpoint', _train_args),
@@ -443,9 +471,10 @@ _COMMANDS = {'data': ('validate or download a dataset and print its summary', _d
              'recommend': ('top-N movies for a known user or for a few ratings', _recommend_args),
              'similar': ('the movies most similar to one movie', _similar_args),
              'tune': ("search a model's settings on validation ratings (optuna)", _tune_args),
-             'synth': ("write synthetic MovieLens-shaped data in a release's file format", _synth_args)}
+             'synth': ("write synthetic MovieLens-shaped data in a release's file format", _synth_args),
+             'serve': ('start the web page and JSON API for real-time recommendations', _serve_args)}
 _RUN = {'data': data_cmd, 'models': models_cmd, 'train': train_cmd, 'evaluate': evaluate_cmd, 'predict': predict_cmd,
-        'compare': compare_cmd, 'recommend': recommend_cmd, 'similar': similar_cmd, 'tune': tune_cmd, 'synth': synth_cmd}
+        'compare': compare_cmd, 'recommend': recommend_cmd, 'similar': similar_cmd, 'tune': tune_cmd, 'synth': synth_cmd, 'serve': serve_cmd}
 
 # %% ../nbs/12_cli.ipynb #fe1b8382
 def main(argv:list=None # arguments (default: `sys.argv[1:]`)
