@@ -433,7 +433,7 @@ def synth_cmd(a)->int:
           + f"\nuse it as the release: sae-movies train --data {a.format} --path {out}")
     return 0
 
-# %% ../nbs/12_cli.ipynb #f54e2eb7
+# %% ../nbs/12_cli.ipynb #83420760
 def _serve_args(p):
     p.add_argument('--host', default='127.0.0.1', help='address to listen on (0.0.0.0: every interface)')
     p.add_argument('--port', type=_positive('--port'), default=8000, help='port')
@@ -450,7 +450,9 @@ def serve_app(a):
     stars = None if a.rating_model == 'none' else a.rating_model
     try: shares = {k: float(v) for k, v in a.share} or None
     except ValueError: raise SaeMoviesError(f"--share takes NAME=WEIGHT with a number, got {a.share}") from None
-    recs = {name: Recommender.from_checkpoint(ckpt, data_path=a.path, rating_path=stars) for name, ckpt in arms.items()}
+    recs, ds = {}, None
+    for name, ckpt in arms.items():  # the dataset is read once, with the first arm, and checked against every other
+        recs[name] = Recommender.from_checkpoint(ckpt, ds, data_path=a.path, rating_path=stars); ds = recs[name].ds
     return create_app(recs, a.db, shares)
 
 def serve_cmd(a)->int:

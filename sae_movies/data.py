@@ -14,11 +14,11 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['DATASETS', 'MANIFEST', 'RATING_COLS', 'ML100K_GENRES', 'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo',
-           'dataset_info', 'default_data_dir', 'data_root', 'dataset_dir', 'file_sha256', 'count_lines', 'folder_info',
-           'published_md5', 'file_md5', 'validate_dataset', 'safe_extract', 'download_dataset', 'get_dataset',
-           'read_ratings', 'read_movies', 'read_users', 'IndexMap', 'MovieLens', 'load_ratings_file', 'load_dataset',
-           'Split', 'random_holdout', 'per_user_holdout', 'held_out_users', 'validation_split', 'liked_ratings',
-           'user_split', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view', 'liked']
+           'dataset_info', 'default_data_dir', 'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines',
+           'folder_info', 'published_md5', 'file_md5', 'validate_dataset', 'safe_extract', 'download_dataset',
+           'get_dataset', 'read_ratings', 'read_movies', 'read_users', 'IndexMap', 'MovieLens', 'load_ratings_file',
+           'load_dataset', 'Split', 'random_holdout', 'per_user_holdout', 'held_out_users', 'validation_split',
+           'liked_ratings', 'user_split', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view', 'liked']
 
 # %% ../nbs/00_data.ipynb #dede1a2b
 class SaeMoviesError(Exception):
@@ -138,20 +138,22 @@ def dataset_dir(name:str, # dataset name
     if path is not None and any((root/f).is_file() for f in {MANIFEST, *(i.ratings_file for i in DATASETS.values())}): return root
     return root/info.dirname
 
-# %% ../nbs/00_data.ipynb #429a9ab7
+# %% ../nbs/00_data.ipynb #c69d8ab9
+def file_blocks(fn:Path): # yields bytes
+    "The bytes of a file, 1 MiB at a time (for hashing and counting files larger than memory should hold)."
+    with open(fn, 'rb') as f: yield from iter(lambda: f.read(1 << 20), b'')
+
 def file_sha256(fn:Path)->str: # hex digest
     "sha256 of a file, read in 1 MiB blocks."
     h = hashlib.sha256()
-    with open(fn, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    for block in file_blocks(fn): h.update(block)
     return h.hexdigest()
 
-# %% ../nbs/00_data.ipynb #28362b42
+# %% ../nbs/00_data.ipynb #ee482180
 def count_lines(fn:Path)->int: # number of newline-terminated lines (a last line without newline counts too)
     "Count the lines of a text file without decoding it, 1 MiB at a time."
     n, last = 0, b'\n'
-    with open(fn, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''): n += block.count(b'\n'); last = block[-1:]
+    for block in file_blocks(fn): n += block.count(b'\n'); last = block[-1:]
     return n + (last != b'\n')
 
 # %% ../nbs/00_data.ipynb #38edbee9
@@ -176,7 +178,7 @@ def _holds_other_release(folder:Path, info:DatasetInfo)->str:
     return (f"{folder}: holds {', '.join(others)} (the format of {names}), not {info.name}: "
             f"expected {', '.join(info.files)}; pick the matching --data, or point --path at a {info.name} folder")
 
-# %% ../nbs/00_data.ipynb #1d37eaeb
+# %% ../nbs/00_data.ipynb #cfdf571e
 def published_md5(folder:Path)->dict: # file name -> md5
     "The md5 sums an archive ships in `checksums.txt` (ML-32M), in md5sum's format; empty when there is none."
     fn = Path(folder)/'checksums.txt'
@@ -187,8 +189,7 @@ def published_md5(folder:Path)->dict: # file name -> md5
 def file_md5(fn:Path)->str:
     "md5 of a file, read in 1 MiB blocks."
     h = hashlib.md5()
-    with open(fn, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    for block in file_blocks(fn): h.update(block)
     return h.hexdigest()
 
 # %% ../nbs/00_data.ipynb #eefad59c

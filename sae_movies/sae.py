@@ -128,7 +128,7 @@ def _make_net(self:AutoencoderModel, n_inputs:int, mean_rating:float)->AutoEncod
         if s.bias_at_mean: net.layers[-1].bias.fill_(mean_rating)
     return net
 
-# %% ../nbs/05_sae.ipynb #a2dff4c2
+# %% ../nbs/05_sae.ipynb #5ed16a1a
 @patch
 def _batch_loss(self:AutoencoderModel, step, p:RatingPattern)->torch.Tensor:
     "The training loss of one batch of rows: the squared errors at its ratings over `p.loss_div` (their number, in one process)."
@@ -139,10 +139,10 @@ def _batch_loss(self:AutoencoderModel, step, p:RatingPattern)->torch.Tensor:
 def _after_step(self:AutoencoderModel, net, opt, p:RatingPattern): "A model's extra work after each step (none here)."
 
 @patch
-def _epoch(self:AutoencoderModel, net, opt, batches, step=None # the forward pass (default: `sparse_forward` of `net`; `data_parallel` across processes)
+def _epoch(self:AutoencoderModel, net, opt, batches, step # the forward pass: `data_parallel(net, device)`
           )->float:
     "One pass over the mini-batches; the mean loss, or a non-finite value before any bad step."
-    step, world = step or (lambda p: sparse_forward(net, p)), dist_world()[1]
+    world = dist_world()[1]
     total, n = 0., 0
     for p in batches:
         opt.zero_grad(set_to_none=True)

@@ -143,22 +143,22 @@ def recommend_for(rec:Recommender, ratings:dict, # movie id -> rating
              'score': None if pd.isna(s) else float(s), 'predicted_rating': None if p is None else round(float(p), 2), 'reason': why}
             for m, t, y, g, s, p, why in zip(top.movie_id, top.title, top.year, top.genres, top.score, pred, reasons)]
 
-# %% ../nbs/11a_serve.ipynb #f03841a4
+# %% ../nbs/11a_serve.ipynb #d6ddebe3
 class ApiError(Exception):
     "A refused request: the field at fault, a message, an HTTP status."
     def __init__(self, field:str, message:str, status:int=400): super().__init__(message); self.field, self.status = field, status
 
 def parse_ratings(rec:Recommender, raw)->dict: # movie id -> rating
-    "Check `{\"<movie_id>\": rating}` against the catalogue and the rating scale."
+    "Check `{\"<movie_id>\": rating}` against the catalogue and the rating scale (the recommender's own check, `rating_history`)."
     if not isinstance(raw, dict): raise ApiError('ratings', 'ratings must be an object {"<movie_id>": rating}')
-    (lo, hi), out = rec.scale, {}
+    out = {}
     for key, r in raw.items():
         try: mid = int(key)
         except (TypeError, ValueError): raise ApiError(f'ratings.{key}', f'{key!r} is not a movie id') from None
         if rec.imap.items([mid], unknown='ignore')[0] < 0: raise ApiError(f'ratings.{key}', f'unknown movie id {mid}', 404)
         if isinstance(r, bool) or not isinstance(r, (int, float)): raise ApiError(f'ratings.{key}', f'rating {r!r} is not a number')
-        if not lo <= r <= hi or abs(r / rec.step - round(r / rec.step)) > 1e-9:
-            raise ApiError(f'ratings.{key}', f'rating {r!r} is not on the scale {lo:g}-{hi:g} in steps of {rec.step:g}')
+        try: rec.rating_history({mid: r})  # on the scale, in its steps
+        except SaeMoviesError as e: raise ApiError(f'ratings.{key}', str(e)) from None
         out[mid] = float(r)
     return out
 

@@ -167,7 +167,7 @@ def sparse_forward(net:AutoEncoder, # the network
     h = net.body(_SparseInput.apply(L[0].weight.t().contiguous(), inputs, values) + L[0].bias)
     return _SampledOutput.apply(h, L[-1].weight, L[-1].bias, targets or inputs)
 
-# %% ../nbs/03_train.ipynb #49e92e51
+# %% ../nbs/03_train.ipynb #7ec73681
 def dist_world()->tuple: # (rank, number of processes): (0, 1) unless torch.distributed is initialised
     "This process's rank and the number of training processes."
     d = torch.distributed
@@ -178,8 +178,9 @@ def start_distributed(device:str='auto' # the device setting of the model being 
     "Join the process group described by torchrun's environment: nccl on CUDA (one GPU per process), gloo otherwise."
     d = torch.distributed
     if not d.is_initialized():
-        if pick_device(device).type == 'cuda': torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
-        d.init_process_group('nccl' if pick_device(device).type == 'cuda' else 'gloo')
+        cuda = pick_device(device).type == 'cuda'
+        if cuda: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
+        d.init_process_group('nccl' if cuda else 'gloo')
     return dist_world()
 
 def all_sum(values:list # numbers to add up
