@@ -245,7 +245,7 @@ def _recs_context(app:App, visitor:str, genre=None, year_from=None, year_to=None
     return dict(recs=recs, rated=rated, mine=mine[::-1], arm=arm, all_genres=app.genres, genre=genre, year_from=year_from,
                 year_to=year_to, stars=_stars(rec))
 
-# %% ../nbs/11a_serve.ipynb #ef4ff946
+# %% ../nbs/11a_serve.ipynb #5121226f
 def create_app(arms:dict, # arm name -> Recommender (one arm: no A/B test)
                db:str|Path, # SQLite file (created on first use)
                weights:dict=None, # arm name -> share of visitors (default: equal)
@@ -278,12 +278,12 @@ def create_app(arms:dict, # arm name -> Recommender (one arm: no A/B test)
         err = e.errors()[0] if e.errors() else {}
         field = '.'.join(str(x) for x in err.get('loc', ('body',)) if x not in ('body', 'query', 'path')) or 'body'
         return JSONResponse({'error': err.get('msg', 'invalid request'), 'field': field}, status_code=400)
-    _routes(api, state)
+    _api_routes(api, state); _page_routes(api, state)
     return api
 
-# %% ../nbs/11a_serve.ipynb #f99a9920
-def _routes(api:FastAPI, state:App):
-    "The JSON API and the page's routes."
+# %% ../nbs/11a_serve.ipynb #9e265bb8
+def _api_routes(api:FastAPI, state:App):
+    "The JSON API: recommendations for given ratings (nothing stored), title search, similar movies."
     @api.post('/api/recommendations')
     async def recommendations(request: Request):
         raw = await request.body()
@@ -310,6 +310,9 @@ def _routes(api:FastAPI, state:App):
         return {'movie_id': movie_id, 'title': rec.title(movie_id),
                 'similar': [{'movie_id': int(m), 'title': t, 'similarity': float(s)} for m, t, s in zip(sim.movie_id, sim.title, sim.similarity)]}
 
+# %% ../nbs/11a_serve.ipynb #d8d4dcdc
+def _page_routes(api:FastAPI, state:App):
+    "The page, its htmx fragments and the movie pages."
     @api.get('/', response_class=HTMLResponse)
     def page(request: Request):
         return TEMPLATES.get_template('page').render(**_recs_context(state, request.state.visitor))
