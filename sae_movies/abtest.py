@@ -46,7 +46,7 @@ def _wilson(k:int, n:int, level:float)->tuple:
     ci = stats.binomtest(int(k), int(n)).proportion_ci(level, method='wilson')
     return ci.low, ci.high
 
-# %% ../nbs/11b_abtest.ipynb #e370bbde
+# %% ../nbs/11b_abtest.ipynb #95b8e152
 def arm_summary(units:pd.DataFrame, # from `ab_units`
                 level:float=0.95 # confidence level of the intervals
                )->pd.DataFrame: # one row per arm
@@ -54,10 +54,10 @@ def arm_summary(units:pd.DataFrame, # from `ab_units`
     z, rows = stats.norm.ppf(0.5 + level / 2), []
     for arm, g in units.groupby('arm', sort=True):
         n, hit_users, hits, shown = len(g), int((g.hits > 0).sum()), g.hits.to_numpy(), g.shown.to_numpy()
-        ctr, se = hits.sum() / shown.sum(), _ratio_se(hits, shown)
+        ctr, se, (lo, hi) = hits.sum() / shown.sum(), _ratio_se(hits, shown), _wilson(hit_users, n, level)
         rows.append(dict(arm=arm, visitors=n, lists=int(g.lists.sum()), impressions=int(g.impressions.sum()), shown=int(shown.sum()),
-                         hits=int(hits.sum()), ctr=ctr, ctr_lo=max(0., ctr - z * se), ctr_hi=min(1., ctr + z * se),
-                         hit_rate=hit_users / n, hit_lo=_wilson(hit_users, n, level)[0], hit_hi=_wilson(hit_users, n, level)[1]))
+                         hits=int(hits.sum()), ctr=ctr, ctr_se=se, ctr_lo=max(0., ctr - z * se), ctr_hi=min(1., ctr + z * se),
+                         hit_visitors=hit_users, hit_rate=hit_users / n, hit_lo=lo, hit_hi=hi))
     return pd.DataFrame(rows).set_index('arm')
 
 # %% ../nbs/11b_abtest.ipynb #b915d7e5
@@ -78,7 +78,7 @@ def power_of(p_a:float, p_b:float, n_a:int, n_b:int, alpha:float=0.05)->float:
     za = stats.norm.ppf(1 - alpha / 2)
     return float(stats.norm.sf((za * se0 - abs(p_a - p_b)) / se1) + stats.norm.cdf((-za * se0 - abs(p_a - p_b)) / se1))
 
-# %% ../nbs/11b_abtest.ipynb #1dc9aa8c
+# %% ../nbs/11b_abtest.ipynb #31d4dc1b
 def _verdict(arm, control, a, b, p, mde, alpha, min_visitors)->str:
     "What a comparison lets one say."
     if min(a.visitors, b.visitors) < min_visitors:
@@ -102,11 +102,11 @@ def compare_arms(units:pd.DataFrame, # from `ab_units`
     if control not in s.index: raise SaeMoviesError(f"no arm {control!r} in the log (arms: {', '.join(s.index)})")
     z, rows, a = stats.norm.ppf(1 - alpha / 2), [], s.loc[control]
     for arm in s.index.drop(control):
-        b, ga, gb = s.loc[arm], units[units.arm == control], units[units.arm == arm]
-        table = [[(g.hits > 0).sum(), (g.hits == 0).sum()] for g in (ga, gb)]
+        b = s.loc[arm]
+        table = [[r.hit_visitors, r.visitors - r.hit_visitors] for r in (a, b)]
         p_hit = stats.chi2_contingency(table, correction=False).pvalue if min(map(sum, zip(*table))) > 0 else 1.
         d, se = b.hit_rate - a.hit_rate, np.sqrt(a.hit_rate * (1 - a.hit_rate) / a.visitors + b.hit_rate * (1 - b.hit_rate) / b.visitors)
-        dc, sec = b.ctr - a.ctr, np.hypot(_ratio_se(ga.hits.to_numpy(), ga.shown.to_numpy()), _ratio_se(gb.hits.to_numpy(), gb.shown.to_numpy()))
+        dc, sec = b.ctr - a.ctr, np.hypot(a.ctr_se, b.ctr_se)
         p_ctr = 2 * stats.norm.sf(abs(dc) / sec) if sec > 0 else 1.
         k = len(s) - 1  # Bonferroni
         p_hit, p_ctr = min(1., p_hit * k), min(1., p_ctr * k)

@@ -51,7 +51,7 @@ def codes(self:AutoRec)->np.ndarray: # (n_items, hidden)
         self._code_cache = h.numpy().astype(np.float64)
     return self._code_cache
 
-# %% ../nbs/06_autorec.ipynb #4e3d8827
+# %% ../nbs/06_autorec.ipynb #bd43568f
 @patch
 def _fold_in(self:AutoRec, H:sp.csr_matrix # histories, one row each
             )->tuple: # (decoder rows, output biases)
@@ -63,8 +63,9 @@ def _fold_in(self:AutoRec, H:sp.csr_matrix # histories, one row each
         cols, y = H.indices[H.indptr[r]:H.indptr[r + 1]], H.data[H.indptr[r]:H.indptr[r + 1]]
         if not len(cols): continue
         X = np.hstack([Z[cols], np.ones((len(cols), 1))])
-        try: theta = np.linalg.solve(X.T @ X + penalty, X.T @ y)  # positive definite when the ridge is on: fast
-        except np.linalg.LinAlgError: theta = np.linalg.lstsq(X.T @ X + penalty, X.T @ y, rcond=None)[0]  # no weight decay, few ratings
+        A, c = X.T @ X + penalty, X.T @ y
+        try: theta = np.linalg.solve(A, c)  # positive definite when the ridge is on: fast
+        except np.linalg.LinAlgError: theta = np.linalg.lstsq(A, c, rcond=None)[0]  # no weight decay, few ratings
         W[r], b[r] = theta[:k], theta[k]
     return W, b
 

@@ -50,14 +50,13 @@ class Store:
         with con: yield con
     def __repr__(self): return f'Store({str(self.path)!r})'
 
-# %% ../nbs/11a_serve.ipynb #6f3515f2
+# %% ../nbs/11a_serve.ipynb #04ff50bc
 @patch
 def rate(self:Store, visitor:str, movie_id:int, rating:float|None # None: forget the rating
         ):
     "Record (or replace, or with `None` remove) a visitor's rating."
-    with self.db() as db:
-        if rating is None: db.execute('delete from ratings where visitor = ? and movie_id = ?', (visitor, int(movie_id)))
-        else: db.execute('insert or replace into ratings values (?, ?, ?, ?)', (visitor, int(movie_id), float(rating), time.time()))
+    if rating is not None: return self.rate_many(visitor, {movie_id: rating})
+    with self.db() as db: db.execute('delete from ratings where visitor = ? and movie_id = ?', (visitor, int(movie_id)))
 
 @patch
 def rate_many(self:Store, visitor:str, ratings:dict # movie id -> rating
