@@ -34,7 +34,9 @@ class AutoRec(AutoencoderModel):
     "I-AutoRec: each movie's ratings by all users through one wide sigmoid layer; new users by ridge fold-in."
     name, summary, Settings, item_based = 'autorec', 'I-AutoRec: item-based autoencoder, one wide layer (the default rating model)', AutoRecSettings, True
     def _fit(self, R, V, progress): self._trained_on(R); AutoencoderModel._fit(self, R, V, progress)
-    def refit(self, R_all, progress=False): AutoencoderModel.refit(self, R_all, progress); self._trained_on(R_all)
+    def refit(self, R_all, progress=False, resume=None):
+        if (how := AutoencoderModel.refit(self, R_all, progress, resume)) == 'completed': self._trained_on(R_all)  # else the weights chosen on R stay
+        return how
     def _trained_on(self, M:sp.csr_matrix):
         "Note the ratings `M` the weights are trained on: the movies' inputs, which users have trained decoder rows, their penalty."
         self.inputs, self.trained = M, np.diff(M.indptr) > 0

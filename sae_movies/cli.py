@@ -6,22 +6,22 @@
 from __future__ import annotations
 import time
 _STARTED = time.perf_counter()  # before the heavy imports below: start-up is measured from here
-import argparse, json, os, sys
+import argparse, json, os, re, sys
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
 from .data import SaeMoviesError, DATASETS, load_dataset
 from .metrics import rating_metrics
-from .core import atomic_write, default_models_dir
+from .core import atomic_write, default_models_dir, TrainingDiverged
 from .train import warm_up, start_distributed
-from .models import MODELS, model_class, model_table, load_model, attach_dataset
+from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, resolve_checkpoint
 from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate, cv_summary, compare_to_best
 from .recommend import Recommender
 
 # %% auto #0
-__all__ = ['EXPLAIN', 'RECOMMENDER', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'train_cmd', 'evaluate_cmd',
-           'predict_cmd', 'parse_folds', 'compare_cmd', 'parse_rate', 'recommend_cmd', 'similar_cmd', 'tune_cmd',
-           'synth_cmd', 'serve_app', 'serve_worker', 'serve_cmd', 'ab_report_cmd', 'main']
+__all__ = ['EXPLAIN', 'RECOMMENDER', 'MAX_SEED', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'train_cmd', 'evaluate_cmd',
+           'predict_cmd', 'parse_folds', 'compare_cmd', 'movie_ref', 'parse_rate', 'recommend_cmd', 'similar_cmd',
+           'tune_cmd', 'synth_cmd', 'serve_app', 'serve_worker', 'serve_cmd', 'ab_report_cmd', 'main']
 
 # %% ../nbs/12_cli.ipynb #331ce4db
 EXPLAIN = {
@@ -95,6 +95,14 @@ def _positive(name):
         return v
     return parse
 
+MAX_SEED = 2**32 - 1 # what NumPy's and PyTorch's generators accept
+
+def _seed(text):
+    try: v = int(text)
+    except ValueError: v = -1
+    if not 0 <= v <= MAX_SEED: raise argparse.ArgumentTypeError(f"a seed is a whole number from 0 to {MAX_SEED}, got {text!r}")
+    return v
+
 def _setting(text):
     if '=' not in text: raise argparse.ArgumentTypeError(f"--set expects NAME=VALUE, got {text!r}")
     return tuple(text.split('=', 1))
@@ -105,7 +113,10 @@ def build_parser()->argparse.ArgumentParser:
     from sae_movies import __version__
     p = argparse.ArgumentParser(prog='sae-movies', formatter_class=_Formatter,
         description='Movie recommendations from autoencoders trained on MovieLens.',
-        epilog='Run `sae-movies COMMAND --help` for the options of a command. Models: ' + ', '.join(MODELS) + '.')
+        epilog='Run `sae-movies COMMAND --help` for the options of a command. Models: ' + ', '.join(MODELS) + '. '
+               'Exit status: 0 done; 2 bad input (an argument, a file or the data refused, with a one-line message); '
+               '1 training diverged (an autoencoder saves its last good weights); 130 interrupted by Ctrl-C (a model trained '
+               'epoch by epoch saves its best weights so far; the autoencoders continue with `train --resume`).')
     p.add_argument('-V', '--version', action='version', version=__version__)
     sub = p.add_subparsers(dest='command', metavar='COMMAND', title='commands')
     add = lambda name, desc: sub.add_parser(name, help=desc, description=desc[0].upper() + desc[1:] + '.', formatter_class=_Formatter)
@@ -143,20 +154,23 @@ def models_cmd(a)->int:
 
 # %% ../nbs/12_cli.ipynb #49842707
 def _train_args(p):
-    p.add_argument('--model', default='autorec', choices=list(MODELS), metavar='MODEL', help='model to train: ' + ', '.join(MODELS))
+    p.add_argument('--model', choices=list(MODELS), metavar='MODEL', help='model to train (default: autorec): ' + ', '.join(MODELS))
     _common(p, json_=True, quiet=True)
     p.add_argument('--split', help="split: shipped ('u1'..'u5', 'ua', 'ub' for ml-100k), 'all', seeded ('random-0.1-seed0', ...) or top-N users "
                    "('users-150-seed0') (default: u1 for rating models on ml-100k, random-0.1-seed0 on other data, users-150-seed0 for top-N models)")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
-    p.add_argument('--seed', type=int, default=0, help='random seed of the model')
+    p.add_argument('--seed', type=_seed, default=0, help='random seed of the model')
     p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="device for neural models (default: the model's own, auto)")
     p.add_argument('--faithful', action='store_true', help="sae only: the course's own training loop (hundreds of times slower)")
     p.add_argument('--set', type=_setting, action='append', default=[], metavar='NAME=VALUE', help='any other setting of the model (repeat); see `sae-movies models MODEL`')
-    p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt)')
+    p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt; with --resume, the checkpoint resumed)')
+    p.add_argument('--resume', metavar='CHECKPOINT', help='continue a run that Ctrl-C interrupted, from its checkpoint (its model, settings, data and split)')
 
 # %% ../nbs/12_cli.ipynb #ec1de8b4
 def _make_model(a):
-    "The model of a `train` invocation, its settings validated."
+    "The model of a `train` invocation, its settings validated (with `--resume`: the interrupted run's)."
+    if a.resume: return _resumed_model(a)
+    a.model = a.model or 'autorec'
     cls, texts = model_class(a.model), dict(a.set)
     fields_ = cls.Settings.__dataclass_fields__
     for flag, value in (('epochs', a.epochs), ('seed', a.seed), ('device', a.device), ('faithful', a.faithful or None)):
@@ -164,6 +178,20 @@ def _make_model(a):
         if flag not in fields_: raise SaeMoviesError(f"--{flag} does not apply to {a.model} (its settings: {', '.join(fields_) or 'none'})")
         texts[flag] = str(value)
     return cls(**vars(cls.Settings.from_strings(a.model, texts)))
+
+def _resumed_model(a):
+    "The model of an interrupted run, from its checkpoint: its settings, data and split, and where training stood (`resume_state`)."
+    given = [f for f, v in (('--model', a.model), ('--split', a.split), ('--epochs', a.epochs), ('--device', a.device), ('--set', a.set), ('--faithful', a.faithful)) if v]
+    if given: raise SaeMoviesError(f"--resume continues a run as it was started: drop {', '.join(given)}")
+    if int(os.environ.get('WORLD_SIZE', 1)) > 1: raise SaeMoviesError("--resume runs in one process (start it without torchrun)")
+    path = resolve_checkpoint(a.resume)
+    model = load_model(path)
+    if model.resume_state is None:
+        stopped = model.meta['metrics'].get('stopped', 'completed')
+        if stopped == 'interrupted': raise SaeMoviesError(f"{path}: {model.name} cannot resume (it keeps no state to go on from): train it again")
+        raise SaeMoviesError(f"{path}: nothing to resume: its training was not interrupted (it ended: {stopped})")
+    a.model, a.data, a.split, a.out = model.name, model.meta['dataset'].get('name'), model.meta['dataset'].get('split'), a.out or path
+    return model
 
 # %% ../nbs/12_cli.ipynb #db430b64
 def _distributed(model, name)->tuple:
@@ -183,26 +211,42 @@ def train_cmd(a)->int:
         if world > 1: torch.distributed.destroy_process_group()
 
 def _train_and_report(a, model, rank)->int:
-    warm = warm_up()
+    warm_up()
     ds = load_dataset(a.data, a.path)
+    if a.resume: check_dataset(model, ds, a.resume)  # the very data it was trained on
     a.split = a.split or ('users-150-seed0' if not model.predicts_ratings else 'u1' if 'u1' in ds.info.splits else 'random-0.1-seed0')
     split = ds.split(a.split)
     startup = time.perf_counter() - _STARTED
     users = split.fold_in is not None  # held-out users: rated by what the list finds
-    model.fit(split.train, None if model.predicts_ratings else split.valid, imap=ds.imap, scale=ds.info.rating_scale, progress=not a.quiet and rank == 0)
+    diverged = None
+    try: model.use_dataset(ds).fit(split.train, None if model.predicts_ratings else split.valid, imap=ds.imap, scale=ds.info.rating_scale,
+                                   progress=not a.quiet and rank == 0, resume=model.resume_state if a.resume else None)
+    except TrainingDiverged as e:
+        if rank: raise
+        if not (model.keeps_last_good and model.best_epoch): raise TrainingDiverged(f"{e}; nothing was saved", e.result) from None
+        diverged = e  # the last good weights are kept: evaluated and saved below, then reported as an error
     if rank: return 0  # under torchrun the first process evaluates, saves and reports; the others are done
     if model.predicts_ratings and not users:
         metrics = evaluate_ratings(model, split)
         metrics['train_rmse'] = rating_metrics(split.train, model.predict(split.train.user, split.train.item), model.scale)['rmse']
     else: metrics = topn_eval(model, split)
-    metrics.update(fit_seconds=model.fit_seconds, startup_seconds=startup)
+    metrics.update(fit_seconds=model.fit_seconds, startup_seconds=startup, stopped=getattr(model, 'stopped', 'completed'))
     if model.history is not None and 'best_epoch' in vars(model): metrics.update(epochs=len(model.history), best_epoch=model.best_epoch)
     out = Path(a.out or default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt")
     replaced = out.exists()
     model.save(out, {'name': ds.name, 'split': split.name}, metrics)
-    if a.json: print(json.dumps({'model': a.model, **metrics, 'checkpoint': str(out), 'replaced': replaced})); return 0
-    _print_train(a, model, split, metrics, out, replaced)
-    return 0
+    if a.json: print(json.dumps({'model': a.model, **metrics, 'checkpoint': str(out), 'replaced': replaced}))
+    else: _print_train(a, model, split, metrics, out, replaced)
+    return _train_ending(model, out, diverged)
+
+def _train_ending(model, out, diverged)->int:
+    "Say on stderr how a run that did not complete ended, and where its weights are; the exit status."
+    if diverged: print(f"sae-movies train: error: {diverged}; they are saved in {out}", file=sys.stderr); return 1
+    if getattr(model, 'stopped', None) != 'interrupted': return 0
+    if model.resume_state is None: how = f'{model.name} cannot resume: train it again to finish'
+    else: how = f"continue with: sae-movies train --resume {out}"
+    print(f"sae-movies train: interrupted; the best weights so far are saved in {out}; {how}", file=sys.stderr)
+    return 130
 
 # %% ../nbs/12_cli.ipynb #22d94bb3
 def _print_train(a, model, split, m, out, replaced):
@@ -290,8 +334,8 @@ def compare_cmd(a)->int:
     "Cross-validate models side by side."
     names = [m.strip() for m in a.models.split(',') if m.strip()]
     for n in names: model_class(n)
-    try: seeds = [int(s) for s in a.seeds.split(',')]
-    except ValueError: raise SaeMoviesError(f"--seeds expects whole numbers separated by commas, got {a.seeds!r}") from None
+    try: seeds = [_seed(s) for s in a.seeds.split(',')]
+    except argparse.ArgumentTypeError: raise SaeMoviesError(f"--seeds expects whole numbers from 0 to {MAX_SEED} separated by commas, got {a.seeds!r}") from None
     ds = load_dataset(a.data, a.path)
     folds = parse_folds(a.folds)
     splits = [ds.split(f) for f in folds]  # refuses unknown splits before any training
@@ -306,6 +350,14 @@ def compare_cmd(a)->int:
     return 0
 
 # %% ../nbs/12_cli.ipynb #9357b23d
+def movie_ref(s:str, # a title or an id, as typed
+              flag:str='--movie' # the option, for the message
+             )->int|str: # the id (int) or the title (str)
+    "A movie as typed on the command line: ASCII digits are an id ('²' is a title), anything else a title."
+    s = s.strip()
+    if not s: raise SaeMoviesError(f"{flag} expects a movie title or id, got an empty one")
+    return int(s) if re.fullmatch('[0-9]+', s) else s
+
 def parse_rate(s:str # 'MOVIE=RATING', MOVIE a title or an id
               )->tuple: # (movie id (int) or title (str), rating)
     "Parse one `--rate` argument."
@@ -313,8 +365,7 @@ def parse_rate(s:str # 'MOVIE=RATING', MOVIE a title or an id
     if not sep or not movie.strip(): raise SaeMoviesError(f"--rate expects MOVIE=RATING, got {s!r}")
     try: r = float(r)
     except ValueError: raise SaeMoviesError(f"--rate {s!r}: the rating {r!r} is not a number") from None
-    movie = movie.strip()
-    return (int(movie) if movie.isdigit() else movie), r
+    return movie_ref(movie, '--rate'), r
 
 # %% ../nbs/12_cli.ipynb #af60c569
 def _years(text):
@@ -333,6 +384,7 @@ def _recommend_args(p):
     p.add_argument('--rating-model', metavar='CHECKPOINT', help='a rating model whose predicted stars are shown beside each title (e.g. ml-100k-u1-autorec)')
     p.add_argument('--user', type=int, help='a user id of the dataset')
     p.add_argument('--rate', action='append', default=[], metavar='MOVIE=RATING', help='a rating by a new user (repeat)')
+    p.add_argument('--like', action='append', default=[], metavar='MOVIE', help="a movie a new user liked, counted as the scale's top rating (repeat)")
     p.add_argument('--genre', action='append', metavar='GENRE', help='only movies of this genre (repeat for any of several)')
     p.add_argument('--years', type=_years, metavar='FROM-TO', help="only movies released in these years, e.g. 1990-1999 or 1990-")
 
@@ -348,12 +400,12 @@ def _as_json(df:pd.DataFrame, value:str)->list:
 # %% ../nbs/12_cli.ipynb #4be17d6c
 def recommend_cmd(a)->int:
     "Top-N movies for a known user or for a few ratings."
-    if (a.user is None) == (not a.rate): raise SaeMoviesError("give either --user ID or at least one --rate MOVIE=RATING (not both)")
+    if (a.user is None) == (not a.rate and not a.like): raise SaeMoviesError("give either --user ID or at least one --rate MOVIE=RATING or --like MOVIE (not both)")
     rec = Recommender.from_checkpoint(a.checkpoint, data_path=a.path, rating_path=a.rating_model)
     filters = dict(genres=a.genre, years=a.years, min_ratings=a.min_ratings)
     if a.user is not None: df, who, extra = rec.recommend(a.user, a.n, **filters), f'user {a.user}', {'user': a.user}
     else:
-        pairs = [parse_rate(s) for s in a.rate]
+        pairs = [parse_rate(s) for s in a.rate] + [(movie_ref(s, '--like'), rec.scale[1]) for s in a.like]
         df = rec.recommend_new(pairs, a.n, **filters)
         rated = [{'movie_id': rec.find_movie(m), 'title': rec.title(rec.find_movie(m)), 'rating': r} for m, r in pairs]
         who, extra = 'these ratings', {'rated': rated}
@@ -361,7 +413,7 @@ def recommend_cmd(a)->int:
         recs = _as_json(df, 'score')
         if 'predicted' in df: recs = [{**r, 'predicted_rating': float(p)} for r, p in zip(recs, df.predicted)]
         print(json.dumps({**extra, 'model': rec.model.name, 'recommendations': recs})); return 0
-    if a.rate: print('rated:\n' + '\n'.join(f"  {r['title']} (id {r['movie_id']}) = {r['rating']:g}" for r in extra['rated']) + '\n')
+    if a.user is None: print('rated:\n' + '\n'.join(f"  {r['title']} (id {r['movie_id']}) = {r['rating']:g}" for r in extra['rated']) + '\n')
     head = f'top {len(df)} for {who}' if len(df) == a.n else f'all {len(df)} films that qualify for {who} (asked for {a.n})'
     shown = _show(df, 'score')
     if 'predicted' in df: shown['predicted'] = df.predicted.to_numpy()
@@ -376,7 +428,7 @@ def _similar_args(p):
 def similar_cmd(a)->int:
     "The movies most similar to one movie."
     rec = Recommender.from_checkpoint(a.checkpoint, data_path=a.path)
-    mid = rec.find_movie(int(a.movie) if a.movie.strip().isdigit() else a.movie)
+    mid = rec.find_movie(movie_ref(a.movie))
     df = rec.similar_movies(mid, a.n, a.min_ratings)
     if a.json: print(json.dumps({'movie': {'movie_id': mid, 'title': rec.title(mid)}, 'similar': _as_json(df, 'similarity')})); return 0
     print(f'most similar to {rec.title(mid)} (id {mid}), by {rec.model.name}:\n' + table(_show(df, 'similarity'), digits=3) + '\n' + _legend(['similarity']))
@@ -389,7 +441,7 @@ def _tune_args(p):
     _common(p, quiet=True)
     p.add_argument('--split', default='u1', help='split whose training part is searched (its test part is never read)')
     p.add_argument('--trials', type=_positive('--trials'), default=40, help='number of trials')
-    p.add_argument('--seed', type=int, default=0, help='seed of the sampler, the validation carve and the models')
+    p.add_argument('--seed', type=_seed, default=0, help='seed of the sampler, the validation carve and the models')
     p.add_argument('--valid-frac', type=float, default=0.05, help="share of each user's training ratings carved for validation")
     p.add_argument('--set', type=_setting, action='append', default=[], metavar='NAME=VALUE', help='a setting fixed for every trial (repeat), e.g. epochs=100')
     p.add_argument('--out', help='CSV file for the trials (default: bench/results/tune-MODEL-DATA-SPLIT.csv)')
@@ -418,7 +470,7 @@ def _synth_args(p):
         p.add_argument(flag, type=_positive(flag), required=True, help=f'number of {what}')
     p.add_argument('--out', required=True, help='folder to write (must not exist, or be empty)')
     p.add_argument('--format', default='ml-25m', choices=RELEASES, help="the release whose files are written")
-    p.add_argument('--seed', type=int, default=0, help='the same seed writes the same files')
+    p.add_argument('--seed', type=_seed, default=0, help='the same seed writes the same files')
     p.add_argument('--rank', type=_positive('--rank'), default=10, help='dimensions of the taste model behind the ratings')
     _common(p, data=False)
 
@@ -526,5 +578,6 @@ def main(argv:list=None # arguments (default: `sys.argv[1:]`)
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2  # --help and --version: 0; usage errors: 2
     if a.command is None: parser.print_help(); return 2
     try: return _RUN[a.command](a)
-    except SaeMoviesError as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 1
+    except TrainingDiverged as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 1
+    except SaeMoviesError as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt: print(f"sae-movies {a.command}: interrupted", file=sys.stderr); return 130

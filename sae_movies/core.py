@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_core.ipynb #293ba10b
 from __future__ import annotations
-import os, re, sys, time
+import hashlib, io, os, re, sys, threading, time, uuid
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
@@ -14,7 +14,8 @@ from .data import SaeMoviesError, IndexMap, default_data_dir, ratings_csr, per_u
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'check_value', 'Settings', 'progress_bar', 'mean_by_index', 'fit_biases', 'Biases', 'Model',
-           'trained_rows', 'atomic_write', 'default_models_dir', 'read_checkpoint']
+           'TrainingDiverged', 'trained_rows', 'atomic_write', 'default_models_dir', 'content_digest',
+           'read_checkpoint']
 
 # %% ../nbs/02_core.ipynb #7abc35a6
 _INTERVAL = re.compile(r'([\[(])\s*([^,\s]+)\s*,\s*([^\])\s]+)\s*([\])])')
@@ -42,17 +43,30 @@ def check_value(owner:str, # who owns the setting, e.g. 'autorec'
         if not ok: raise SaeMoviesError(f"{owner}: {name} must be {_rule_text(rule)}, got {value!r}")
 
 # %% ../nbs/02_core.ipynb #840b883d
+def _check_type(owner:str, name:str, value, default):
+    "Refuse a setting whose value is not of its default's kind: yes/no, a whole number, a number, text, or a tuple of numbers or of names."
+    num, text = lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)), lambda v: isinstance(v, str)
+    if isinstance(default, tuple):
+        names = bool(default) and text(default[0])
+        kind, ok = ('names' if names else 'numbers'), lambda v: isinstance(v, tuple) and all((text if names else num)(x) for x in v)
+    else: kind, ok = {bool: ('true or false', lambda v: isinstance(v, (bool, np.bool_))), float: ('a number', num), str: ('text', text),
+                      int: ('a whole number', lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool))}.get(type(default), (None, None))
+    if ok is not None and not ok(value): raise SaeMoviesError(f"{owner}: {name} must be {kind}, got {value!r}")
+
 @dataclass
 class Settings:
     "Hyperparameters of a model; subclasses add fields and `rules`."
     rules = {} # setting -> interval such as '[0, 1)' or a tuple of choices (a class attribute, not a field)
+    seed_rule = '[0, 4294967295]' # every `seed` setting: what NumPy's and PyTorch's generators accept
     def __post_init__(self):
         for f in fields(self):
             if isinstance(v := getattr(self, f.name), list): setattr(self, f.name, tuple(v))
     def check(self, owner:str # the model's name, for messages
              )->Settings:
         "Refuse any value that breaks its rule."
-        for name, rule in self.rules.items(): check_value(owner, name, getattr(self, name), rule)
+        for f in fields(self): _check_type(owner, f.name, getattr(self, f.name), f.default)
+        seed = {'seed': self.seed_rule} if 'seed' in {f.name for f in fields(self)} else {}
+        for name, rule in {**seed, **self.rules}.items(): check_value(owner, name, getattr(self, name), rule)
         return self
 
 # %% ../nbs/02_core.ipynb #0aee1ec6
@@ -163,14 +177,20 @@ class Model:
     Settings = Settings # the model's settings class
     predicts_ratings = True # False: scores rank movies but are not ratings
     uses_validation = False # True: carves `settings.valid_frac` of the training ratings when no validation part is given
+    can_resume = False # True: an interrupted fit leaves `resume_state`, from which `fit(..., resume=)` continues it
+    keeps_last_good = False # True: after `TrainingDiverged` the model holds its last good weights, ready to score and save
     def __init__(self, **settings):
         self.settings = self.Settings.make(self.name or type(self).__name__, settings)
-        self.imap = self.known = self.history = None
+        self.imap = self.known = self.history = self.resume_from = self.resume_state = None
         self.n_fallbacks, self.fit_seconds = 0, None
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in asdict(self.settings).items())})"
 
 # %% ../nbs/02_core.ipynb #faf7d3d6
+class TrainingDiverged(SaeMoviesError):
+    "The loss became NaN or infinite; `result` holds the history so far (the network keeps its last good weights)."
+    def __init__(self, msg, result): super().__init__(msg); self.result = result
+
 def _carve(train, imap, frac, seed):
     "Split `train` into (train, valid), `frac` of each user's ratings going to validation."
     s = per_user_holdout(train, imap, frac=frac, seed=seed)
@@ -181,10 +201,13 @@ def fit(self:Model, train:pd.DataFrame, # training ratings: user, item, rating
         valid:pd.DataFrame=None, # validation ratings (early stopping, blending); carved from `train` if needed
         imap:IndexMap=None, # the dataset's numbering (default: the ids in `train` and `valid`)
         scale:tuple=None, # (lowest, highest) rating (default: those seen)
-        progress:bool=False # progress bar while training
+        progress:bool=False, # progress bar while training
+        resume:dict=None # `resume_state` of an interrupted fit of this model on the same data: continue it
        )->Model: # the fitted model itself
     "Fit on `train` (and `valid`)."
     if len(train) == 0: raise SaeMoviesError(f"{self.name}: no training ratings")
+    if resume is not None and not self.can_resume: raise SaeMoviesError(f"{self.name} cannot continue an interrupted fit: train it again")
+    self.resume_from, self.resume_state = resume, None
     self.imap = imap or IndexMap(pd.concat([train.user, *([] if valid is None else [valid.user])]),
                                  pd.concat([train.item, *([] if valid is None else [valid.item])]))
     if valid is None and self.uses_validation and self.settings.valid_frac > 0:
@@ -192,7 +215,14 @@ def fit(self:Model, train:pd.DataFrame, # training ratings: user, item, rating
     R = ratings_csr(train, self.imap)
     V = ratings_csr(valid, self.imap) if valid is not None and len(valid) else None
     self._prepare(R if V is None else R + V, scale)
-    t0 = time.perf_counter(); self._fit(R, V, progress); self.fit_seconds = time.perf_counter() - t0
+    t0, before = time.perf_counter(), (resume or {}).get('seconds', 0.)  # a resumed fit counts the time before the interruption too
+    try: self._fit(R, V, progress)
+    except TrainingDiverged as e:  # say how far training got; a model that `keeps_last_good` can still score and be saved
+        self.history, self.stopped, self.best_epoch = e.result['history'], 'diverged', e.result.get('kept_epoch', len(e.result['history']))
+        if isinstance(getattr(self, 'net', None), torch.nn.Module): self.net = self.net.cpu().eval()
+        raise
+    finally: self.fit_seconds = before + time.perf_counter() - t0
+    if self.resume_state is not None: self.resume_state['seconds'] = self.fit_seconds
     return self
 
 # %% ../nbs/02_core.ipynb #392efbdf
@@ -203,6 +233,13 @@ def _prepare(self:Model, known:sp.csr_matrix, scale=None):
     self.scale = tuple(float(x) for x in (scale or (known.data.min(), known.data.max())))
     self.item_counts = np.diff(known.tocsc().indptr)
     self.biases = Biases().fit(known)
+
+# %% ../nbs/02_core.ipynb #bb1eb073
+@patch
+def use_dataset(self:Model, ds # the `MovieLens` the model will be fitted on
+               )->Model: # the model itself
+    "Take what the model needs from the dataset beyond its ratings (nothing, for most models)."
+    return self
 
 # %% ../nbs/02_core.ipynb #efa22c77
 @patch
@@ -305,15 +342,28 @@ def user_vectors(self:Model, H:sp.csr_matrix # every user's history, rows in ind
     return S - S.mean(1, keepdims=True)
 
 # %% ../nbs/02_core.ipynb #e1c541e2
+def _fsync_folder(folder:Path):
+    "Flush a folder's entries to the disk, where the system can (Windows cannot open a folder; the file is written either way)."
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+        try: os.fsync(fd)
+        finally: os.close(fd)
+    except OSError: pass
+
 def atomic_write(path, # the file to write
                  write # called with a temporary path beside `path`; writes the content there
                 )->Path: # `path`
-    "Write a file through a temporary file and a rename: readers see the old file or the new one, never half of one."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try: write(tmp); os.replace(tmp, path)
+    "Write a file through a temporary file, a flush and a rename: readers see the old file or the new one, never half of one."
+    path, tmp = Path(path), None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f'.{path.name}.{os.getpid()}-{threading.get_ident()}-{uuid.uuid4().hex[:8]}.tmp')  # one per writer
+        write(tmp)
+        with open(tmp, 'rb+') as f: os.fsync(f.fileno())  # on the disk before it takes the name
+        os.replace(tmp, path); _fsync_folder(path.parent)
     except OSError as e: raise SaeMoviesError(f"{path}: could not write ({e.strerror or e})") from None
-    finally: tmp.unlink(missing_ok=True)
+    finally:
+        if tmp is not None and tmp.exists(): tmp.unlink()  # (on a read-only disk even unlinking a missing file fails)
     return path
 
 # %% ../nbs/02_core.ipynb #81c7d409
@@ -322,6 +372,21 @@ CHECKPOINT_FORMAT = 'sae_movies.checkpoint/2'
 def default_models_dir()->Path:
     "The project's `models/` folder (`./models` outside a source checkout)."
     return default_data_dir().parent/'models'
+
+def content_digest(obj, h=None)->str: # sha256, hex
+    "A digest of a checkpoint's contents, every key, value and tensor byte in a fixed order: torch checks no checksum on loading."
+    top, h = h is None, h or hashlib.sha256()
+    if isinstance(obj, dict):
+        h.update(f'd{len(obj)}'.encode())
+        for k in sorted(obj, key=str): h.update(f'k{k!s}'.encode()); content_digest(obj[k], h)
+    elif isinstance(obj, (list, tuple)):
+        h.update(f'l{len(obj)}'.encode())
+        for v in obj: content_digest(v, h)
+    elif isinstance(obj, torch.Tensor):
+        t = obj.detach().cpu().contiguous()
+        h.update(f't{t.dtype}{tuple(t.shape)}'.encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    else: h.update(f'v{obj!r}'.encode())
+    return h.hexdigest() if top else None
 
 def _plain(obj):
     "Python scalars, lists, dicts and tensors only (what `weights_only` loading accepts)."
@@ -345,7 +410,8 @@ def _payload(self:Model)->dict:
     "The fitted model as tensors and plain values: name, settings, learned state, numbering, how training went."
     training = {'fit_seconds': self.fit_seconds, 'history': None if self.history is None else self.history.to_dict('list')}
     return {'model': self.name, 'settings': _plain(asdict(self.settings)), 'state': _plain(self._get_state()),
-            'base': _plain(self._base_state()), 'index_map': self.imap.to_dict(), 'training': _plain(training)}
+            'base': _plain(self._base_state()), 'index_map': self.imap.to_dict(), 'training': _plain(training),
+            **({'resume': _plain(self.resume_state)} if self.resume_state is not None else {})}  # an interrupted fit: where it stood
 
 @patch
 def save(self:Model, path, # file to write
@@ -357,7 +423,11 @@ def save(self:Model, path, # file to write
     if self.imap is None: raise SaeMoviesError(f"{self.name}: fit the model before saving it")
     payload = {'format': CHECKPOINT_FORMAT, 'version': __version__, **self._payload(),
                'dataset': _plain(dataset or {}), 'metrics': _plain(metrics or {})}
-    return atomic_write(path, lambda tmp: torch.save(payload, tmp))
+    payload['digest'] = content_digest(payload)  # checked on loading: a flipped bit is refused, not scored
+    buf = io.BytesIO(); torch.save(payload, buf)  # in memory first: torch's own writer reports a full disk as a RuntimeError
+    def write(tmp):
+        with open(tmp, 'wb') as f: f.write(buf.getbuffer())
+    return atomic_write(path, write)
 
 # %% ../nbs/02_core.ipynb #7794d8b4
 def read_checkpoint(path # a checkpoint file
@@ -377,6 +447,8 @@ def read_checkpoint(path # a checkpoint file
         raise SaeMoviesError(f"{path}: not a sae_movies checkpoint (a PyTorch file with other contents)")
     if d['format'] != CHECKPOINT_FORMAT:
         raise SaeMoviesError(f"{path}: written in the older format {d['format']!r} by sae_movies {d.get('version', '?')}; retrain it with `sae-movies train`")
+    if 'digest' in d and content_digest({k: v for k, v in d.items() if k != 'digest'}) != d['digest']:  # checkpoints before the digest have none
+        raise SaeMoviesError(f"{path}: damaged: its contents do not match the digest saved with them")
     return d
 
 # %% ../nbs/02_core.ipynb #2378cb11
@@ -384,18 +456,36 @@ def read_checkpoint(path # a checkpoint file
 def from_checkpoint(cls:Model, d:dict, # contents from `read_checkpoint`
                     path=None # the file, for messages
                    )->Model:
-    "The fitted model a checkpoint holds (its class must be `cls`)."
-    if cls.name is not None and d['model'] != cls.name:
-        raise SaeMoviesError(f"{path}: a {d['model']!r} checkpoint, not {cls.name!r}: load it as {d['model']!r}")
+    "The fitted model a checkpoint holds (its class must be `cls`); one with missing or malformed parts is refused."
+    if cls.name is not None and d.get('model') != cls.name:
+        raise SaeMoviesError(f"{path}: a {d.get('model')!r} checkpoint, not {cls.name!r}: load it as {d.get('model')!r}")
+    try: return cls._rebuild(d)
+    except SaeMoviesError as e: raise SaeMoviesError(f"{path}: a damaged {d.get('model')!r} checkpoint ({e})") from None
+    except Exception as e:  # a payload is data from outside: whatever fails in rebuilding it means a damaged file
+        raise SaeMoviesError(f"{path}: a damaged {d.get('model')!r} checkpoint ({type(e).__name__}: {str(e)[:200]})") from None
+
+def _vector(t, n:int)->np.ndarray:
+    "A checkpoint's tensor as a vector of `n` numbers."
+    if not isinstance(t, torch.Tensor) or t.shape != (n,): raise ValueError(f'expected a vector of {n} numbers, got {type(t).__name__} {tuple(getattr(t, "shape", ()))}')
+    return t.numpy()
+
+@patch(cls_method=True)
+def _rebuild(cls:Model, d:dict)->Model:
+    "The model from a checkpoint's parts, each checked for its kind and size."
+    if not isinstance(d.get('dataset', {}), dict) or not all(isinstance(v, str) for v in d.get('dataset', {}).values()):
+        raise TypeError('its dataset identity is not a table of names')
     model = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d['settings'].items()})
     model.imap, base = IndexMap.from_dict(d['index_map']), d['base']
-    model.scale, model.item_counts = tuple(base['scale']), base['item_counts'].numpy()
-    model.biases = Biases(base['biases']['reg_user'], base['biases']['reg_item'])
-    model.biases.mu, model.biases.item_bias = base['biases']['mu'], base['biases']['item_bias'].numpy()
+    model.scale, model.item_counts = tuple(float(x) for x in base['scale']), _vector(base['item_counts'], model.imap.n_items)
+    b = base['biases']
+    model.biases = Biases(float(b['reg_user']), float(b['reg_item']))
+    model.biases.mu, model.biases.item_bias = float(b['mu']), _vector(b['item_bias'], model.imap.n_items)
+    if len(model.scale) != 2: raise ValueError(f'a rating scale of {len(model.scale)} numbers')
     hist = d['training'].get('history')
     model.history, model.fit_seconds = (pd.DataFrame(hist) if hist else None), d['training'].get('fit_seconds')
     model._set_state(d['state'])
     model.meta = {'dataset': d.get('dataset', {}), 'metrics': d.get('metrics', {}), 'version': d.get('version')}
+    model.resume_state = d.get('resume')
     return model
 
 @patch(cls_method=True)

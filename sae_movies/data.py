@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #506b1349
 from __future__ import annotations
-import hashlib, json, os, re, sys, tempfile, urllib.request, zipfile
+import codecs, csv, hashlib, http.client, json, os, re, sys, tempfile, time, urllib.error, urllib.request, zipfile
 from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
@@ -13,12 +13,13 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['DATASETS', 'MANIFEST', 'RATING_COLS', 'ML100K_GENRES', 'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo',
-           'dataset_info', 'default_data_dir', 'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines',
-           'folder_info', 'published_md5', 'file_md5', 'validate_dataset', 'safe_extract', 'download_dataset',
-           'get_dataset', 'read_ratings', 'read_movies', 'read_users', 'IndexMap', 'MovieLens', 'load_ratings_file',
-           'load_dataset', 'Split', 'random_holdout', 'per_user_holdout', 'held_out_users', 'validation_split',
-           'liked_ratings', 'user_split', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view', 'liked']
+__all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COLS', 'MAX_ID', 'MAX_TIMESTAMP', 'ML100K_GENRES',
+           'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo', 'dataset_info', 'default_data_dir', 'data_root',
+           'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines', 'folder_info', 'published_md5', 'file_md5',
+           'validate_dataset', 'safe_extract', 'download_dataset', 'get_dataset', 'read_ratings', 'read_movies',
+           'read_users', 'IndexMap', 'MovieLens', 'load_ratings_file', 'load_dataset', 'Split', 'random_holdout',
+           'per_user_holdout', 'held_out_users', 'validation_split', 'liked_ratings', 'user_split', 'ratings_csr',
+           'dense_rows', 'to_dense', 'item_view', 'liked']
 
 # %% ../nbs/00_data.ipynb #dede1a2b
 class SaeMoviesError(Exception):
@@ -214,35 +215,69 @@ def validate_dataset(folder:Path, # the dataset folder
     return folder
 
 # %% ../nbs/00_data.ipynb #b6e87f75
-def _download(url, dest:Path, quiet=False):
-    "Stream `url` into the file `dest`, with a progress bar; return its md5."
-    md5 = hashlib.md5()
+NET = dict(timeout=60., min_rate=1024, attempts=3, wait=2.) # seconds with no byte; least bytes/s over `timeout` seconds; tries; first pause
+
+class _Transient(SaeMoviesError):
+    "A download failure worth another try: the connection, not the content."
+
+def _fetch(url, dest:Path, quiet=False, timeout=NET['timeout'], min_rate=NET['min_rate'])->str: # md5 of what arrived
+    "Stream `url` into the file `dest` once; refuse a dropped connection and a stalled or too slow server."
+    md5, got = hashlib.md5(), 0
     try:
-        with urllib.request.urlopen(url, timeout=60) as r, open(dest, 'wb') as f:
-            total = int(r.headers.get('Content-Length') or 0) or None
+        with urllib.request.urlopen(url, timeout=timeout) as r, open(dest, 'wb') as f:
+            total, mark = int(r.headers.get('Content-Length') or 0) or None, (time.monotonic(), 0)
             with tqdm(total=total, unit='B', unit_scale=True, desc=Path(url).name, disable=quiet or not sys.stderr.isatty()) as bar:
-                for block in iter(lambda: r.read(1 << 16), b''): f.write(block); md5.update(block); bar.update(len(block))
-    except OSError as e: raise SaeMoviesError(f"could not download {url}: {e}") from e
+                while block := r.read1(1 << 16):  # whatever has arrived: a slow server cannot hide behind a full buffer
+                    f.write(block); md5.update(block); got += len(block); bar.update(len(block))
+                    if (now := time.monotonic()) - mark[0] >= timeout:
+                        if got - mark[1] < min_rate * (now - mark[0]): raise _Transient(f"could not download {url}: too slow ({(got - mark[1]) / (now - mark[0]):.0f} bytes/s)")
+                        mark = (now, got)
+    except urllib.error.HTTPError as e:
+        raise (_Transient if e.code >= 500 else SaeMoviesError)(f"could not download {url}: HTTP {e.code} {e.reason}") from None  # a server error may pass
+    except (OSError, http.client.HTTPException) as e: raise _Transient(f"could not download {url}: {e}") from None
+    except ValueError as e: raise SaeMoviesError(f"could not download {url}: {e}") from None  # not a URL at all
+    if total is not None and got != total: raise _Transient(f"could not download {url}: the connection ended after {got:,} of {total:,} bytes")
     return md5.hexdigest()
 
+def _download(url, dest:Path, quiet=False, **net)->str: # md5 of the file
+    "`_fetch` `url`, trying again after a failed connection (pausing `wait`, then twice as long, ...)."
+    net = {**NET, **net}
+    for i in range(net['attempts']):
+        try: return _fetch(url, dest, quiet, net['timeout'], net['min_rate'])
+        except _Transient as e:
+            if i == net['attempts'] - 1: raise SaeMoviesError(f"{e} (tried {net['attempts']} times)") from None
+            if not quiet: print(f"{e}; trying again in {net['wait'] * 2 ** i:g} s", file=sys.stderr)
+            time.sleep(net['wait'] * 2 ** i)
+
 # %% ../nbs/00_data.ipynb #3e3416f1
+MAX_MEMBER, MAX_RATIO = 4 << 30, 100 # the largest file an archive may unpack (ML-32M's ratings.csv: 0.9 GB); how much a member may grow (text packs 3-10 times)
+
 def safe_extract(archive:Path, # a zip file
-                 dest:Path # folder to extract into
+                 dest:Path, # folder to extract into
+                 max_member:int=MAX_MEMBER, # bytes a member may unpack to
+                 max_ratio:float=MAX_RATIO # how many times its packed size a member over 1 MiB may unpack to (zip bombs)
                 ):
-    "Extract `archive` into `dest`, refusing members with absolute paths, `..` or links."
-    with zipfile.ZipFile(archive) as z:
-        for m in z.infolist():
-            name, mode = m.filename, m.external_attr >> 16
-            if name.startswith(('/', '\\')) or re.match(r'^[A-Za-z]:', name) or '..' in re.split(r'[/\\]', name):
-                raise SaeMoviesError(f"{archive}: refusing unsafe member path {name!r}")
-            if (mode & 0o170000) == 0o120000: raise SaeMoviesError(f"{archive}: refusing link member {name!r}")
-        z.extractall(dest)
+    "Extract `archive` into `dest`, refusing a damaged archive, members with absolute paths, `..` or links, and members too large or too packed."
+    try:
+        with zipfile.ZipFile(archive) as z:
+            for m in z.infolist():
+                name, mode = m.filename, m.external_attr >> 16
+                if name.startswith(('/', '\\')) or re.match(r'^[A-Za-z]:', name) or '..' in re.split(r'[/\\]', name):
+                    raise SaeMoviesError(f"{archive}: refusing unsafe member path {name!r}")
+                if (mode & 0o170000) == 0o120000: raise SaeMoviesError(f"{archive}: refusing link member {name!r}")
+                if m.file_size > max_member: raise SaeMoviesError(f"{archive}: refusing member {name!r}: {m.file_size:,} bytes unpacked, more than {max_member:,}")
+                if m.file_size > 1 << 20 and m.file_size > max_ratio * max(m.compress_size, 1):
+                    raise SaeMoviesError(f"{archive}: refusing member {name!r}: it unpacks to {m.file_size / max(m.compress_size, 1):,.0f} times its size")
+            z.extractall(dest)
+    except (zipfile.BadZipFile, EOFError, NotImplementedError) as e: raise SaeMoviesError(f"{archive}: not a readable zip archive ({e})") from None
+    except OSError as e: raise SaeMoviesError(f"{archive}: could not extract it ({e.strerror or e})") from None
 
 # %% ../nbs/00_data.ipynb #41b3203c
 def download_dataset(info:DatasetInfo, # which dataset
                      root:Path, # folder that will hold the dataset folder
                      url:str=None, # override the archive's URL (tests, mirrors)
-                     quiet:bool=False # no progress bar
+                     quiet:bool=False, # no progress bar
+                     net:dict=None # download settings other than `NET`'s (tests: shorter waits)
                     )->Path: # the validated dataset folder
     "Download, verify and atomically install `info`'s archive under `root`; do nothing if a valid copy is there."
     root = Path(root); target = root/info.dirname
@@ -252,7 +287,7 @@ def download_dataset(info:DatasetInfo, # which dataset
     try:
         with tempfile.TemporaryDirectory(dir=root, prefix=f'.{info.name}-partial-') as tmp:
             archive = Path(tmp)/'archive.zip'
-            md5 = _download(url or info.url, archive, quiet)
+            md5 = _download(url or info.url, archive, quiet, **(net or {}))
             if info.md5 and md5 != info.md5:
                 raise SaeMoviesError(f"{url or info.url}: md5 {md5} does not match the published {info.md5}; nothing was installed")
             safe_extract(archive, Path(tmp)/'x')
@@ -276,75 +311,89 @@ def get_dataset(name:str='ml-100k', # dataset name
     return download_dataset(info, folder.parent, quiet=quiet)
 
 # %% ../nbs/00_data.ipynb #faa467ea
-_FMT = {'tab': dict(sep='\t', cols=[0, 1, 2, 3], n_fields=4, header=None),
-        'dat': dict(sep=':', cols=[0, 2, 4, 6], n_fields=7, header=None),
-        'csv': dict(sep=',', cols=[0, 1, 2, 3], n_fields=4, header=0)}
+_FMT = {'tab': dict(sep='\t', char='\t', seps='tabs', cols=[0, 1, 2, 3], header=None),
+        'dat': dict(sep='::', char=':', seps="'::'", cols=[0, 2, 4, 6], header=None),  # the C parser splits at ':' (empty fields between)
+        'csv': dict(sep=',', char=',', seps='commas', cols=[0, 1, 2, 3], header='userId,movieId,rating,timestamp')}
 RATING_COLS = ['user', 'item', 'rating', 'timestamp']
+MAX_ID, MAX_TIMESTAMP = 2**31 - 1, 2**53 - 1 # largest user or movie id; largest timestamp (exact as a float)
 
 # %% ../nbs/00_data.ipynb #e0d9c234
 def _bad_line(fn, line, why): return SaeMoviesError(f"{fn}, line {line}: {why}")
 
 # %% ../nbs/00_data.ipynb #b6740398
-def _read_numeric(fn, fmt, encoding):
-    "Fast path: the rating columns as float64, or None if any line needs a closer look."
-    f = _FMT[fmt]
-    try: raw = pd.read_csv(fn, sep=f['sep'], header=f['header'], names=range(f['n_fields']), dtype='float64',
-                           engine='c', skip_blank_lines=False, encoding=encoding)
-    except (ValueError, UnicodeDecodeError): return None  # pandas' ParserError is a ValueError
-    gaps = [c for c in range(f['n_fields']) if c not in f['cols']]  # the empty fields between '::'
-    if raw[f['cols']].isna().to_numpy().any() or raw[gaps].notna().to_numpy().any(): return None
-    return raw[f['cols']]
+def _plain_lines(fn, fmt)->int|None: # lines of the file, or None if it needs a closer look
+    "Count the lines of a ratings file, or None if a byte scan finds anything but digits, signs, points, 'e', spaces, separators and line ends (or a separator ending a line)."
+    f = _FMT[fmt]; sep = f['char'].encode()
+    plain, n, tail, cr, crlf = b'0123456789.+-eE \r\n' + sep, 0, b'\n', 0, 0
+    for i, block in enumerate(file_blocks(fn)):
+        if i == 0 and f['header']:
+            head, _, block = block.partition(b'\n')
+            if head.removesuffix(b'\r').removeprefix(codecs.BOM_UTF8) != f['header'].encode(): return None
+            n += 1
+        both = tail + block
+        if block.translate(None, plain) or (sep + b'\n') in both or (sep + b'\r') in both: return None
+        n, cr, crlf = n + block.count(b'\n'), cr + block.count(b'\r'), crlf + both.count(b'\r\n')
+        tail = block[-1:] or tail
+    if tail in (sep, b'\r') or cr != crlf: return None  # a '\r' only ever ends a line, before its '\n'
+    return n + (tail != b'\n')
 
 # %% ../nbs/00_data.ipynb #816e6975
-def _read_raw(fn, fmt, encoding):
-    "Read a ratings file as strings, one column per field, keeping blank lines (so rows map to lines)."
+def _read_numeric(fn, fmt, encoding)->pd.DataFrame|None:
+    "Fast path: the four columns as numbers, or None if any line needs a closer look."
     f = _FMT[fmt]
-    try:
-        return pd.read_csv(fn, sep=f['sep'], header=f['header'], names=range(f['n_fields']), dtype=str, engine='c',
-                           skip_blank_lines=False, encoding=encoding, keep_default_na=False, na_filter=True)
-    except pd.errors.ParserError as e:
-        m = re.search(r'Expected (\d+) fields in line (\d+), saw (\d+)', str(e))
-        if m: raise _bad_line(fn, int(m[2]), f"expected {f['n_fields']} fields, found {m[3]}") from None
-        raise SaeMoviesError(f"{fn}: {e}") from None
-    except UnicodeDecodeError:
-        data = Path(fn).read_bytes()
-        try: data.decode(encoding); e = None
-        except UnicodeDecodeError as err: e = err
-        line = data[:e.start].count(b'\n') + 1 if e else 1
-        raise _bad_line(fn, line, f"not valid {encoding} text ({e.reason if e else 'decoding failed'})") from None
+    if (lines := _plain_lines(fn, fmt)) is None: return None
+    cols, width = f['cols'], f['cols'][-1] + 2  # one field more than a good line has: a line with an extra field shows in it
+    dtype = {c: ('float64' if c == cols[2] else 'int64') if c in cols else str for c in range(width)}
+    try: raw = pd.read_csv(fn, sep=f['char'], header=None, skiprows=1 if f['header'] else 0, names=range(width), dtype=dtype,
+                           engine='c', quoting=csv.QUOTE_NONE, keep_default_na=False, na_values=[], skip_blank_lines=False, encoding=encoding)
+    except (ValueError, OverflowError, UnicodeDecodeError): return None  # pandas' ParserError is a ValueError
+    others = [c for c in range(width) if c not in cols]  # the empty fields between '::', and the one past the end
+    if len(raw) != lines - bool(f['header']) or (raw[others] != '').to_numpy().any(): return None
+    return raw[cols].set_axis(RATING_COLS, axis=1)
 
 # %% ../nbs/00_data.ipynb #af0ae21e
-def _check_fields(raw, fn, fmt, encoding):
-    "Return the numeric ratings table, or raise naming the first bad line."
-    f, first = _FMT[fmt], (2 if _FMT[fmt]['header'] == 0 else 1)
-    if fmt == 'dat':
-        seps = raw[[1, 3, 5]].fillna('x')
-        if (bad := (seps != '').any(axis=1)).any():
-            raise _bad_line(fn, first + int(np.argmax(bad.values)), "expected 4 fields separated by '::'")
-    vals = raw[f['cols']].apply(pd.to_numeric, errors='coerce')
-    if (missing := (raw[f['cols']].fillna('') == '').any(axis=1)).any():
-        raise _bad_line(fn, first + int(np.argmax(missing.values)), f"expected {len(f['cols'])} fields (found missing or empty ones)")
-    if (bad := vals.isna().any(axis=1)).any():
-        i = int(np.argmax(bad.values))
-        raise _bad_line(fn, first + i, f"non-numeric field in {'|'.join(map(str, raw.iloc[i][f['cols']]))!r}")
-    vals.columns = RATING_COLS
-    return vals
+def _values_ok(df, scale, step)->bool:
+    "Whether the fast path's numbers keep every rule: ids and timestamps in range, ratings on the scale, no repeated pair."
+    u, i, r, t = (df[c].to_numpy() for c in RATING_COLS)
+    ok = lambda a, lo, hi: bool(((a >= lo) & (a <= hi)).all())
+    on_step = np.abs(r / step - np.round(r / step)) <= 1e-9
+    return (ok(u, 1, MAX_ID) and ok(i, 1, MAX_ID) and ok(t, 0, MAX_TIMESTAMP) and ok(r, *scale) and bool(on_step.all())
+            and not pd.Series(u * (MAX_ID + 1) + i).duplicated().any())
 
 # %% ../nbs/00_data.ipynb #bacd4cef
-def _check_values(df, fn, scale, step, first):
-    "Check ids, the rating scale and duplicate pairs; raise naming the first bad line."
+_NUMBER = re.compile(r' *([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?) *')  # ASCII digits only: '٣' is no number here
+
+def _field(text, name, lo, hi, whole, fn, n)->float:
+    "One field's number, checked against its range."
+    m = _NUMBER.fullmatch(text)
+    if not m: raise _bad_line(fn, n, f"non-numeric {name} {text!r}")
+    v = float(m[1])
+    if whole and not (np.isfinite(v) and v == int(v)): raise _bad_line(fn, n, f"{name} {text.strip()} is not a whole number")
+    if not lo <= v <= hi: raise _bad_line(fn, n, f"{name} {text.strip()} outside {lo:.0f}..{hi:.0f}")
+    return v
+
+def _scan(fn, fmt, scale, step, encoding)->pd.DataFrame:
+    "The rules, line by line: every line parsed and checked in order; raises at the first bad line."
+    f, rows, first_at = _FMT[fmt], [], {}
     lo, hi = scale
-    r = df.rating.to_numpy()
-    for col in ('user', 'item'):
-        if (bad := (df[col].to_numpy() < 1) | (df[col].to_numpy() % 1 != 0)).any():
-            raise _bad_line(fn, first + int(np.argmax(bad)), f"{col} id must be a positive integer")
-    if (bad := (r < lo) | (r > hi) | (np.abs(r / step - np.round(r / step)) > 1e-9)).any():
-        i = int(np.argmax(bad)); raise _bad_line(fn, first + i, f"rating {r[i]:g} outside the scale {lo:g}..{hi:g} (step {step:g})")
-    pair = df.user.to_numpy(np.int64) * (int(df.item.max()) + 1) + df.item.to_numpy(np.int64)  # one int per (user, movie)
-    if (dup := pd.Series(pair).duplicated().to_numpy()).any():
-        i = int(np.argmax(dup)); u, m = df.user.iat[i], df.item.iat[i]
-        j = int(np.argmax(pair == pair[i]))
-        raise _bad_line(fn, first + i, f"duplicate rating of movie {m:g} by user {u:g} (first at line {first + j})")
+    with open(fn, 'rb') as fh:
+        for n, line in enumerate(fh, 1):  # binary files split at b'\n' only
+            line = line.removesuffix(b'\n').removesuffix(b'\r')
+            try: text = line.decode(encoding)
+            except UnicodeDecodeError as e: raise _bad_line(fn, n, f"not valid {encoding} text ({e.reason})") from None
+            if n == 1 and f['header']:
+                if text.removeprefix('\ufeff') != f['header']: raise _bad_line(fn, n, f"expected the header {f['header']!r}, found {text[:80]!r}")
+                continue
+            fields = text.split(f['sep'])
+            if len(fields) != 4: raise _bad_line(fn, n, f"expected 4 fields separated by {f['seps']}, found {len(fields)}")
+            u, i, t = (_field(fields[j], name, a, b, True, fn, n) for j, name, a, b in
+                       ((0, 'user id', 1, MAX_ID), (1, 'movie id', 1, MAX_ID), (3, 'timestamp', 0, MAX_TIMESTAMP)))
+            r = _field(fields[2], 'rating', -np.inf, np.inf, False, fn, n)
+            if not (lo <= r <= hi and abs(r / step - round(r / step)) <= 1e-9):
+                raise _bad_line(fn, n, f"rating {r:g} outside the scale {lo:g}..{hi:g} (step {step:g})")
+            if (j := first_at.setdefault((u, i), n)) != n: raise _bad_line(fn, n, f"duplicate rating of movie {i:g} by user {u:g} (first at line {j})")
+            rows.append((u, i, r, t))
+    return pd.DataFrame(rows, columns=RATING_COLS)
 
 # %% ../nbs/00_data.ipynb #22d06705
 def read_ratings(fn:Path, # ratings file
@@ -358,10 +407,8 @@ def read_ratings(fn:Path, # ratings file
     if not fn.is_file(): raise SaeMoviesError(f"{fn}: file not found")
     if not fn.stat().st_size: raise SaeMoviesError(f"{fn}: the file is empty")
     df = _read_numeric(fn, fmt, encoding)
-    if df is None: df = _check_fields(_read_raw(fn, fmt, encoding), fn, fmt, encoding)
+    if df is None or not _values_ok(df, scale, step): df = _scan(fn, fmt, scale, step, encoding)  # names the first bad line
     if df.empty: raise SaeMoviesError(f"{fn}: the file has no ratings")
-    df.columns = RATING_COLS
-    _check_values(df, fn, scale, step, 2 if _FMT[fmt]['header'] == 0 else 1)
     return df.astype({'user': 'int64', 'item': 'int64', 'rating': 'float32', 'timestamp': 'int64'})
 
 # %% ../nbs/00_data.ipynb #235020b3
@@ -372,25 +419,65 @@ ML100K_GENRES = ['unknown', 'Action', 'Adventure', 'Animation', "Children's", 'C
 def _title_year(titles:pd.Series)->pd.Series:
     return pd.to_numeric(titles.str.extract(r'\((\d{4})\)\s*$')[0], errors='coerce').astype('Int64')
 
+# %% ../nbs/00_data.ipynb #2bc582be
+def _records(fn:Path, # a metadata file
+             sep:str, # field separator
+             n_fields:int, # fields on every line
+             encoding:str, # text encoding
+             header:str=None, # the first line, exactly (None: no header)
+             quoted:bool=False, # fields may be quoted as in CSV (titles with commas)
+             fallback:str=None # encoding to try when the file is not valid `encoding`
+            )->list: # (line number, fields) per line
+    "The fields of every line of a small metadata file, refusing the first line that has not `n_fields`."
+    data = Path(fn).read_bytes()
+    try: text = data.decode(encoding)
+    except UnicodeDecodeError as e:
+        if fallback is None: raise _bad_line(fn, data[:e.start].count(b'\n') + 1, f"not valid {encoding} text ({e.reason})") from None
+        text = data.decode(fallback)
+    lines = [l.removesuffix('\r') for l in text.removeprefix('\ufeff').removesuffix('\n').split('\n')] if text else []
+    if header is not None and (not lines or lines[0] != header): raise _bad_line(fn, 1, f"expected the header {header!r}")
+    out = []
+    for n, line in enumerate(lines, 1):
+        if header is not None and n == 1: continue
+        try: fields = next(csv.reader([line], strict=True)) if quoted else line.split(sep)
+        except (csv.Error, StopIteration) as e: raise _bad_line(fn, n, f"not a CSV line ({e or 'empty'})") from None
+        if len(fields) != n_fields: raise _bad_line(fn, n, f"expected {n_fields} fields separated by {sep!r}, found {len(fields)}")
+        out.append((n, fields))
+    if not out: raise SaeMoviesError(f"{fn}: the file has no lines to read")
+    return out
+
+def _whole(text:str, what:str, fn, n, lo:int=1, hi:int=MAX_ID)->int:
+    "A whole number from a metadata field (digits only), in lo..hi."
+    if not re.fullmatch('[0-9]+', text) or not lo <= int(text) <= hi: raise _bad_line(fn, n, f"{what} {text[:40]!r} is not a whole number in {lo}..{hi}")
+    return int(text)
+
+def _unique(ids:list, lines:list, what:str, fn):
+    "Refuse an id listed twice, naming both lines."
+    first = {}
+    for i, n in zip(ids, lines):
+        if (j := first.setdefault(i, n)) != n: raise _bad_line(fn, n, f"{what} {i} listed twice (first at line {j})")
+
 # %% ../nbs/00_data.ipynb #414d4471
 def read_movies(folder:Path, # dataset folder
                 info:DatasetInfo # which dataset
                )->pd.DataFrame: # columns item, title, year, genres
-    "Parse the movie metadata of a dataset folder."
+    "Parse the movie metadata of a dataset folder; a malformed line is refused with the file and line number."
     folder = Path(folder)
     if info.fmt == 'tab':
-        raw = pd.read_csv(folder/'u.item', sep='|', header=None, encoding=info.encoding, dtype=str, keep_default_na=False)
-        flags = raw.iloc[:, 5:24].astype(int).to_numpy().astype(bool)
-        genres = [tuple(g for g, on in zip(ML100K_GENRES, row) if on) for row in flags]
-        df = pd.DataFrame({'item': raw[0].astype('int64'), 'title': raw[1], 'genres': genres})
+        fn = folder/'u.item'
+        recs = _records(fn, '|', 24, info.encoding)
+        def genres(n, flags):
+            if any(f not in ('0', '1') for f in flags): raise _bad_line(fn, n, "genre flags must be 0 or 1")
+            return tuple(g for g, f in zip(ML100K_GENRES, flags) if f == '1')
+        rows = [(_whole(f[0], 'movie id', fn, n), f[1], genres(n, f[5:24])) for n, f in recs]
     else:
         fn = folder/('movies.dat' if info.fmt == 'dat' else 'movies.csv')
-        read = lambda enc: (pd.read_csv(fn, sep='::', engine='python', header=None, names=['item', 'title', 'g'], encoding=enc)
-                            if info.fmt == 'dat' else pd.read_csv(fn, encoding=enc).set_axis(['item', 'title', 'g'], axis=1))
-        try: raw = read(info.encoding)
-        except UnicodeDecodeError: raw = read('latin-1')  # a release that says utf-8 but holds latin-1 titles
-        genres = [tuple(g for g in s.split('|') if g != '(no genres listed)') for s in raw.g]
-        df = pd.DataFrame({'item': raw.item.astype('int64'), 'title': raw.title.str.strip(), 'genres': genres})
+        recs = (_records(fn, '::', 3, info.encoding, fallback='latin-1') if info.fmt == 'dat' else  # a release that says utf-8 but holds latin-1 titles
+                _records(fn, ',', 3, info.encoding, header='movieId,title,genres', quoted=True, fallback='latin-1'))
+        rows = [(_whole(f[0], 'movie id', fn, n), f[1].strip(), tuple(g for g in f[2].split('|') if g not in ('(no genres listed)', '')))
+                for n, f in recs]
+    _unique([r[0] for r in rows], [n for n, _ in recs], 'movie id', fn)
+    df = pd.DataFrame(rows, columns=['item', 'title', 'genres']).astype({'item': 'int64'})
     df.insert(2, 'year', _title_year(df.title))
     return df
 
@@ -404,15 +491,18 @@ ML1M_OCCUPATIONS = ['other', 'academic/educator', 'artist', 'clerical/admin', 'c
 def read_users(folder:Path, # dataset folder
                info:DatasetInfo # which dataset
               )->pd.DataFrame|None: # columns user, age, gender, occupation, zip (None if the dataset has no users file)
-    "Parse the user demographics of a dataset folder."
-    cols = ['user', 'age', 'gender', 'occupation', 'zip']
+    "Parse the user demographics of a dataset folder; a malformed line is refused with the file and line number."
     if 'u.user' not in info.files and 'users.dat' not in info.files: return None  # ML-10M and the CSV releases have none
-    if info.fmt == 'tab':
-        return pd.read_csv(Path(folder)/'u.user', sep='|', header=None, names=cols, dtype={'zip': str}, encoding=info.encoding)
-    df = pd.read_csv(Path(folder)/'users.dat', sep=':', header=None, usecols=[0, 2, 4, 6, 8], names=range(9), dtype={8: str})
-    df.columns = ['user', 'gender', 'age', 'occupation', 'zip']
-    df['occupation'] = [ML1M_OCCUPATIONS[o] for o in df.occupation]
-    return df[cols]
+    fn = Path(folder)/('u.user' if info.fmt == 'tab' else 'users.dat')
+    if info.fmt == 'tab':  # user|age|gender|occupation|zip
+        recs = _records(fn, '|', 5, info.encoding)
+        rows = [(_whole(f[0], 'user id', fn, n), _whole(f[1], 'age', fn, n, 0, 150), f[2], f[3], f[4]) for n, f in recs]
+    else:  # user::gender::age::occupation code::zip
+        recs = _records(fn, '::', 5, 'latin-1')
+        rows = [(_whole(f[0], 'user id', fn, n), _whole(f[2], 'age', fn, n, 0, 150), f[1],
+                 ML1M_OCCUPATIONS[_whole(f[3], 'occupation code', fn, n, 0, len(ML1M_OCCUPATIONS) - 1)], f[4]) for n, f in recs]
+    _unique([r[0] for r in rows], [n for n, _ in recs], 'user id', fn)
+    return pd.DataFrame(rows, columns=['user', 'age', 'gender', 'occupation', 'zip']).astype({'user': 'int64', 'age': 'int64'})
 
 # %% ../nbs/00_data.ipynb #0ee68d80
 class IndexMap:
@@ -429,7 +519,11 @@ class IndexMap:
 # %% ../nbs/00_data.ipynb #c9dbf92c
 def _lookup(known, raw, what, unknown):
     "Indices of `raw` in the sorted array `known` (-1 where absent): a direct table for small ids, else binary search."
-    raw = np.asarray(raw, dtype=np.int64)
+    try: raw = np.asarray(raw, dtype=np.int64)
+    except OverflowError:  # a number beyond int64 is nobody's id
+        vals = [int(v) for v in np.ravel(np.asarray(raw, dtype=object))]
+        if unknown == 'raise': raise SaeMoviesError(f"unknown {what} id {next(v for v in vals if not -2**63 <= v < 2**63)}") from None
+        raw = np.array([v if -2**63 <= v < 2**63 else -1 for v in vals], dtype=np.int64).reshape(np.shape(raw))
     if len(known) and 0 <= known[0] and known[-1] < 50_000_000:
         table = np.full(known[-1] + 2, -1, dtype=np.int64); table[known] = np.arange(len(known))
         idx = table[np.where((raw >= 0) & (raw <= known[-1]), raw, known[-1] + 1)]

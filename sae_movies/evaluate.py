@@ -99,7 +99,7 @@ def cross_validate(models, # registered names, or {label: make(seed) -> Model}
         key = s if isinstance(s, str) else s.name
         if key not in splits_by_name: splits_by_name[key] = ds.split(s) if isinstance(s, str) else s  # each split read once
         split = splits_by_name[key]
-        model = makers[label](seed or 0).fit(split.train, imap=ds.imap, scale=ds.info.rating_scale)
+        model = makers[label](seed or 0).use_dataset(ds).fit(split.train, imap=ds.imap, scale=ds.info.rating_scale)
         scored = evaluate_ratings(model, split) if model.predicts_ratings else {}
         rows.append({'model': label, 'split': split.name, 'seed': seed, **scored, 'fit_seconds': model.fit_seconds})
         if on_fit: on_fit(label, split, seed, model)

@@ -14,6 +14,8 @@ from .baselines import GlobalMean, MovieMean, Bias, BiasedMF, MostPopular
 from .sae import SAE
 from .autorec import AutoRec, UserAutoRec, DeepAE
 from .topn import MultVAE, MultDAE, EASE, ItemKNN
+from .content import HybridDAE
+from .attention import AttentiveAE
 
 # %% auto #0
 __all__ = ['MODELS', 'register', 'model_class', 'get_model', 'parse_member', 'EnsembleSettings', 'Ensemble', 'resolve_checkpoint',
@@ -30,13 +32,13 @@ def register(cls:type # a `Model` subclass with a `name`
     MODELS[cls.name] = cls
     return cls
 
-for _cls in (AutoRec, UserAutoRec, DeepAE, SAE, MultVAE, MultDAE, EASE, ItemKNN, BiasedMF, Bias, MovieMean, GlobalMean, MostPopular): register(_cls)
+for _cls in (AutoRec, UserAutoRec, DeepAE, SAE, MultVAE, MultDAE, HybridDAE, AttentiveAE, EASE, ItemKNN, BiasedMF, Bias, MovieMean, GlobalMean, MostPopular): register(_cls)
 
 # %% ../nbs/08_models.ipynb #883575dc
 def model_class(name:str # a registered name
                )->type:
     "The class registered as `name`, or an error listing every registered name."
-    if name not in MODELS: raise SaeMoviesError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
+    if not isinstance(name, str) or name not in MODELS: raise SaeMoviesError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
     return MODELS[name]
 
 def get_model(name:str, # a registered name
@@ -77,7 +79,7 @@ def _member(self:Ensemble, spec:str)->Model:
     cls = model_class(name)
     if cls is Ensemble or not cls.predicts_ratings: raise SaeMoviesError(f"ensemble: member {name!r} does not predict ratings")
     m = cls(**vars(cls.Settings.from_strings(name, texts)))
-    if hasattr(m.settings, 'seed'): m.settings.seed += self.settings.seed
+    if hasattr(m.settings, 'seed'): m.settings.seed = (m.settings.seed + self.settings.seed) % 2**32  # still a seed the generators take
     return m
 
 # %% ../nbs/08_models.ipynb #862deeaa
@@ -94,10 +96,13 @@ def _fit(self:Ensemble, R, V, progress):
     for j, m in enumerate(self.members):
         if later[j]: m.settings.refit = False  # not before the blend: the validation ratings must stay unseen
         m.fit(train, valid, imap=self.imap, scale=self.scale, progress=progress)
+        if getattr(m, 'stopped', None) == 'interrupted': raise KeyboardInterrupt  # Ctrl-C stops the ensemble, not one member
         X[:, j] = np.clip(m.predict(valid.user, valid.item, known=R), *self.scale)
     self._blend(X, valid.rating.to_numpy(np.float64))
     for m, r in zip(self.members, later):
-        if r: m.settings.refit = True; m.refit(R + V, progress)
+        if not r: continue
+        m.settings.refit = True
+        if m.refit(R + V, progress) == 'interrupted': raise KeyboardInterrupt
 
 # %% ../nbs/08_models.ipynb #540fb589
 @patch
@@ -155,18 +160,23 @@ def load_model(path, # a checkpoint file or a shipped name (see `resolve_checkpo
     "The fitted model in a checkpoint, ready to score when `ds` is given."
     path = resolve_checkpoint(path)
     d = read_checkpoint(path)
-    if as_ is not None and d['model'] != as_: raise SaeMoviesError(f"{path}: a {d['model']!r} checkpoint, not {as_!r}")
-    model = model_class(d['model']).from_checkpoint(d, path)
+    if as_ is not None and d.get('model') != as_: raise SaeMoviesError(f"{path}: a {d.get('model')!r} checkpoint, not {as_!r}")
+    model = model_class(d.get('model')).from_checkpoint(d, path)
     model.path = path
     if ds is not None: attach_dataset(model, ds)
     return model
 
 # %% ../nbs/08_models.ipynb #0057cde3
 def attach_dataset(model:Model, ds)->Model:
-    "Check `ds` against a loaded model and give it the training ratings of its split to score from."
-    check_dataset(model, ds, getattr(model, 'path', ''))
+    "Check `ds` against a loaded model, give it the training ratings of its split to score from, and make sure it scores."
+    path = getattr(model, 'path', '')
+    check_dataset(model, ds, path)
     split = ds.split(model.meta['dataset'].get('split', 'all'))
     model.use_ratings(ratings_csr(split.train, model.imap))
+    try: S = model.score(ds.imap.user_ids[[0, ds.imap.n_users // 2, -1]])  # a checkpoint well-formed but wrong inside fails here, not in a user's hands
+    except SaeMoviesError: raise
+    except Exception as e: raise SaeMoviesError(f"{path}: a damaged {model.name!r} checkpoint: it cannot score ({type(e).__name__}: {str(e)[:200]})") from None
+    if not np.isfinite(S).all(): raise SaeMoviesError(f"{path}: a damaged {model.name!r} checkpoint: its scores are not all finite")
     return model
 
 # %% ../nbs/08_models.ipynb #83bcbf92

@@ -175,7 +175,7 @@ def rating_history(self:Recommender, ratings # {movie: rating} or [(movie, ratin
     for movie, r in pairs:
         mid = self.find_movie(movie)
         try: r = float(r)
-        except (TypeError, ValueError): raise SaeMoviesError(f"rating {r!r} for {self.title(mid)!r} is not a number") from None
+        except (TypeError, ValueError, OverflowError): raise SaeMoviesError(f"rating {str(r)[:20]!r} for {self.title(mid)!r} is not a number") from None
         if not lo <= r <= hi: raise SaeMoviesError(f"rating {r:g} for {self.title(mid)!r} is outside the scale {lo:g}-{hi:g}")
         if abs(r / step - round(r / step)) > 1e-9:
             raise SaeMoviesError(f"rating {r:g} for {self.title(mid)!r} is not on {self.ds.name}'s scale: {lo:g}-{hi:g} in steps of {step:g}")

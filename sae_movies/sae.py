@@ -4,11 +4,11 @@
 
 # %% ../nbs/05_sae.ipynb #02fb71bf
 from __future__ import annotations
-import math, time
+import copy, math, time
 from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn
 from fastcore.basics import patch
-from .core import Model, Settings, progress_bar
+from .core import Model, Settings, progress_bar, TrainingDiverged
 from .data import SaeMoviesError
 from .train import AutoEncoder, RatingPattern, sparse_forward, make_optimizer, pick_device, set_seed, train_loop, torch_threads, DEVICES, OPTIMIZERS, ACTIVATIONS
 from .train import dist_world, all_sum, data_parallel, shard_pattern
@@ -110,6 +110,8 @@ class AutoencoderModel(Model):
     decay_biases = False # weight decay on biases too (the course SAE's recipe)
     dense_batch_cells = None # a model that densifies its batches (deep-ae's re-feeding): most rows x columns per batch
     can_distribute = True # trains data-parallel across processes under torchrun (see 03_train)
+    can_resume = True # Ctrl-C leaves a `resume_state` to continue from (see `_fit`)
+    keeps_last_good = True # a loss that becomes NaN leaves the network at its last good weights (or, in a refit, those chosen on validation)
     def _rows(self, M:sp.csr_matrix)->sp.csr_matrix: return sp.csr_matrix(M.T) if self.item_based else M # one row per network input
     def _n_batches(self, rows:sp.csr_matrix)->int: # `n_batches`, or more where a dense batch would pass `dense_batch_cells`
         "How many mini-batches the rows are cut into."
@@ -149,7 +151,7 @@ def _epoch(self:AutoencoderModel, net, opt, batches, step # the forward pass: `d
         loss = self._batch_loss(step, p)
         bad = not torch.isfinite(loss)
         if world > 1: bad = all_sum([float(bad)])[0] > 0  # every process stops together
-        if bad: return float(loss) if not torch.isfinite(loss) else math.nan
+        if bad: return loss.item() if not torch.isfinite(loss) else math.nan
         loss.backward(); opt.step()
         total, n = total + loss.item() * p.loss_div, n + p.nnz
         self._after_step(net, opt, p)
@@ -173,36 +175,63 @@ def _valid_fn(self:AutoencoderModel, net, full:RatingPattern, V:sp.csr_matrix, d
 
 # %% ../nbs/05_sae.ipynb #84b3a973
 @patch
-def _train(self:AutoencoderModel, R, V, epochs, progress)->dict:
+def _new_net(self:AutoencoderModel, R:sp.csr_matrix)->AutoEncoder:
+    "A fresh seeded network for the rows of `R`, on the model's device."
+    return self._make_net(self._rows(R).shape[1], float(R.data.mean())).to(pick_device(self.settings.device))
+
+@patch
+def _train(self:AutoencoderModel, R, V, epochs, progress,
+           resume:dict=None # `train_loop`'s snapshot of an interrupted run: continue it
+          )->dict:
     "A fresh seeded network trained on `R` (early stopping on `V` if given); the `train_loop` result."
     s, dev, (rank, world) = self.settings, pick_device(self.settings.device), dist_world()
     if world > 1 and not self.can_distribute: raise SaeMoviesError(f"{self.name} trains in one process only (run it without torchrun)")
     rows = self._rows(R)
-    self.net = net = self._make_net(rows.shape[1], float(R.data.mean())).to(dev)
+    self.net = net = self._new_net(R)
     order = np.random.default_rng(s.seed).permutation(rows.shape[0])
     batches = [shard_pattern(rows, b, dev) for b in np.array_split(order, self._n_batches(rows))]
     opt = make_optimizer(net, s.optimizer, s.lr, s.weight_decay, self.decay_biases)
     mine = np.arange(rows.shape[0])[rank::world] if world > 1 else None
     valid = self._valid_fn(net, RatingPattern(rows if mine is None else rows[mine], dev), V, dev, mine)
     step = data_parallel(net, dev)
-    return train_loop(net, lambda: self._epoch(net, opt, batches, step), valid, epochs, s.patience, self.name or 'autoencoder', progress and rank == 0)
+    return train_loop(net, lambda: self._epoch(net, opt, batches, step), valid, epochs, s.patience, self.name or 'autoencoder',
+                      progress and rank == 0, opt=opt, resume=resume)
 
+# %% ../nbs/05_sae.ipynb #b27d91c4
 @patch
 def _fit(self:AutoencoderModel, R, V, progress):
-    s = self.settings
+    s, resume = self.settings, self.resume_from or {'phase': 'fit'}
     with torch_threads(s.threads):
-        res = self._train(R, V, s.epochs, progress)
-        self.history, self.best_epoch, self.stopped = res['history'], res['best_epoch'], res['stopped']
-        if s.refit and V is not None and self.stopped != 'interrupted': self.refit(R + V, progress)
+        if resume['phase'] == 'fit':
+            res = self._train(R, V, s.epochs, progress, resume.get('loop'))
+            self.history, self.best_epoch, self.stopped = res['history'], res['best_epoch'], res['stopped']
+            if self.stopped == 'interrupted': self.resume_state = {'phase': 'fit', 'loop': res['resume']}
+        else:  # interrupted while refitting: the first phase's outcome comes from the snapshot
+            self.history, self.best_epoch, self.stopped = pd.DataFrame(resume['history']), resume['best_epoch'], resume['stopped']
+            self.net = self._new_net(R); self.net.load_state_dict(resume['chosen'])
+        if s.refit and V is not None and self.stopped != 'interrupted': self.refit(R + V, progress, resume.get('loop') if resume['phase'] == 'refit' else None)
     self.net = self.net.cpu().eval()
 
 # %% ../nbs/05_sae.ipynb #060131f5
 @patch
 def refit(self:AutoencoderModel, R_all:sp.csr_matrix, # every training rating (training + validation parts)
-          progress:bool=False):
-    "Train again from scratch on `R_all` for the epoch count chosen on validation."
-    with torch_threads(self.settings.threads): self._train(R_all, None, self.best_epoch, progress)
+          progress:bool=False,
+          resume:dict=None # `train_loop`'s snapshot of an interrupted refit: continue it
+         )->str: # how the refit stopped: 'completed' or 'interrupted'
+    "Train again from scratch on `R_all` for the epoch count chosen on validation; Ctrl-C keeps the weights chosen on validation."
+    chosen = copy.deepcopy(self.net.state_dict())
+    try:
+        with torch_threads(self.settings.threads): res = self._train(R_all, None, self.best_epoch, progress, resume)
+    except TrainingDiverged as e:  # keep the weights chosen on validation, not a half-refitted network
+        self.net.load_state_dict(chosen); self.net = self.net.cpu().eval()
+        raise TrainingDiverged(f"in the refit on training and validation ratings, {str(e).split(';')[0]}; the weights chosen on validation (epoch {self.best_epoch}) were kept",
+                               {**e.result, 'history': self.history, 'kept_epoch': self.best_epoch}) from None
+    if res['stopped'] == 'interrupted':
+        self.resume_state = {'phase': 'refit', 'history': self.history.to_dict('list'), 'best_epoch': self.best_epoch, 'stopped': self.stopped,
+                             'chosen': chosen, 'loop': res['resume']}
+        self.net.load_state_dict(chosen); self.stopped = 'interrupted'
     self.net = self.net.cpu().eval()  # as after a fit: also when called on its own, as the ensemble does
+    return res['stopped']
 
 # %% ../nbs/05_sae.ipynb #2bd93ae8
 @patch
@@ -239,6 +268,8 @@ class SAE(AutoencoderModel):
     def uses_validation(self): return not self.settings.faithful
     @property
     def can_distribute(self): return not self.settings.faithful # the course's loop runs in one process
+    @property
+    def can_resume(self): return not self.settings.faithful # nor does it keep what resuming needs
 
 # %% ../nbs/05_sae.ipynb #7fd89566
 @patch

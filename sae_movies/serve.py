@@ -4,7 +4,7 @@
 
 # %% ../nbs/11a_serve.ipynb #3bd2f269
 from __future__ import annotations
-import difflib, functools, hashlib, json, sqlite3, threading, time, uuid
+import difflib, functools, hashlib, json, re, sqlite3, threading, time, uuid
 from contextlib import contextmanager
 from importlib import import_module
 from pathlib import Path
@@ -167,13 +167,22 @@ def parse_ratings(rec:Recommender, raw)->dict: # movie id -> rating
     if not isinstance(raw, dict): raise ApiError('ratings', 'ratings must be an object {"<movie_id>": rating}')
     out = {}
     for key, r in raw.items():
-        try: mid = int(key)
-        except (TypeError, ValueError): raise ApiError(f'ratings.{key}', f'{key!r} is not a movie id') from None
+        if not isinstance(key, str) or not re.fullmatch('[0-9]+', key): raise ApiError(f'ratings.{key}', f'{key!r} is not a movie id')
+        mid = int(key)
+        if mid in out: raise ApiError(f'ratings.{key}', f'movie {mid} is rated twice')  # "2" and "02"
         if rec.imap.items([mid], unknown='ignore')[0] < 0: raise ApiError(f'ratings.{key}', f'unknown movie id {mid}', 404)
         if isinstance(r, bool) or not isinstance(r, (int, float)): raise ApiError(f'ratings.{key}', f'rating {r!r} is not a number')
         try: rec.rating_history({mid: r})  # on the scale, in its steps
         except SaeMoviesError as e: raise ApiError(f'ratings.{key}', str(e)) from None
         out[mid] = float(r)
+    return out
+
+def _no_repeats(pairs:list)->dict:
+    "A JSON object, refusing a key given twice (`json` would keep the last one silently)."
+    out = {}
+    for k, v in pairs:
+        if k in out: raise ValueError(f'the key {k!r} appears twice')
+        out[k] = v
     return out
 
 def parse_n(raw, cap:int)->int:
@@ -311,8 +320,8 @@ def _api_routes(api:FastAPI, state:App):
     async def recommendations(request: Request):
         raw = await request.body()
         if len(raw) > state.body_cap: raise ApiError('body', f'request body over {state.body_cap} bytes', 413)
-        try: body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as e: raise ApiError('body', f'malformed JSON: {e}') from None
+        try: body = json.loads(raw, object_pairs_hook=_no_repeats)
+        except (ValueError, UnicodeDecodeError, RecursionError) as e: raise ApiError('body', f'malformed JSON: {e}') from None
         if not isinstance(body, dict): raise ApiError('body', 'the body must be a JSON object')
         rec = state.rec(request.state.visitor)
         ratings, n = parse_ratings(rec, body.get('ratings', {})), parse_n(body.get('n', 10), state.n_cap)

@@ -12,9 +12,9 @@ import numpy as np, pandas as pd
 from .data import DATASETS, DatasetInfo, count_lines, file_sha256
 
 # %% auto #0
-__all__ = ['SYN_TITLES', 'CHROMIUM', 'CHROMEDRIVER', 'write_tiny_dataset', 'tiny_info', 'synthetic_ratings',
-           'synthetic_train_test', 'write_syn_dataset', 'write_fake_ml1m_ratings', 'zip_folder', 'LocalServer',
-           'run_cli', 'serving', 'browser_missing', 'headless_chromium']
+__all__ = ['SYN_TITLES', 'HYPOTHESIS_PROFILES', 'CHROMIUM', 'CHROMEDRIVER', 'write_tiny_dataset', 'tiny_info',
+           'synthetic_ratings', 'synthetic_train_test', 'write_syn_dataset', 'write_fake_ml1m_ratings', 'zip_folder',
+           'LocalServer', 'hypothesis_profile', 'run_cli', 'serving', 'browser_missing', 'headless_chromium']
 
 # %% ../nbs/13_testing.ipynb #90fa6fb5
 _TINY_RATINGS = [(1, 1, 5, 874965758), (1, 2, 3, 876893171), (1, 3, 4, 878542960), (2, 1, 4, 888550871),
@@ -107,7 +107,7 @@ def zip_folder(folder:Path, # folder to pack
                extra:dict=None # more members: name -> bytes (e.g. hostile ones, for tests)
               )->str: # md5 of the archive
     "Zip `folder` the way GroupLens archives are laid out and return the archive's md5."
-    with zipfile.ZipFile(archive, 'w') as z:
+    with zipfile.ZipFile(archive, 'w', zipfile.ZIP_DEFLATED) as z:  # packed, as GroupLens packs
         for p in sorted(Path(folder).iterdir()): z.write(p, f'{prefix or Path(folder).name}/{p.name}')
         for name, data in (extra or {}).items(): z.writestr(name, data)
     return hashlib.md5(Path(archive).read_bytes()).hexdigest()
@@ -116,16 +116,57 @@ def zip_folder(folder:Path, # folder to pack
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args): pass
 
+class _FaultyHandler(_QuietHandler):
+    "Serve files the way the server's `mode` says."
+    def do_GET(self):
+        srv = self.server.owner
+        with srv.lock: srv.requests += 1; n = srv.requests
+        mode = srv.mode if srv.fail_first is None or n <= srv.fail_first else 'ok'
+        path = Path(self.translate_path(self.path))
+        if mode == 'ok' or not path.is_file(): return super().do_GET()
+        if mode == 'error': return self.send_error(503, 'Service Unavailable')
+        data = path.read_bytes()
+        self.send_response(200); self.send_header('Content-Length', str(len(data))); self.end_headers()
+        try:
+            if mode == 'drop': self.wfile.write(data[:len(data) // 2]); self.close_connection = True
+            elif mode == 'wrong': self.wfile.write(bytes(b ^ 0x5A for b in data))  # as many bytes, none of them right
+            elif mode == 'slow':
+                for i in range(0, len(data), 16): self.wfile.write(data[i:i + 16]); self.wfile.flush(); time.sleep(srv.delay)
+        except OSError: pass  # the client gave up
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads, block_on_close = True, False
+    def handle_error(self, request, client_address): pass  # a client hanging up on a faulty file is the point
+
 class LocalServer:
-    "Serve a folder over HTTP on 127.0.0.1 in a background thread (for tests)."
-    def __init__(self, folder): self.folder = folder
+    "Serve a folder over HTTP on 127.0.0.1 in a background thread (for tests); `mode` makes it misbehave on purpose."
+    def __init__(self, folder, # the folder served
+                 mode:str='ok', # 'ok', 'drop' (hangs up halfway through a file), 'wrong' (other bytes), 'slow' (16 bytes per `delay`), 'error' (503)
+                 fail_first:int=None, # only the first this many requests misbehave (a server that recovers; None: all of them)
+                 delay:float=0.05): # seconds between the pieces of a slow file
+        self.folder, self.mode, self.fail_first, self.delay, self.requests, self.lock = folder, mode, fail_first, delay, 0, threading.Lock()
     def __enter__(self):
-        handler = functools.partial(_QuietHandler, directory=str(self.folder))
-        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+        self.httpd = _Server(('127.0.0.1', 0), functools.partial(_FaultyHandler, directory=str(self.folder)))
+        self.httpd.owner = self
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         self.url = f'http://127.0.0.1:{self.httpd.server_address[1]}'
         return self
     def __exit__(self, *exc): self.httpd.shutdown(); self.httpd.server_close()
+
+# %% ../nbs/13_testing.ipynb #6714a68e
+HYPOTHESIS_PROFILES = {'ci': 60, 'dev': 2000} # examples per property: bounded and repeatable in the suite; a long search locally
+
+def hypothesis_profile(name:str=None # 'ci' or 'dev' (default: $SAE_MOVIES_HYPOTHESIS, else 'ci')
+                      )->str: # the profile loaded
+    "Register the package's hypothesis profiles and load one."
+    from hypothesis import settings, HealthCheck
+    for n, k in HYPOTHESIS_PROFILES.items():
+        settings.register_profile(n, max_examples=k, deadline=None, derandomize=n == 'ci', database=None, print_blob=True,
+                                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+    name = name or os.environ.get('SAE_MOVIES_HYPOTHESIS', 'ci')
+    if name not in HYPOTHESIS_PROFILES: raise ValueError(f"SAE_MOVIES_HYPOTHESIS must be one of {', '.join(HYPOTHESIS_PROFILES)}, got {name!r}")
+    settings.load_profile(name)
+    return name
 
 # %% ../nbs/13_testing.ipynb #368152da
 def run_cli(*argv, # arguments after `sae-movies` (converted with `str`)

@@ -53,8 +53,9 @@ def split_rows(X:sp.csr_matrix, # one row per user
 # %% ../nbs/07_topn.ipynb #f6e83917
 @patch
 def _validation(self:TopNModel, Rb:sp.csr_matrix, # training ratings, liked view (`binary`)
-                V:sp.csr_matrix # validation ratings (None: no validation)
-               )->tuple: # (histories, held-out liked movies) of the validation users, or None
+                V:sp.csr_matrix, # validation ratings (None: no validation)
+                values:sp.csr_matrix=None # users x movies values to give the histories instead of 1s (e.g. the stars, R + V)
+               )->tuple: # (histories, held-out liked movies, rows in the index map) of the validation users, or None
     "What the validation users tell the model, and what it should find."
     if V is None: return None
     Vb = self.binary(V)
@@ -62,8 +63,10 @@ def _validation(self:TopNModel, Rb:sp.csr_matrix, # training ratings, liked view
     known = Rb[rows].getnnz(1) > 0
     kept, out = split_rows(Vb[rows[~known]], 0.2, self.settings.seed)
     H, T = sp.vstack([Rb[rows[known]], kept]).tocsr(), sp.vstack([Vb[rows[known]], out]).tocsr()
+    order = np.r_[rows[known], rows[~known]]
+    if values is not None: H = H.multiply(values[order]).tocsr()
     keep = T.getnnz(1) > 0
-    return (H[keep], T[keep]) if keep.any() else None
+    return (H[keep], T[keep], order[keep]) if keep.any() else None
 
 def heldout_ndcg(S, # users x movies scores
                  H, # users x movies: what each user gave the model (excluded from the list)
@@ -76,7 +79,7 @@ def heldout_ndcg(S, # users x movies scores
 @patch
 def _valid_ndcg(self:TopNModel, pair, rank_fn)->float:
     "NDCG@100 of `rank_fn(histories)` on the validation users' held-out movies, their history excluded."
-    return heldout_ndcg(rank_fn(pair[0]), *pair)
+    return heldout_ndcg(rank_fn(pair[0]), pair[0], pair[1])
 
 # %% ../nbs/07_topn.ipynb #d472384f
 @patch
@@ -212,8 +215,8 @@ def decode(self:MultNet, z:torch.Tensor)->torch.Tensor: # (batch, n_items) logit
     return self.decoder[-1](z)
 
 @patch
-def forward(self:MultNet, x:torch.Tensor)->tuple: # (logits, mean, log-variance)
-    mu, logvar = self.encode(x)
+def forward(self:MultNet, x:torch.Tensor, *side)->tuple: # (logits, mean, log-variance)
+    mu, logvar = self.encode(x, *side)  # `side`: what a subclass's encoder reads beside the movies (07a_content: the users' rows)
     z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training and self.variational else mu
     return self.decode(z), mu, logvar
 
@@ -275,13 +278,29 @@ class MultDAE(MultVAE):
     "Mult-DAE: the same network with a deterministic code, trained as a denoising autoencoder."
     name, summary, Settings, variational = 'mult-dae', 'Mult-DAE: denoising autoencoder, multinomial likelihood (top-N; ranking only)', MultDAESettings, False
 
+# %% ../nbs/07_topn.ipynb #97f0c66f
+@patch
+def _new_net(self:MultVAE, n_items:int, # catalogue size
+             Rb:sp.csr_matrix=None, # the binary training rows (None: the weights come from a checkpoint)
+             weights:dict=None # a checkpoint's weights (its `state_dict`), when loading
+            )->MultNet:
+    "A fresh network for the catalogue (07a_content's hybrid also reads the movies' features)."
+    s = self.settings
+    return MultNet(n_items, s.hidden, s.latent, s.dropout, self.variational)
+
+@patch
+def _side(self:MultVAE, rows:np.ndarray # users' rows in the index map (-1: someone new), or None
+         )->tuple: # the network's inputs beside the movies (none here; 07a_content's hybrid gives the rows)
+    "What the network reads about these users beside their movies."
+    return ()
+
 # %% ../nbs/07_topn.ipynb #564b38af
 @patch
 def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     "A fresh seeded network trained on the binary rows `Rb` with β capped at `cap`; the history, with β per epoch."
     s, dev = self.settings, pick_device(self.settings.device)
     set_seed(s.seed)
-    self.net = net = MultNet(Rb.shape[1], s.hidden, s.latent, s.dropout, self.variational).to(dev)
+    self.net = net = self._new_net(Rb.shape[1], Rb).to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=s.lr)
     rows, rng = np.flatnonzero(Rb.getnnz(1) > 0), np.random.default_rng(s.seed)
     n_batches = -(-len(rows) // self._batch_rows(Rb.shape[1]))
@@ -289,15 +308,15 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     def epoch():
         total = 0.
         for b in np.array_split(rng.permutation(rows), n_batches):
-            x = torch.from_numpy(Rb[np.sort(b)].toarray()).to(dev)
-            logits, mu, logvar = net(x)
+            b = np.sort(b); x = torch.from_numpy(Rb[b].toarray()).to(dev)
+            logits, mu, logvar = net(x, *self._side(b))
             loss = mult_loss(logits, x, mu, logvar, state['beta'] if self.variational else 0.)
             if s.l2: loss = loss + s.l2 * sum((p ** 2).sum() for n, p in net.named_parameters() if n.endswith('weight'))
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
             state['beta'] = min(cap, state['beta'] + per_step); total += loss.item() * len(b)
         betas.append(state['beta'])
         return total / len(rows)
-    valid = (lambda: -self._valid_ndcg(pair, self._rank)) if pair is not None else None
+    valid = (lambda: -self._valid_ndcg(pair, lambda X: self._rank(X, pair[2]))) if pair is not None else None
     res = train_loop(net, epoch, valid, s.epochs, s.patience, self.name, progress)
     h = res['history'].rename(columns={'train_mse': 'train_loss'})
     h['valid_ndcg@100'], h['beta'] = -h.pop('valid_rmse'), betas[:len(h)]
@@ -320,9 +339,10 @@ def _fit(self:MultVAE, R, V, progress):
     self.net = self.net.cpu().eval()
 
 @patch
-def _rank(self:MultVAE, X):
+def _rank(self:MultVAE, X, rows=None # the users' rows in the index map, for `_side` (None: not known)
+         ):
     dev = next(self.net.parameters()).device
-    with torch.no_grad(): return self.net(torch.from_numpy(X.toarray()).to(dev))[0].cpu().numpy()
+    with torch.no_grad(): return self.net(torch.from_numpy(X.toarray()).to(dev), *self._side(rows))[0].cpu().numpy()
 
 # %% ../nbs/07_topn.ipynb #a52d0036
 @patch
@@ -347,8 +367,7 @@ def _set_own(self:ItemKNN, state): self.S = sp.csr_matrix((state['value'].numpy(
 def _own_state(self:MultVAE)->dict: return {'n_items': self.net.n_items, 'net': self.net.state_dict(), 'beta_cap': self.beta_cap}
 @patch
 def _set_own(self:MultVAE, state):
-    s = self.settings
-    self.net = MultNet(state['n_items'], s.hidden, s.latent, s.dropout, self.variational)
+    self.net = self._new_net(state['n_items'], weights=state['net'])
     self.net.load_state_dict(state['net']); self.net.eval(); self.beta_cap = state['beta_cap']
 
 @patch

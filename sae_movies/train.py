@@ -8,13 +8,12 @@ import copy, math, os, random, time, warnings
 import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 from .data import SaeMoviesError
-from .core import progress_bar
+from .core import progress_bar, TrainingDiverged
 
 # %% auto #0
 __all__ = ['DEVICES', 'ACTIVATIONS', 'OPTIMIZERS', 'set_seed', 'torch_threads', 'pick_device', 'DropRatings', 'AutoEncoder',
            'masked_mse', 'RatingPattern', 'sparse_forward', 'dist_world', 'start_distributed', 'all_sum', 'SparseStep',
-           'data_parallel', 'shard_pattern', 'make_optimizer', 'warm_up', 'TrainingDiverged', 'train_loop',
-           'plot_history']
+           'data_parallel', 'shard_pattern', 'make_optimizer', 'warm_up', 'train_loop', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #87c87d40
 def set_seed(seed:int # the seed
@@ -236,10 +235,21 @@ def warm_up()->float: # seconds it took
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])
     return time.perf_counter() - t0
 
-# %% ../nbs/03_train.ipynb #e6dde631
-class TrainingDiverged(SaeMoviesError):
-    "The loss became NaN or infinite; `result` holds the history so far (the network keeps its last good weights)."
-    def __init__(self, msg, result): super().__init__(msg); self.result = result
+# %% ../nbs/03_train.ipynb #5a1e0c3d
+def _snapshot(epoch, good, opt, history, best)->dict:
+    "Where training stands after `epoch`: enough to go on exactly as if it had never stopped (on the CPU)."
+    return {'epoch': epoch, 'net': good, 'opt': None if opt is None else copy.deepcopy(opt.state_dict()), 'torch_rng': torch.get_rng_state(),
+            'cuda_rng': torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None,
+            'history': [list(h) for h in history], 'best_valid': best[0], 'best_epoch': best[1], 'best': best[2]}
+
+def _restore(net, opt, snap)->tuple: # (first epoch to run, history, best, last good weights)
+    "Put the network, the optimizer and the random numbers back where a snapshot left them."
+    net.load_state_dict(snap['net'])
+    if opt is not None:  # a checkpoint stores the optimizer's parameter numbers as text
+        opt.load_state_dict({'state': {int(k): v for k, v in snap['opt']['state'].items()}, 'param_groups': snap['opt']['param_groups']})
+    torch.set_rng_state(snap['torch_rng'])
+    if snap.get('cuda_rng') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(snap['cuda_rng'])
+    return snap['epoch'] + 1, [tuple(h) for h in snap['history']], (snap['best_valid'], snap['best_epoch'], snap['best']), snap['net']
 
 # %% ../nbs/03_train.ipynb #b4596b71
 def train_loop(net:nn.Module, # the network; its best weights are restored at the end
@@ -249,29 +259,34 @@ def train_loop(net:nn.Module, # the network; its best weights are restored at th
                patience:int=10, # stop after this many epochs without a better validation RMSE
                desc:str='training', # progress bar label
                progress:bool=True, # progress bar (terminals only)
-               on_epoch=None # called as on_epoch(epoch, net, history) after each epoch
-              )->dict: # history (DataFrame: epoch, train_mse, valid_rmse), best_epoch, stopped, seconds
-    "Train epoch by epoch with early stopping on validation; survive NaN and Ctrl-C."
-    t0, history, stopped = time.perf_counter(), [], 'completed'
-    good = copy.deepcopy(net.state_dict()); best = (math.inf, 0, good)
+               on_epoch=None, # called as on_epoch(epoch, net, history) after each epoch
+               opt:torch.optim.Optimizer=None, # the optimizer, whose state an interrupted run keeps for resuming
+               resume:dict=None # `result['resume']` of an interrupted run of the same network, optimizer and data: continue it
+              )->dict: # history (DataFrame: epoch, train_mse, valid_rmse), best_epoch, stopped, seconds; resume, when interrupted
+    "Train epoch by epoch with early stopping on validation; survive NaN and Ctrl-C, and resume after Ctrl-C."
+    t0, stopped, start = time.perf_counter(), 'completed', 1
+    if resume is not None: start, history, best, good = _restore(net, opt, resume)
+    else: history, good = [], copy.deepcopy(net.state_dict()); best = (math.inf, 0, good)
     result = lambda: {'history': pd.DataFrame(history, columns=['epoch', 'train_mse', 'valid_rmse']), 'best_epoch': best[1],
                       'stopped': stopped, 'seconds': time.perf_counter() - t0}
-    bar = progress_bar(range(1, epochs + 1), desc, progress)
+    snap = _snapshot(start - 1, good, opt, history, best)
+    bar = progress_bar(range(start, epochs + 1), desc, progress)
     try:
         for epoch in bar:
             net.train(); loss = float(step())
             if not math.isfinite(loss):
                 net.load_state_dict(good); stopped = 'diverged'
-                raise TrainingDiverged(f"the training loss became {loss} in epoch {epoch} (try a lower learning rate); the weights of epoch {epoch - 1} were kept", result())
+                raise TrainingDiverged(f"the training loss became {loss} in epoch {epoch} (try a lower learning rate); the weights of epoch {epoch - 1} were kept", {**result(), 'kept_epoch': epoch - 1})
             net.eval(); v = float(valid_rmse()) if valid_rmse else math.nan
             history.append((epoch, loss, v)); bar.set_postfix(train_mse=f'{loss:.4f}', valid_rmse=f'{v:.4f}')
             good = copy.deepcopy(net.state_dict())
             if valid_rmse is None or v < best[0]: best = (v, epoch, good)
-            elif epoch - best[1] >= patience: stopped = 'early'; break
+            snap = _snapshot(epoch, good, opt, history, best)
+            if epoch - best[1] >= patience: stopped = 'early'; break
             if on_epoch: on_epoch(epoch, net, history)
     except KeyboardInterrupt: stopped = 'interrupted'
     net.load_state_dict(best[2]); net.eval()
-    return result()
+    return {**result(), **({'resume': snap} if stopped == 'interrupted' else {})}
 
 # %% ../nbs/03_train.ipynb #59e5c175
 def plot_history(history:pd.DataFrame, # epoch, train_mse, valid_rmse (from `train_loop`, or a model's `history`)

@@ -16,7 +16,7 @@ from .models import model_class
 __all__ = ['SPACES', 'suggest', 'tune', 'save_trials', 'plot_trials']
 
 # %% ../nbs/10_tune.ipynb #cda45307
-SPACES = { # model -> setting -> (kind, low, high); kinds: 'log', 'float', 'int', 'bool', 'width' (one hidden layer), 'widths2' (two, the second narrower)
+SPACES = { # model -> setting -> (kind, low, high); kinds: 'log', 'float', 'int', 'bool', 'width' (one hidden layer), 'widths2' (two, the second narrower), 'pow2' (a power of two)
     'autorec': {'hidden': ('width', 100, 1000), 'weight_decay': ('log', 2e-4, 1e-2), 'input_dropout': ('float', 0., 0.5), 'dropout': ('float', 0., 0.5), 'lr': ('log', 1e-3, 1e-2)},
     'autorec-user': {'hidden': ('width', 100, 1000), 'weight_decay': ('log', 2e-4, 2e-2), 'input_dropout': ('float', 0., 0.5), 'dropout': ('float', 0., 0.5), 'lr': ('log', 1e-3, 1e-2)},
     'deep-ae': {'hidden': ('widths2', 64, 512), 'code_dropout': ('float', 0., 0.8), 'weight_decay': ('log', 1e-5, 1e-2), 'lr': ('log', 3e-4, 3e-3), 'refeed': ('bool', 0, 1)},
@@ -25,6 +25,7 @@ SPACES = { # model -> setting -> (kind, low, high); kinds: 'log', 'float', 'int'
     'bias': {'reg_user': ('log', 0.1, 50.), 'reg_item': ('log', 0.1, 50.)},
     'mult-dae': {'hidden': ('width', 100, 1000), 'latent': ('int', 50, 600), 'dropout': ('float', 0.2, 0.8), 'l2': ('log', 1e-5, 3e-2), 'lr': ('log', 3e-4, 1e-2)},
     'mult-vae': {'hidden': ('width', 100, 1000), 'latent': ('int', 16, 400), 'dropout': ('float', 0.2, 0.8), 'l2': ('log', 1e-6, 1e-2), 'lr': ('log', 3e-4, 1e-2)},
+    'attentive-ae': {'dim': ('pow2', 32, 256), 'dropout': ('float', 0.2, 0.8), 'l2': ('log', 1e-5, 1e-1), 'lr': ('log', 5e-4, 5e-3)},
 }
 
 def suggest(trial, space:dict # setting -> (kind, low, high)
@@ -36,6 +37,7 @@ def suggest(trial, space:dict # setting -> (kind, low, high)
         elif kind == 'float': out[name] = trial.suggest_float(name, lo, hi)
         elif kind == 'int': out[name] = trial.suggest_int(name, lo, hi, log=True)
         elif kind == 'bool': out[name] = trial.suggest_categorical(name, [False, True])
+        elif kind == 'pow2': out[name] = trial.suggest_categorical(name, [2 ** e for e in range(lo.bit_length() - 1, hi.bit_length())])
         elif kind == 'width': out[name] = (trial.suggest_int(name, lo, hi, log=True),)
         elif kind == 'widths2':
             w = trial.suggest_int(name, lo, hi, log=True)
@@ -75,7 +77,7 @@ def tune(name:str, # a registered model
         settings = {**suggest(trial, space), **(fixed or {}), **({'seed': seed} if 'seed' in own else {}),
                     **({'refit': False} if 'refit' in own else {})}  # a refit would train on the very ratings that score the trial
         t0 = time.perf_counter()
-        model = cls(**settings).fit(carve.train, carve.test, imap=ds.imap, scale=ds.info.rating_scale)
+        model = cls(**settings).use_dataset(ds).fit(carve.train, carve.test, imap=ds.imap, scale=ds.info.rating_scale)
         value = (rating_metrics(carve.test, model.predict(carve.test.user, carve.test.item, known=carve.train), model.scale)['rmse']
                  if cls.predicts_ratings else model.valid_ndcg)
         rows.append({'trial': trial.number, metric: value, **{k: settings[k] for k in space}, 'seconds': time.perf_counter() - t0,

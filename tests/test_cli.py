@@ -60,7 +60,7 @@ def test_unknown_command_and_bad_usage_exit_2():
 
 def test_unknown_model_lists_the_registered_names():
     r = run('models', 'autorek')
-    assert r.returncode == 1 and "unknown model 'autorek': choose one of autorec, autorec-user, deep-ae, sae" in r.stderr
+    assert r.returncode == 2 and "unknown model 'autorek': choose one of autorec, autorec-user, deep-ae, sae" in r.stderr
 
 
 def test_models_lists_every_model_with_one_line():
@@ -72,7 +72,7 @@ def test_models_lists_every_model_with_one_line():
 def test_bad_dataset_folder_is_a_clear_error(tmp_path):
     (tmp_path / 'ml-100k').mkdir()
     r = run('data', 'ml-100k', '--path', tmp_path)
-    assert r.returncode == 1
+    assert r.returncode == 2
     assert 'u.data: required file is missing' in r.stderr and 'Traceback' not in r.stderr
 
 
@@ -80,14 +80,14 @@ def test_failed_download_leaves_no_folder_behind(tmp_path):
     target = tmp_path / 'new' / 'dir'
     offline = {**os.environ, 'https_proxy': 'http://127.0.0.1:9', 'HTTPS_PROXY': 'http://127.0.0.1:9', 'SAE_MOVIES_DATA': ''}
     r = run('data', 'ml-100k', '--path', target, env=offline)
-    assert r.returncode == 1 and 'could not download' in r.stderr
+    assert r.returncode == 2 and 'could not download' in r.stderr
     assert not (tmp_path / 'new').exists()
 
 
 def test_garbage_checkpoint_says_what_it_is_not(tmp_path):
     (tmp_path / 'junk.pt').write_bytes(bytes(range(256)) * 4)
     r = run('evaluate', tmp_path / 'junk.pt')
-    assert r.returncode == 1 and 'not a sae_movies checkpoint (not a PyTorch file at all)' in r.stderr
+    assert r.returncode == 2 and 'not a sae_movies checkpoint (not a PyTorch file at all)' in r.stderr
     assert 'KeyError' not in r.stderr and 'Traceback' not in r.stderr
 
 
@@ -141,7 +141,7 @@ def test_evaluate_predict_and_wrong_split(tmp_path):
     lines = (tmp_path / 'p.csv').read_text().splitlines()
     assert lines[0] == 'user,item,rating,prediction' and len(lines) == 20_001
     r = run('evaluate', AUTOREC, '--split', 'u2')
-    assert r.returncode == 1 and "trained on split 'u1'" in r.stderr
+    assert r.returncode == 2 and "trained on split 'u1'" in r.stderr
 
 
 @needs_data
@@ -176,7 +176,7 @@ def test_recommend_ranks_with_the_top_n_model_and_shows_stars():
     r = run('recommend', '--rate', 'Star Wars (1977)=5', '-n', 3, '--rating-model', AUTOREC)
     assert 'by ease, stars predicted by autorec' in r.stdout and 'predicted' in r.stdout, r.stdout
     r = run('recommend', '--rate', 'Star Wars (1977)=5', '--rating-model', 'ml-100k-ease')
-    assert r.returncode == 1 and 'cannot be the rating model' in r.stderr
+    assert r.returncode == 2 and 'cannot be the rating model' in r.stderr
 
 
 @needs_data
@@ -191,7 +191,7 @@ def test_one_film_listed_twice_is_one_film():
 @needs_data
 def test_half_star_is_refused_on_a_whole_star_dataset():
     r = run('recommend', AUTOREC, '--rate', 'Star Wars=4.5')
-    assert r.returncode == 1 and "is not on ml-100k's scale: 1-5 in steps of 1" in r.stderr
+    assert r.returncode == 2 and "is not on ml-100k's scale: 1-5 in steps of 1" in r.stderr
 
 
 @needs_data
@@ -201,7 +201,7 @@ def test_recommend_and_similar_errors():
     for bad in (['recommend', AUTOREC, '--user', 99999], ['recommend', AUTOREC, '--user', 1, '-n', 0],
                 ['similar', AUTOREC, '--movie', 'Toy Storyy Zzz']):
         r = run(*bad)
-        assert r.returncode in (1, 2) and 'error:' in r.stderr and 'Traceback' not in r.stderr
+        assert r.returncode == 2 and 'error:' in r.stderr and 'Traceback' not in r.stderr
 
 
 @needs_data
