@@ -12,14 +12,14 @@ import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
 from .data import SaeMoviesError, DATASETS, load_dataset
 from .metrics import rating_metrics
-from .core import atomic_write, default_models_dir, TrainingDiverged
+from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED
 from .train import warm_up, start_distributed
 from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, resolve_checkpoint
 from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate, cv_summary, compare_to_best
 from .recommend import Recommender
 
 # %% auto #0
-__all__ = ['EXPLAIN', 'RECOMMENDER', 'MAX_SEED', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'train_cmd', 'evaluate_cmd',
+__all__ = ['EXPLAIN', 'RECOMMENDER', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'train_cmd', 'evaluate_cmd',
            'predict_cmd', 'parse_folds', 'compare_cmd', 'movie_ref', 'parse_rate', 'recommend_cmd', 'similar_cmd',
            'tune_cmd', 'synth_cmd', 'serve_app', 'serve_worker', 'serve_cmd', 'ab_report_cmd', 'main']
 
@@ -94,8 +94,6 @@ def _positive(name):
         if v <= 0: raise argparse.ArgumentTypeError(f"{name} must be a positive whole number, got {v}")
         return v
     return parse
-
-MAX_SEED = 2**32 - 1 # what NumPy's and PyTorch's generators accept
 
 def _seed(text):
     try: v = int(text)
@@ -336,8 +334,8 @@ def compare_cmd(a)->int:
     for n in names: model_class(n)
     try: seeds = [_seed(s) for s in a.seeds.split(',')]
     except argparse.ArgumentTypeError: raise SaeMoviesError(f"--seeds expects whole numbers from 0 to {MAX_SEED} separated by commas, got {a.seeds!r}") from None
+    folds = parse_folds(a.folds)  # every argument checked before the data is read
     ds = load_dataset(a.data, a.path)
-    folds = parse_folds(a.folds)
     splits = [ds.split(f) for f in folds]  # refuses unknown splits before any training
     cv = cross_validate(names, ds, splits, seeds, progress=not a.quiet)
     if a.json: print(cv.to_json(orient='records')); return 0

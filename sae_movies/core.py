@@ -13,8 +13,8 @@ from tqdm.auto import tqdm
 from .data import SaeMoviesError, IndexMap, default_data_dir, ratings_csr, per_user_holdout
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'check_value', 'Settings', 'progress_bar', 'mean_by_index', 'fit_biases', 'Biases', 'Model',
-           'TrainingDiverged', 'trained_rows', 'atomic_write', 'default_models_dir', 'content_digest',
+__all__ = ['MAX_SEED', 'CHECKPOINT_FORMAT', 'check_value', 'Settings', 'progress_bar', 'mean_by_index', 'fit_biases', 'Biases',
+           'Model', 'TrainingDiverged', 'trained_rows', 'atomic_write', 'default_models_dir', 'content_digest',
            'read_checkpoint']
 
 # %% ../nbs/02_core.ipynb #7abc35a6
@@ -53,11 +53,13 @@ def _check_type(owner:str, name:str, value, default):
                       int: ('a whole number', lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool))}.get(type(default), (None, None))
     if ok is not None and not ok(value): raise SaeMoviesError(f"{owner}: {name} must be {kind}, got {value!r}")
 
+MAX_SEED = 2**32 - 1 # the largest seed NumPy's and PyTorch's generators take
+
 @dataclass
 class Settings:
     "Hyperparameters of a model; subclasses add fields and `rules`."
     rules = {} # setting -> interval such as '[0, 1)' or a tuple of choices (a class attribute, not a field)
-    seed_rule = '[0, 4294967295]' # every `seed` setting: what NumPy's and PyTorch's generators accept
+    seed_rule = f'[0, {MAX_SEED}]' # every `seed` setting
     def __post_init__(self):
         for f in fields(self):
             if isinstance(v := getattr(self, f.name), list): setattr(self, f.name, tuple(v))

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError, ratings_csr
-from .core import Model, Settings, read_checkpoint, default_models_dir
+from .core import Model, Settings, read_checkpoint, default_models_dir, MAX_SEED
 from .baselines import GlobalMean, MovieMean, Bias, BiasedMF, MostPopular
 from .sae import SAE
 from .autorec import AutoRec, UserAutoRec, DeepAE
@@ -79,7 +79,7 @@ def _member(self:Ensemble, spec:str)->Model:
     cls = model_class(name)
     if cls is Ensemble or not cls.predicts_ratings: raise SaeMoviesError(f"ensemble: member {name!r} does not predict ratings")
     m = cls(**vars(cls.Settings.from_strings(name, texts)))
-    if hasattr(m.settings, 'seed'): m.settings.seed = (m.settings.seed + self.settings.seed) % 2**32  # still a seed the generators take
+    if hasattr(m.settings, 'seed'): m.settings.seed = (m.settings.seed + self.settings.seed) % (MAX_SEED + 1)  # still a seed the generators take
     return m
 
 # %% ../nbs/08_models.ipynb #862deeaa
