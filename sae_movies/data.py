@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #506b1349
 from __future__ import annotations
-import codecs, csv, hashlib, http.client, json, os, re, sys, tempfile, time, urllib.error, urllib.request, zipfile
+import codecs, csv, hashlib, http.client, json, os, re, sys, tempfile, time, urllib.error, urllib.request, warnings, zipfile
 from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
@@ -322,33 +322,41 @@ def _bad_line(fn, line, why): return SaeMoviesError(f"{fn}, line {line}: {why}")
 
 # %% ../nbs/00_data.ipynb #b6740398
 def _plain_lines(fn, fmt)->int|None: # lines of the file, or None if it needs a closer look
-    "Count the lines of a ratings file, or None if a byte scan finds anything but digits, signs, points, 'e', spaces, separators and line ends (or a separator ending a line)."
-    f = _FMT[fmt]; sep = f['char'].encode()
-    plain, n, tail, cr, crlf = b'0123456789.+-eE \r\n' + sep, 0, b'\n', 0, 0
+    "Count a ratings file's lines with a byte scan, or None unless every line can be four plain fields (then `_scan` reads it)."
+    f = _FMT[fmt]; sep = f['sep'].encode()
+    odd = (b'\x00', b'\x0b', b'\x0c', b'"') + ((b'\t',) if fmt != 'tab' else ())  # what pandas would take in a number and the rules do not
+    n, seps, colons, tail, cr, crlf = 0, 0, 0, b'\n', 0, 0
     for i, block in enumerate(file_blocks(fn)):
         if i == 0 and f['header']:
             head, _, block = block.partition(b'\n')
             if head.removesuffix(b'\r').removeprefix(codecs.BOM_UTF8) != f['header'].encode(): return None
             n += 1
-        both = tail + block
-        if block.translate(None, plain) or (sep + b'\n') in both or (sep + b'\r') in both: return None
-        n, cr, crlf = n + block.count(b'\n'), cr + block.count(b'\r'), crlf + both.count(b'\r\n')
+        edge = tail + block[:2]  # where two blocks meet
+        if any(b in block for b in odd) or any(p in block or p in edge for p in (sep + b'\n', sep + b'\r', b':::')): return None
+        n += block.count(b'\n')
+        if b'\r' in block or tail == b'\r': cr, crlf = cr + block.count(b'\r'), crlf + block.count(b'\r\n') + (edge[:2] == b'\r\n')
+        if len(sep) == 1: seps += block.count(sep)
+        else: seps, colons = seps + block.count(sep) + (edge[:2] == sep), colons + block.count(b':')
         tail = block[-1:] or tail
-    if tail in (sep, b'\r') or cr != crlf: return None  # a '\r' only ever ends a line, before its '\n'
-    return n + (tail != b'\n')
+    if tail in (sep[-1:], b'\r') or cr != crlf: return None  # a '\r' only ever ends a line, before its '\n'
+    n += tail != b'\n'; lines = n - bool(f['header'])
+    plain = seps == 3 * lines and (len(sep) == 1 or colons == 6 * lines)  # three separators a line, and no lone ':' between them
+    return n if plain else None
 
 # %% ../nbs/00_data.ipynb #816e6975
 def _read_numeric(fn, fmt, encoding)->pd.DataFrame|None:
     "Fast path: the four columns as numbers, or None if any line needs a closer look."
     f = _FMT[fmt]
-    if (lines := _plain_lines(fn, fmt)) is None: return None
-    cols, width = f['cols'], f['cols'][-1] + 2  # one field more than a good line has: a line with an extra field shows in it
-    dtype = {c: ('float64' if c == cols[2] else 'int64') if c in cols else str for c in range(width)}
-    try: raw = pd.read_csv(fn, sep=f['char'], header=None, skiprows=1 if f['header'] else 0, names=range(width), dtype=dtype,
-                           engine='c', quoting=csv.QUOTE_NONE, keep_default_na=False, na_values=[], skip_blank_lines=False, encoding=encoding)
+    if (lines := _plain_lines(fn, fmt)) is None: return None  # from here on, every line has exactly four fields
+    cols = f['cols']  # for '::', the empty fields between ':' and ':' are read as NaN and dropped
+    try:
+        with warnings.catch_warnings():  # a field that is no whole number warns before it fails; `_scan` then names it
+            warnings.simplefilter('ignore', RuntimeWarning)
+            raw = pd.read_csv(fn, sep=f['char'], header=None, skiprows=1 if f['header'] else 0, names=range(cols[-1] + 1),
+                              dtype={c: ('float64' if c == cols[2] else 'int64') if c in cols else 'float64' for c in range(cols[-1] + 1)},
+                              engine='c', quoting=csv.QUOTE_NONE, skip_blank_lines=False, encoding=encoding)
     except (ValueError, OverflowError, UnicodeDecodeError): return None  # pandas' ParserError is a ValueError
-    others = [c for c in range(width) if c not in cols]  # the empty fields between '::', and the one past the end
-    if len(raw) != lines - bool(f['header']) or (raw[others] != '').to_numpy().any(): return None
+    if len(raw) != lines - bool(f['header']): return None
     return raw[cols].set_axis(RATING_COLS, axis=1)
 
 # %% ../nbs/00_data.ipynb #af0ae21e
