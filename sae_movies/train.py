@@ -11,9 +11,10 @@ from .data import SaeMoviesError
 from .core import progress_bar, TrainingDiverged
 
 # %% auto #0
-__all__ = ['DEVICES', 'ACTIVATIONS', 'OPTIMIZERS', 'set_seed', 'torch_threads', 'pick_device', 'DropRatings', 'AutoEncoder',
-           'masked_mse', 'RatingPattern', 'sparse_forward', 'dist_world', 'start_distributed', 'all_sum', 'SparseStep',
-           'data_parallel', 'shard_pattern', 'make_optimizer', 'warm_up', 'train_loop', 'plot_history']
+__all__ = ['DEVICES', 'ACTIVATIONS', 'TILE_ABOVE', 'TILE_BYTES', 'OPTIMIZERS', 'set_seed', 'torch_threads', 'pick_device',
+           'DropRatings', 'AutoEncoder', 'masked_mse', 'RatingPattern', 'sparse_forward', 'dist_world',
+           'start_distributed', 'all_sum', 'SparseStep', 'data_parallel', 'shard_pattern', 'make_optimizer', 'warm_up',
+           'train_loop', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #87c87d40
 def set_seed(seed:int # the seed
@@ -114,6 +115,7 @@ def masked_mse(pred:torch.Tensor, # predictions
 
 # %% ../nbs/03_train.ipynb #e1ee51e3
 warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')
+TILE_ABOVE, TILE_BYTES = 16 << 20, 4 << 20 # dense operands over 16 MiB are worked through 4 MiB of rows at a time (see below)
 
 class RatingPattern:
     "A fixed block of ratings as CSR tensors, with its transpose, for sparse products both ways."
@@ -126,7 +128,8 @@ class RatingPattern:
         self.loss_div = csr.nnz # the batch loss is the squared errors over this (see `shard_pattern` for several processes)
         self.crow, self.col, self.values = idx(csr.indptr), idx(csr.indices), torch.from_numpy(csr.data).to(device)
         self.crow_t, self.col_t = idx(t.indptr), idx(t.indices)
-        self.to_t = torch.from_numpy(np.lexsort((coo.row, coo.col))).to(device)  # CSR order -> transpose's CSR order
+        self.to_t = torch.from_numpy(np.lexsort((coo.row, coo.col)).astype(np.int32 if csr.nnz < 1 << 31 else np.int64)).to(device)  # CSR order -> transpose's CSR order
+        self._tiles = {}
     def x(self, values=None): # values in CSR order (default: the ratings)
         "The block as a sparse CSR tensor."
         return torch.sparse_csr_tensor(self.crow, self.col, self.values if values is None else values, size=self.shape, check_invariants=False)
@@ -135,13 +138,62 @@ class RatingPattern:
         v = self.values if values is None else values
         return torch.sparse_csr_tensor(self.crow_t, self.col_t, v.index_select(0, self.to_t), size=self.shape[::-1], check_invariants=False)
 
+# %% ../nbs/03_train.ipynb #1b67873f
+@patch
+def _blocks(self:RatingPattern, transposed:bool, # blocks of the transpose's columns (the block's rows) instead
+            width:int # columns of the dense operand
+           )->list: # (first, last + 1, crow, col, positions in CSR order) per block; empty: no need to cut
+    "Column blocks small enough that `width`-wide rows of the dense operand stay in cache (built once per shape)."
+    cols = self.shape[0] if transposed else self.shape[1]
+    if self.values.is_cuda or cols * width * 4 <= TILE_ABOVE: return []
+    per = max(1, TILE_BYTES // (4 << (width - 1).bit_length()))  # the width rounded up to a power of two: 199 and 200 share blocks
+    if (transposed, per) not in self._tiles:
+        crow, col = (t.numpy() for t in ((self.crow_t, self.col_t) if transposed else (self.crow, self.col)))
+        pos = self.to_t.numpy() if transposed else np.arange(self.nnz, dtype=self.to_t.numpy().dtype)
+        rows, blk = np.repeat(np.arange(len(crow) - 1, dtype=np.int32), np.diff(crow)), col // per
+        if cols // per < 1 << 16: blk = blk.astype(np.uint16)  # then the stable sort is a radix sort
+        order = np.argsort(blk, kind='stable')  # by block, each still in CSR order
+        ends = np.searchsorted(blk[order], np.arange(-(-cols // per) + 1))
+        t = lambda a: torch.from_numpy(a.astype(np.int32 if self.nnz < 1 << 31 else np.int64))
+        self._tiles[transposed, per] = [(b * per, min((b + 1) * per, cols), t(np.r_[0, np.cumsum(np.bincount(rows[s], minlength=len(crow) - 1))]),
+                                         t(col[s] - b * per), t(pos[s])) for b in range(len(ends) - 1) for s in [order[ends[b]:ends[b + 1]]]]
+    return self._tiles[transposed, per]
+
+# %% ../nbs/03_train.ipynb #12c11052
+@patch
+def mm(self:RatingPattern, values:torch.Tensor, # one per rating, in CSR order
+       dense:torch.Tensor, # (columns, k), or (rows, k) when `transposed`
+       transposed:bool=False # the transposed block times `dense`
+      )->torch.Tensor:
+    "`x(values) @ dense` (or `xt(values) @ dense`), a block of columns at a time where `dense` would not stay in cache."
+    blocks = self._blocks(transposed, dense.shape[1])
+    if not blocks: return (self.xt(values) if transposed else self.x(values)) @ dense
+    n = self.shape[1] if transposed else self.shape[0]
+    out = dense.new_zeros(n, dense.shape[1])
+    for c0, c1, crow, col, pos in blocks:
+        out.addmm_(torch.sparse_csr_tensor(crow, col, values.index_select(0, pos), size=(n, c1 - c0), check_invariants=False), dense[c0:c1])
+    return out
+
+@patch
+def sampled(self:RatingPattern, a:torch.Tensor, # (rows, k)
+            b:torch.Tensor # (columns, k)
+           )->torch.Tensor: # one value per rating, in CSR order
+    "The dot products `a[row] · b[column]` at the block's ratings, a block of columns at a time where `b` would not stay in cache."
+    blocks = self._blocks(False, b.shape[1])
+    if not blocks: return torch.sparse.sampled_addmm(self.x(), a, b.t(), beta=0.0).values()
+    out = a.new_empty(self.nnz)
+    for c0, c1, crow, col, pos in blocks:
+        T = torch.sparse_csr_tensor(crow, col, a.new_zeros(len(pos)), size=(self.shape[0], c1 - c0), check_invariants=False)
+        out.index_put_((pos,), torch.sparse.sampled_addmm(T, a, b[c0:c1].t(), beta=0.0).values())
+    return out
+
 # %% ../nbs/03_train.ipynb #ff3fd534
 class _SparseInput(torch.autograd.Function):
     "`x @ w_t` for a fixed sparse `x` (the pattern with `values`); the gradient flows to `w_t` only."
     @staticmethod
-    def forward(ctx, w_t, pattern, values): ctx.pattern, ctx.values = pattern, values; return pattern.x(values) @ w_t
+    def forward(ctx, w_t, pattern, values): ctx.pattern, ctx.values = pattern, values; return pattern.mm(values, w_t)
     @staticmethod
-    def backward(ctx, grad): return ctx.pattern.xt(ctx.values) @ grad, None, None
+    def backward(ctx, grad): return ctx.pattern.mm(ctx.values, grad, transposed=True), None, None
 
 class _SampledOutput(torch.autograd.Function):
     "The linear layer `h @ weight.T + bias`, evaluated only at the pattern's entries (in CSR order)."
@@ -149,12 +201,12 @@ class _SampledOutput(torch.autograd.Function):
     def forward(ctx, h, weight, bias, pattern):
         h1, w1 = torch.cat([h, h.new_ones(h.shape[0], 1)], 1), torch.cat([weight, bias[:, None]], 1)  # bias as an extra column
         ctx.save_for_backward(h1, w1); ctx.pattern = pattern
-        return torch.sparse.sampled_addmm(pattern.x(), h1, w1.t(), beta=0.0).values()
+        return pattern.sampled(h1, w1)
     @staticmethod
     def backward(ctx, grad):
         h1, w1 = ctx.saved_tensors
-        grad_w1 = ctx.pattern.xt(grad) @ h1
-        return ctx.pattern.x(grad) @ w1[:, :-1], grad_w1[:, :-1], grad_w1[:, -1], None
+        grad_w1 = ctx.pattern.mm(grad, h1, transposed=True)
+        return ctx.pattern.mm(grad, w1[:, :-1]), grad_w1[:, :-1], grad_w1[:, -1], None
 
 # %% ../nbs/03_train.ipynb #48fbcf6c
 def sparse_forward(net:AutoEncoder, # the network
