@@ -18,8 +18,8 @@ from .content import HybridDAE
 from .attention import AttentiveAE
 
 # %% auto #0
-__all__ = ['MODELS', 'register', 'model_class', 'get_model', 'parse_member', 'EnsembleSettings', 'Ensemble', 'resolve_checkpoint',
-           'check_dataset', 'load_model', 'attach_dataset', 'model_table']
+__all__ = ['MODELS', 'AUTOREC_RUNNERS_UP', 'register', 'model_class', 'get_model', 'parse_member', 'EnsembleSettings', 'Ensemble',
+           'resolve_checkpoint', 'check_dataset', 'load_model', 'attach_dataset', 'model_table']
 
 # %% ../nbs/08_models.ipynb #b85d7dfb
 MODELS = {} # name -> Model subclass
@@ -56,10 +56,17 @@ def parse_member(spec:str # 'name' or 'name:setting=value:...'
     return name, dict(p.split('=', 1) for p in pairs)
 
 # %% ../nbs/08_models.ipynb #fc32146e
+AUTOREC_RUNNERS_UP = ('autorec:hidden=228:weight_decay=0.001105:input_dropout=0.3488:dropout=0.03011:lr=0.004643',
+                      'autorec:hidden=221:weight_decay=0.001014:input_dropout=0.3119:dropout=0.006522:lr=0.00646',
+                      'autorec:hidden=169:weight_decay=0.0007827:input_dropout=0.2393:dropout=0.07127:lr=0.005797',
+                      'autorec:hidden=248:weight_decay=0.00114:input_dropout=0.3535:dropout=0.01779:lr=0.003228',
+                      'autorec:hidden=175:weight_decay=0.0005858:input_dropout=0.2764:dropout=0.06314:lr=0.004743') # 10_tune's trials 2-6
+
 @dataclass
 class EnsembleSettings(Settings):
-    members:tuple=('autorec', 'autorec:seed=1', 'autorec:seed=2', 'autorec-user', 'deep-ae', 'sae', 'mf') # member specs
-    alpha:float=1.0 # ridge penalty of the blend weights
+    members:tuple=('autorec', *AUTOREC_RUNNERS_UP, 'autorec:activation=tanh', 'autorec-user', 'deep-ae', 'sae', 'mf', 'bias') # member specs
+    alpha:tuple=(1., 10., 100., 300., 1000.) # ridge penalties of the blend weights: the one with the least 10-fold cross-validated error on the validation ratings is used
+    by_support:bool=True # each member's weight also moves with the user's and the movie's (log) numbers of ratings
     valid_frac:float=0.1 # validation carved from each user's training ratings when none is given
     seed:int=0 # added to every member's seed (so seeds of the ensemble are seeds of its members)
     rules = {'alpha': '[0, inf)', 'valid_frac': '(0, 1)'}
@@ -68,6 +75,7 @@ class Ensemble(Model):
     "A ridge blend of rating models, its weights fitted on validation ratings."
     name, summary, Settings, uses_validation = 'ensemble', 'a ridge blend of rating models fitted on validation ratings', EnsembleSettings, True
     def __init__(self, **settings):
+        if isinstance(settings.get('alpha'), (int, float)): settings['alpha'] = (float(settings['alpha']),)  # one penalty (older checkpoints too)
         super().__init__(**settings)
         self.members = [self._member(spec) for spec in self.settings.members]
 
@@ -98,7 +106,8 @@ def _fit(self:Ensemble, R, V, progress):
         m.fit(train, valid, imap=self.imap, scale=self.scale, progress=progress)
         if getattr(m, 'stopped', None) == 'interrupted': raise KeyboardInterrupt  # Ctrl-C stops the ensemble, not one member
         X[:, j] = np.clip(m.predict(valid.user, valid.item, known=R), *self.scale)
-    self._blend(X, valid.rating.to_numpy(np.float64))
+    self.support_stats = None  # counts are those scoring will see: members score from training + validation ratings (`item_counts` counts both)
+    self._blend(X, self._support(np.diff((R + V).indptr)[self.imap.users(valid.user)], self.item_counts[self.imap.items(valid.item)]), valid.rating.to_numpy(np.float64))
     for m, r in zip(self.members, later):
         if not r: continue
         m.settings.refit = True
@@ -106,27 +115,66 @@ def _fit(self:Ensemble, R, V, progress):
 
 # %% ../nbs/08_models.ipynb #540fb589
 @patch
-def _blend(self:Ensemble, X:np.ndarray, y:np.ndarray):
-    "Ridge weights and intercept of y on the columns of X (the intercept not penalised)."
-    Xc, yc = X - X.mean(0), y - y.mean()
-    self.weights = np.linalg.solve(Xc.T @ Xc + self.settings.alpha * np.eye(X.shape[1]), Xc.T @ yc)
-    self.intercept = float(y.mean() - X.mean(0) @ self.weights)
-    self.valid_rmse = float(np.sqrt(np.mean((X @ self.weights + self.intercept - y) ** 2)))
+def _support(self:Ensemble, n_user:np.ndarray, # each pair's user's number of ratings
+             n_item:np.ndarray # each pair's movie's number of ratings
+            )->np.ndarray: # (pairs, 3): 1, then the standardised log counts (only the 1 without `by_support`)
+    "The terms each member's prediction is multiplied by: its weight is a linear function of them."
+    if not self.settings.by_support: return np.ones((len(n_user), 1))
+    z = np.log1p(np.column_stack([n_user, n_item]).astype(np.float64))
+    if getattr(self, 'support_stats', None) is None: self.support_stats = np.stack([z.mean(0), z.std(0) + 1e-9])  # fixed on validation
+    return np.column_stack([np.ones(len(z)), (z - self.support_stats[0]) / self.support_stats[1]])
+
+def _ridge(F:np.ndarray, y:np.ndarray, alpha:float)->tuple: # (weights, intercept)
+    "Ridge regression of y on the columns of F, with an intercept that is not penalised."
+    mu, ym = F.mean(0), y.mean()
+    w = np.linalg.solve((F - mu).T @ (F - mu) + alpha * np.eye(F.shape[1]), (F - mu).T @ (y - ym))
+    return w, float(ym - mu @ w)
+
+def _cv_rmse(F, y, alpha, fold)->float:
+    "The ridge's RMSE over the folds `fold` numbers, each predicted by a fit on the others."
+    err = np.empty(len(y))
+    for k in np.unique(fold):
+        w, c = _ridge(F[fold != k], y[fold != k], alpha)
+        err[fold == k] = F[fold == k] @ w + c - y[fold == k]
+    return float(np.sqrt(np.mean(err ** 2)))
+
+@patch
+def _blend(self:Ensemble, X:np.ndarray, # members' validation predictions, one column each
+           T:np.ndarray, # `_support` terms of the validation pairs
+           y:np.ndarray # validation ratings
+          ):
+    "Ridge weights (members x terms) and intercept of y on every member's prediction times every term, the penalty chosen by cross-validation."
+    F, alphas = (X[:, :, None] * T[:, None, :]).reshape(len(y), -1), self.settings.alpha
+    fold = np.random.default_rng(self.settings.seed).integers(0, 10, len(y))
+    self.blend_cv = {a: _cv_rmse(F, y, a, fold) for a in alphas} if len(alphas) > 1 else {}
+    self.alpha = min(self.blend_cv, key=self.blend_cv.get) if self.blend_cv else alphas[0]
+    w, self.intercept = _ridge(F, y, self.alpha)
+    self.weights = w.reshape(X.shape[1], T.shape[1])
+    self.valid_rmse = float(np.sqrt(np.mean((F @ w + self.intercept - y) ** 2)))
 
 # %% ../nbs/08_models.ipynb #741c10b3
 @patch
 def _score(self:Ensemble, rows, H):
     S = self.intercept + np.zeros((len(rows), self.imap.n_items))
-    for w, m in zip(self.weights, self.members): S += w * np.clip(m._all_scores(rows, H), *self.scale)
+    n_user, n_item = np.diff(H.indptr), self.item_counts
+    Tu, Ti = self._support(n_user, np.zeros_like(n_user)), self._support(np.zeros_like(n_item), n_item)  # the user's terms; the movies'
+    for w, m in zip(self.weights, self.members):
+        coef = w[0] + ((Tu[:, 1:2] * w[1] + Ti[:, 2] * w[2]) if self.settings.by_support else 0)  # (rows, movies): w0 + w1 z_user + w2 z_movie
+        S += np.clip(m._all_scores(rows, H), *self.scale) * coef
     return S
 
 @patch
 def _get_state(self:Ensemble)->dict:
-    return {'members': [m._payload() for m in self.members], 'weights': torch.from_numpy(self.weights), 'intercept': self.intercept}
+    return {'members': [m._payload() for m in self.members], 'weights': torch.from_numpy(self.weights), 'intercept': self.intercept, 'alpha': float(self.alpha),
+            'support_stats': torch.from_numpy(getattr(self, 'support_stats', None) if self.settings.by_support else np.zeros((2, 2)))}
 @patch
 def _set_state(self:Ensemble, state:dict):
     self.members = [model_class(p['model']).from_checkpoint(p) for p in state['members']]
-    self.weights, self.intercept = state['weights'].numpy(), state['intercept']
+    self.weights, self.intercept = state['weights'].numpy().reshape(len(self.members), -1), state['intercept']
+    self.alpha = state.get('alpha', self.settings.alpha[0])  # the penalty chosen (older checkpoints: their one setting)
+    if 'support_stats' not in state: self.settings.by_support = False  # a checkpoint from before `by_support`: one weight a member
+    self.support_stats = state['support_stats'].numpy() if self.settings.by_support else None
+    if self.weights.shape[1] != (3 if self.settings.by_support else 1): raise SaeMoviesError(f"ensemble: blend weights of shape {self.weights.shape} do not fit by_support={self.settings.by_support}")
 
 @patch
 def use_ratings(self:Ensemble, known:sp.csr_matrix)->Ensemble:
