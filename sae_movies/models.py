@@ -70,13 +70,16 @@ class EnsembleSettings(Settings):
     valid_frac:float=0.1 # validation carved from each user's training ratings when none is given
     seed:int=0 # added to every member's seed (so seeds of the ensemble are seeds of its members)
     rules = {'alpha': '[0, inf)', 'valid_frac': '(0, 1)'}
+    def __post_init__(self):
+        if isinstance(self.alpha, (int, float, np.number)) and not isinstance(self.alpha, bool): self.alpha = (float(self.alpha),)  # one penalty (older checkpoints too)
+        super().__post_init__()
 
 class Ensemble(Model):
     "A ridge blend of rating models, its weights fitted on validation ratings."
     name, summary, Settings, uses_validation = 'ensemble', 'a ridge blend of rating models fitted on validation ratings', EnsembleSettings, True
     def __init__(self, **settings):
-        if isinstance(settings.get('alpha'), (int, float)): settings['alpha'] = (float(settings['alpha']),)  # one penalty (older checkpoints too)
         super().__init__(**settings)
+        if not self.settings.alpha: raise SaeMoviesError("ensemble: alpha needs at least one ridge penalty")
         self.members = [self._member(spec) for spec in self.settings.members]
 
 # %% ../nbs/08_models.ipynb #fb6f86be
@@ -106,8 +109,9 @@ def _fit(self:Ensemble, R, V, progress):
         m.fit(train, valid, imap=self.imap, scale=self.scale, progress=progress)
         if getattr(m, 'stopped', None) == 'interrupted': raise KeyboardInterrupt  # Ctrl-C stops the ensemble, not one member
         X[:, j] = np.clip(m.predict(valid.user, valid.item, known=R), *self.scale)
-    self.support_stats = None  # counts are those scoring will see: members score from training + validation ratings (`item_counts` counts both)
-    self._blend(X, self._support(np.diff((R + V).indptr)[self.imap.users(valid.user)], self.item_counts[self.imap.items(valid.item)]), valid.rating.to_numpy(np.float64))
+    # the support terms count training + validation ratings, as scoring will once members are refitted (`item_counts` counts both)
+    T = self._support(np.diff((R + V).indptr)[self.imap.users(valid.user)], self.item_counts[self.imap.items(valid.item)], fit=True)
+    self._blend(X, T, valid.rating.to_numpy(np.float64))
     for m, r in zip(self.members, later):
         if not r: continue
         m.settings.refit = True
@@ -116,18 +120,21 @@ def _fit(self:Ensemble, R, V, progress):
 # %% ../nbs/08_models.ipynb #540fb589
 @patch
 def _support(self:Ensemble, n_user:np.ndarray, # each pair's user's number of ratings
-             n_item:np.ndarray # each pair's movie's number of ratings
+             n_item:np.ndarray, # each pair's movie's number of ratings
+             fit:bool=False # fix the standardisation on these (the validation pairs)
             )->np.ndarray: # (pairs, 3): 1, then the standardised log counts (only the 1 without `by_support`)
     "The terms each member's prediction is multiplied by: its weight is a linear function of them."
     if not self.settings.by_support: return np.ones((len(n_user), 1))
     z = np.log1p(np.column_stack([n_user, n_item]).astype(np.float64))
-    if getattr(self, 'support_stats', None) is None: self.support_stats = np.stack([z.mean(0), z.std(0) + 1e-9])  # fixed on validation
+    if fit: self.support_stats = np.stack([z.mean(0), z.std(0) + 1e-9])
     return np.column_stack([np.ones(len(z)), (z - self.support_stats[0]) / self.support_stats[1]])
 
 def _ridge(F:np.ndarray, y:np.ndarray, alpha:float)->tuple: # (weights, intercept)
     "Ridge regression of y on the columns of F, with an intercept that is not penalised."
     mu, ym = F.mean(0), y.mean()
-    w = np.linalg.solve((F - mu).T @ (F - mu) + alpha * np.eye(F.shape[1]), (F - mu).T @ (y - ym))
+    A, b = (F - mu).T @ (F - mu) + alpha * np.eye(F.shape[1]), (F - mu).T @ (y - ym)
+    try: w = np.linalg.solve(A, b)
+    except np.linalg.LinAlgError: w = np.linalg.lstsq(A, b, rcond=None)[0]  # alpha 0 with collinear columns (e.g. two copies of a member)
     return w, float(ym - mu @ w)
 
 def _cv_rmse(F, y, alpha, fold)->float:

@@ -143,21 +143,21 @@ class RatingPattern:
 def _blocks(self:RatingPattern, transposed:bool, # blocks of the transpose's columns (the block's rows) instead
             width:int # columns of the dense operand
            )->list: # (first, last + 1, crow, col, positions in CSR order) per block; empty: no need to cut
-    "Column blocks small enough that `width`-wide rows of the dense operand stay in cache (built once per shape)."
+    "Column blocks small enough that `width`-wide rows of the dense operand stay in cache (built once, shared by close widths)."
     cols = self.shape[0] if transposed else self.shape[1]
-    if self.values.is_cuda or cols * width * 4 <= TILE_ABOVE: return []
-    per = max(1, TILE_BYTES // (4 << (width - 1).bit_length()))  # the width rounded up to a power of two: 199 and 200 share blocks
-    if (transposed, per) not in self._tiles:
-        crow, col = (t.numpy() for t in ((self.crow_t, self.col_t) if transposed else (self.crow, self.col)))
-        pos = self.to_t.numpy() if transposed else np.arange(self.nnz, dtype=self.to_t.numpy().dtype)
-        rows, blk = np.repeat(np.arange(len(crow) - 1, dtype=np.int32), np.diff(crow)), col // per
-        if cols // per < 1 << 16: blk = blk.astype(np.uint16)  # then the stable sort is a radix sort
-        order = np.argsort(blk, kind='stable')  # by block, each still in CSR order
-        ends = np.searchsorted(blk[order], np.arange(-(-cols // per) + 1))
-        t = lambda a: torch.from_numpy(a.astype(np.int32 if self.nnz < 1 << 31 else np.int64))
-        self._tiles[transposed, per] = [(b * per, min((b + 1) * per, cols), t(np.r_[0, np.cumsum(np.bincount(rows[s], minlength=len(crow) - 1))]),
-                                         t(col[s] - b * per), t(pos[s])) for b in range(len(ends) - 1) for s in [order[ends[b]:ends[b + 1]]]]
-    return self._tiles[transposed, per]
+    if self.values.device.type != 'cpu' or cols * width * 4 <= TILE_ABOVE: return []  # GPUs have their own ways; small operands stay in cache
+    per = max(1, TILE_BYTES // (4 << (width - 1).bit_length()))  # the width rounded up to a power of two
+    if (had := self._tiles.get(transposed)) and per // 2 <= had[0] <= per * 2: return had[1]  # one step's widths (h, h + 1) share blocks
+    crow, col = (t.numpy() for t in ((self.crow_t, self.col_t) if transposed else (self.crow, self.col)))
+    pos = self.to_t.numpy() if transposed else np.arange(self.nnz, dtype=self.to_t.numpy().dtype)
+    rows, blk = np.repeat(np.arange(len(crow) - 1, dtype=np.int32), np.diff(crow)), col // per
+    if cols // per < 1 << 16: blk = blk.astype(np.uint16)  # then the stable sort is a radix sort
+    order = np.argsort(blk, kind='stable')  # by block, each still in CSR order
+    ends = np.searchsorted(blk[order], np.arange(-(-cols // per) + 1))
+    t = lambda a: torch.from_numpy(a.astype(np.int32 if self.nnz < 1 << 31 else np.int64))
+    self._tiles[transposed] = per, [(b * per, min((b + 1) * per, cols), t(np.r_[0, np.cumsum(np.bincount(rows[s], minlength=len(crow) - 1))]),
+                                     t(col[s] - b * per), t(pos[s])) for b in range(len(ends) - 1) for s in [order[ends[b]:ends[b + 1]]]]
+    return self._tiles[transposed][1]
 
 # %% ../nbs/03_train.ipynb #12c11052
 @patch
