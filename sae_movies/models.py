@@ -176,7 +176,7 @@ def _get_state(self:Ensemble)->dict:
             'support_stats': torch.from_numpy(getattr(self, 'support_stats', None) if self.settings.by_support else np.zeros((2, 2)))}
 @patch
 def _set_state(self:Ensemble, state:dict):
-    self.members = [model_class(p['model']).from_checkpoint(p) for p in state['members']]
+    self.members = [model_class(p['model']).from_checkpoint(p, f'member {i + 1}') for i, p in enumerate(state['members'])]  # a damaged member is named
     self.weights, self.intercept = state['weights'].numpy().reshape(len(self.members), -1), state['intercept']
     self.alpha = state.get('alpha', self.settings.alpha[0])  # the penalty chosen (older checkpoints: their one setting)
     if 'support_stats' not in state: self.settings.by_support = False  # a checkpoint from before `by_support`: one weight a member
