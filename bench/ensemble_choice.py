@@ -12,7 +12,7 @@ import json, time
 from pathlib import Path
 import numpy as np
 from sae_movies.data import load_dataset, ratings_csr, per_user_holdout
-from sae_movies.models import model_class, parse_member, AUTOREC_RUNNERS_UP, EnsembleSettings
+from sae_movies.models import model_class, parse_member, AUTOREC_RUNNERS_UP, EnsembleSettings, _cv_rmse  # the ensemble's own cross-validation
 
 SEEDS = tuple(f'autorec:seed={k}' for k in range(1, 6))
 OTHERS = ('autorec-user', 'deep-ae', 'sae', 'mf', 'bias')
@@ -34,16 +34,6 @@ def fit_member(spec, train, valid, ml, R):
     m.fit(train, valid, imap=ml.imap, scale=ml.info.rating_scale)
     return np.clip(m.predict(valid.user, valid.item, known=R), 1, 5), m.fit_seconds
 
-def cv_rmse(F, y, alpha, k=10):
-    "Ridge (intercept not penalised) of y on F, scored by k-fold cross-validation inside the validation ratings."
-    fold, err = np.random.default_rng(0).integers(0, k, len(y)), np.empty(len(y))
-    for i in range(k):
-        a, b = fold != i, fold == i
-        mu, ym = F[a].mean(0), y[a].mean()
-        w = np.linalg.solve((F[a] - mu).T @ (F[a] - mu) + alpha * np.eye(F.shape[1]), (F[a] - mu).T @ (y[a] - ym))
-        err[b] = (F[b] - mu) @ w + ym - y[b]
-    return float(np.sqrt(np.mean(err ** 2)))
-
 def main():
     ml = load_dataset('ml-100k', download=False)
     s = per_user_holdout(ml.split('u1').train, ml.imap, frac=0.1, seed=0)
@@ -58,12 +48,12 @@ def main():
         preds[spec], secs = fit_member(spec, train, valid, ml, R)
         members.append({'member': spec, 'valid_rmse': float(np.sqrt(np.mean((preds[spec] - y) ** 2))), 'fit_seconds': secs})
         print(f"{spec[:70]:70s} {members[-1]['valid_rmse']:.4f}", flush=True)
-    rows = []
+    rows, fold = [], np.random.default_rng(0).integers(0, 10, len(y))
     for label, ms in BLENDS.items():
         X = np.column_stack([preds[m] for m in ms])
         for support in (False, True):
             F = (X[:, :, None] * T[:, None, :]).reshape(len(y), -1) if support else X
-            rows.append({'blend': label, 'by_support': support, **{f'alpha={a}': cv_rmse(F, y, a) for a in ALPHAS}})
+            rows.append({'blend': label, 'by_support': support, **{f'alpha={a}': _cv_rmse(F, y, a, fold) for a in ALPHAS}})
     out = {'date': time.strftime('%Y-%m-%d %H:%M'), 'validation_ratings': len(y), 'members': members, 'blends': rows}
     Path('bench/results').mkdir(parents=True, exist_ok=True)
     Path('bench/results/ensemble_choice.json').write_text(json.dumps(out, indent=1))
