@@ -125,9 +125,16 @@ def _support(self:Ensemble, n_user:np.ndarray, # each pair's user's number of ra
             )->np.ndarray: # (pairs, 3): 1, then the standardised log counts (only the 1 without `by_support`)
     "The terms each member's prediction is multiplied by: its weight is a linear function of them."
     if not self.settings.by_support: return np.ones((len(n_user), 1))
-    z = np.log1p(np.column_stack([n_user, n_item]).astype(np.float64))
-    if fit: self.support_stats = np.stack([z.mean(0), z.std(0) + 1e-9])
-    return np.column_stack([np.ones(len(z)), (z - self.support_stats[0]) / self.support_stats[1]])
+    if fit:
+        z = np.log1p(np.column_stack([n_user, n_item]).astype(np.float64))
+        self.support_stats = np.stack([z.mean(0), z.std(0) + 1e-9])
+    return np.column_stack([np.ones(len(n_user)), self._z(n_user, 0), self._z(n_item, 1)])
+
+@patch
+def _z(self:Ensemble, counts:np.ndarray, k:int # 0: users' counts, 1: movies'
+      )->np.ndarray:
+    "Log counts standardised as the validation pairs' were."
+    return (np.log1p(counts.astype(np.float64)) - self.support_stats[0, k]) / self.support_stats[1, k]
 
 def _ridge(F:np.ndarray, y:np.ndarray, alpha:float)->tuple: # (weights, intercept)
     "Ridge regression of y on the columns of F, with an intercept that is not penalised."
@@ -163,10 +170,9 @@ def _blend(self:Ensemble, X:np.ndarray, # members' validation predictions, one c
 @patch
 def _score(self:Ensemble, rows, H):
     S = self.intercept + np.zeros((len(rows), self.imap.n_items))
-    n_user, n_item = np.diff(H.indptr), self.item_counts
-    Tu, Ti = self._support(n_user, np.zeros_like(n_user)), self._support(np.zeros_like(n_item), n_item)  # the user's terms; the movies'
+    if self.settings.by_support: zu, zi = self._z(np.diff(H.indptr), 0)[:, None], self._z(self.item_counts, 1)
     for w, m in zip(self.weights, self.members):
-        coef = w[0] + ((Tu[:, 1:2] * w[1] + Ti[:, 2] * w[2]) if self.settings.by_support else 0)  # (rows, movies): w0 + w1 z_user + w2 z_movie
+        coef = w[0] + (zu * w[1] + zi * w[2] if self.settings.by_support else 0)  # (rows, movies): w0 + w1 z_user + w2 z_movie
         S += np.clip(m._all_scores(rows, H), *self.scale) * coef
     return S
 
