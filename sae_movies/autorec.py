@@ -31,17 +31,16 @@ class AutoRecSettings(AESettings):
 
 # %% ../nbs/06_autorec.ipynb #50e1f8aa
 class AutoRec(AutoencoderModel):
-    "I-AutoRec: each movie's ratings by all users through one wide sigmoid layer; new users by ridge fold-in."
+    "I-AutoRec: each movie's ratings by all users through one wide sigmoid layer; new users folded in by empirical Bayes."
     name, summary, Settings, item_based = 'autorec', 'I-AutoRec: item-based autoencoder, one wide layer (the default rating model)', AutoRecSettings, True
     def _fit(self, R, V, progress): self._trained_on(R); AutoencoderModel._fit(self, R, V, progress)
     def refit(self, R_all, progress=False, resume=None):
         if (how := AutoencoderModel.refit(self, R_all, progress, resume)) == 'completed': self._trained_on(R_all)  # else the weights chosen on R stay
         return how
     def _trained_on(self, M:sp.csr_matrix):
-        "Note the ratings `M` the weights are trained on: the movies' inputs, which users have trained decoder rows, their penalty."
+        "Note the ratings `M` the weights are trained on: the movies' inputs, and which users have trained decoder rows."
         self.inputs, self.trained = M, np.diff(M.indptr) > 0
-        self.fold_in_reg = self.settings.weight_decay * M.nnz / 2  # the training penalty on a decoder row, in sum-of-squares units
-        self._code_cache = None
+        self._code_cache = self._prior_cache = None
 
 # %% ../nbs/06_autorec.ipynb #f456a88f
 @patch
@@ -55,19 +54,30 @@ def codes(self:AutoRec)->np.ndarray: # (n_items, hidden)
 
 # %% ../nbs/06_autorec.ipynb #bd43568f
 @patch
+def fold_in_prior(self:AutoRec)->tuple: # (prior mean, prior precision, noise variance), over [decoder row, bias]
+    "The empirical-Bayes prior of a new user's decoder row and bias, from the trained users' (computed once)."
+    if getattr(self, '_prior_cache', None) is None:
+        out = self.net.layers[-1]
+        W, b = out.weight.detach().numpy().astype(np.float64), out.bias.detach().numpy().astype(np.float64)
+        theta = np.hstack([W, b[:, None]])[self.trained]
+        C = np.cov(theta, rowvar=False)
+        C += np.trace(C) / len(theta) * np.eye(len(C))  # a little ridge: invertible even with fewer users than dimensions
+        coo = self.inputs.tocoo(); ok = self.trained[coo.row]
+        fitted = (W[coo.row[ok]] * self.codes()[coo.col[ok]]).sum(1) + b[coo.row[ok]]
+        self._prior_cache = theta.mean(0), np.linalg.inv(C), max(float(np.mean((fitted - coo.data[ok]) ** 2)), 1e-6)  # (a perfect fit: no division by 0)
+    return self._prior_cache
+
+@patch
 def _fold_in(self:AutoRec, H:sp.csr_matrix # histories, one row each
             )->tuple: # (decoder rows, output biases)
-    "Decoder row and output bias of each history by ridge regression on the codes of the movies rated."
-    Z = self.codes(); k = Z.shape[1]
-    penalty = np.diag([self.fold_in_reg] * k + [0.])  # the bias is not penalised, as in training
-    W, b = np.zeros((H.shape[0], k)), np.zeros(H.shape[0])
+    "Decoder row and output bias of each history: the posterior mean given its ratings on the codes of the movies rated."
+    Z, (mean, precision, noise) = self.codes(), self.fold_in_prior(); k = Z.shape[1]
+    W, b = np.tile(mean[:k], (H.shape[0], 1)), np.full(H.shape[0], mean[k])
     for r in range(H.shape[0]):
         cols, y = H.indices[H.indptr[r]:H.indptr[r + 1]], H.data[H.indptr[r]:H.indptr[r + 1]]
         if not len(cols): continue
         X = np.hstack([Z[cols], np.ones((len(cols), 1))])
-        A, c = X.T @ X + penalty, X.T @ y
-        try: theta = np.linalg.solve(A, c)  # positive definite when the ridge is on: fast
-        except np.linalg.LinAlgError: theta = np.linalg.lstsq(A, c, rcond=None)[0]  # no weight decay, few ratings
+        theta = np.linalg.solve(X.T @ X / noise + precision, X.T @ y / noise + precision @ mean)
         W[r], b[r] = theta[:k], theta[k]
     return W, b
 
@@ -97,15 +107,15 @@ def user_vectors(self:AutoRec, H)->np.ndarray: return self._decoder_rows(np.aran
 # %% ../nbs/06_autorec.ipynb #93a5b6bf
 @patch
 def _get_state(self:AutoRec)->dict:
-    return {**AutoencoderModel._get_state(self), 'trained': torch.from_numpy(self.trained), 'fold_in_reg': self.fold_in_reg}
+    return {**AutoencoderModel._get_state(self), 'trained': torch.from_numpy(self.trained)}
 @patch
-def _set_state(self:AutoRec, state:dict):
+def _set_state(self:AutoRec, state:dict):  # checkpoints from before empirical Bayes also hold a `fold_in_reg`, no longer used
     AutoencoderModel._set_state(self, state)
-    self.trained, self.fold_in_reg, self.inputs, self._code_cache = state['trained'].numpy(), state['fold_in_reg'], None, None
+    self.trained, self.inputs, self._code_cache, self._prior_cache = state['trained'].numpy(), None, None, None
 @patch
 def use_ratings(self:AutoRec, known:sp.csr_matrix)->AutoRec:
     "After loading: the training ratings rebuilt from the dataset are also the movies' inputs."
-    Model.use_ratings(self, known); self.inputs, self._code_cache = self.known, None
+    Model.use_ratings(self, known); self.inputs, self._code_cache, self._prior_cache = self.known, None, None
     return self
 
 # %% ../nbs/06_autorec.ipynb #5061cf7f
