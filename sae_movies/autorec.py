@@ -71,13 +71,13 @@ def fold_in_prior(self:AutoRec)->tuple: # (prior mean, prior precision, noise va
 def _fold_in(self:AutoRec, H:sp.csr_matrix # histories, one row each
             )->tuple: # (decoder rows, output biases)
     "Decoder row and output bias of each history: the posterior mean given its ratings on the codes of the movies rated."
-    Z, (mean, precision, noise) = self.codes(), self.fold_in_prior(); k = Z.shape[1]
+    Z, (mean, precision, noise) = self.codes(), self.fold_in_prior(); k, pulled = Z.shape[1], precision @ mean
     W, b = np.tile(mean[:k], (H.shape[0], 1)), np.full(H.shape[0], mean[k])
     for r in range(H.shape[0]):
         cols, y = H.indices[H.indptr[r]:H.indptr[r + 1]], H.data[H.indptr[r]:H.indptr[r + 1]]
         if not len(cols): continue
         X = np.hstack([Z[cols], np.ones((len(cols), 1))])
-        theta = np.linalg.solve(X.T @ X / noise + precision, X.T @ y / noise + precision @ mean)
+        theta = np.linalg.solve(X.T @ X / noise + precision, X.T @ y / noise + pulled)
         W[r], b[r] = theta[:k], theta[k]
     return W, b
 
