@@ -67,13 +67,12 @@ def goals(rows):
     mean = df.groupby(['dataset', 'model'])['ndcg@10'].mean()
     out = []
     for ds in df.dataset.unique():
+        piv = df[df.dataset == ds].pivot(index='seed', columns='model', values='ndcg@10')
         for which, names in AUTOENCODERS.items():
             best = max(names, key=lambda m: mean[ds, m])
             out.append({'dataset': ds, 'goal': 'best autoencoder ndcg@10 / ease ndcg@10', 'autoencoders': which, 'best': best,
                         'value': mean[ds, best] / mean[ds, 'ease'], 'target': GOALS['best autoencoder ndcg@10 / ease ndcg@10']})
-            # is the difference to EASE inside the seed-to-seed spread? paired by seed
-            piv = df[df.dataset == ds].pivot(index='seed', columns='model', values='ndcg@10')
-            d = piv[best] - piv['ease']
+            d = piv[best] - piv['ease']  # is the difference to EASE inside the seed-to-seed spread? paired by seed
             out[-1].update(paired_difference=d.mean(), paired_spread=d.std(ddof=1) if len(d) > 1 else np.nan, seeds_ahead=f'{int((d > 0).sum())} of {len(d)}')
             out.append({'dataset': ds, 'goal': 'best autoencoder ndcg@10 / popular ndcg@10', 'autoencoders': which, 'best': best,
                         'value': mean[ds, best] / mean[ds, 'popular'], 'target': GOALS['best autoencoder ndcg@10 / popular ndcg@10']})
