@@ -26,7 +26,8 @@ from sae_movies.baselines import MostPopular
 from sae_movies.topn import MultDAE, EASE
 from sae_movies.evaluate import topn_eval
 from sae_movies.content import (HybridDAE, cold_start_split, cold_start_recall, chance_recall, genre_popularity,
-                                user_genres, dataset_features, newcomer_split)
+                                user_genres, newcomer_split)
+from sae_movies.features import dataset_features
 
 DEMO = {'demographics': True}
 HYBRIDS = {'hybrid-dae': {}, 'hybrid-dae (content dropout 0.1)': {'content_dropout': 0.1}, 'hybrid-dae (content dropout 0.25)': {'content_dropout': 0.25},

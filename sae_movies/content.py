@@ -9,115 +9,13 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 from .data import SaeMoviesError, Split, liked, ratings_csr
+from .features import ContentFeatures, movie_features, dataset_features, user_features
 from .metrics import top_k, recall_at_k
 from .topn import MultDAE, MultDAESettings, MultNet
 
 # %% auto #0
-__all__ = ['AGE_EDGES', 'ContentFeatures', 'movie_features', 'read_tags', 'dataset_features', 'user_features', 'HybridNet',
-           'HybridDAESettings', 'HybridDAE', 'cold_start_split', 'cold_start_recall', 'chance_recall',
+__all__ = ['HybridNet', 'HybridDAESettings', 'HybridDAE', 'cold_start_split', 'cold_start_recall', 'chance_recall',
            'genre_popularity', 'user_genres', 'newcomer_split']
-
-# %% ../nbs/07a_content.ipynb #5c99bf7b
-@dataclass
-class ContentFeatures:
-    "A 0/1 feature matrix, one row per movie or user (in `ids` order) and one named column per feature."
-    X: sp.csr_matrix # rows x features
-    names: list # column names, e.g. 'genre:Comedy', 'year:[1995,1996)', 'tag:pixar', 'age:[25,35)'
-    ids: np.ndarray # raw movie or user id of each row
-    def __repr__(self): return f'ContentFeatures({self.X.shape[0]} rows, {len(self.names)} features, {self.X.nnz} entries)'
-    def block(self, kind:str)->np.ndarray: # column positions of one kind: 'genre', 'year', 'tag', 'age', 'gender' or 'occupation'
-        "Columns whose names start with `kind:`."
-        return np.array([j for j, n in enumerate(self.names) if n.startswith(kind + ':')], int)
-
-# %% ../nbs/07a_content.ipynb #38fbb172
-def _set_block(sets:pd.Series, # a tuple of values per row (empty: none)
-               kind:str)->tuple: # (rows, columns, names)
-    "One column per value; a row has a 1 in each of its values (a movie's genres, a user's gender)."
-    names = sorted({g for gs in sets for g in gs})
-    pos = {g: j for j, g in enumerate(names)}
-    pairs = [(i, pos[g]) for i, gs in enumerate(sets) for g in gs]
-    return [p[0] for p in pairs], [p[1] for p in pairs], [f'{kind}:{g}' for g in names]
-
-def _bin_block(values:np.ndarray, # a number per row (NaN: unknown)
-               edges:np.ndarray, # bin edges, increasing
-               kind:str)->tuple: # (rows, columns, names)
-    "One column per bin between `edges` and one for an unknown value."
-    known = ~np.isnan(values)
-    col = np.where(known, np.searchsorted(edges, np.nan_to_num(values), side='right'), len(edges) + 1)
-    bounds = [-np.inf, *edges, np.inf]
-    names = [f'{kind}:[{lo:g},{hi:g})' for lo, hi in zip(bounds[:-1], bounds[1:])] + [f'{kind}:unknown']
-    return list(range(len(values))), list(col), names
-
-def _year_block(years:np.ndarray, # release year of each movie (NaN: unknown)
-                bins:int)->tuple: # (rows, columns, names)
-    "Bins of release years cut at the catalogue's quantiles, and one for an unknown year."
-    known = ~np.isnan(years)
-    edges = np.unique(np.round(np.quantile(years[known], np.linspace(0, 1, bins + 1)[1:-1]))) if known.any() else np.array([])
-    return _bin_block(years, edges, 'year')
-
-# %% ../nbs/07a_content.ipynb #248790e3
-def _tag_block(tags:pd.DataFrame, # item, tag
-               item_ids:np.ndarray, min_movies:int)->tuple: # (rows, columns, names)
-    "One column per tag (case and spaces folded) used on at least `min_movies` of the movies."
-    t = tags.assign(tag=tags.tag.astype(str).str.strip().str.lower().str.split().str.join(' '))
-    t = t[t.item.isin(item_ids)].drop_duplicates(['item', 'tag'])
-    counts = t.tag.value_counts()
-    names = sorted(counts[counts >= min_movies].index)
-    t = t[t.tag.isin(names)]
-    rows = pd.Series(np.arange(len(item_ids)), index=item_ids)[t.item].to_numpy()
-    return list(rows), list(pd.Series(np.arange(len(names)), index=names)[t.tag].to_numpy()), [f'tag:{g}' for g in names]
-
-# %% ../nbs/07a_content.ipynb #5ffe9404
-def _assemble(blocks:list, # (rows, columns, names) of each kind of feature
-              ids:np.ndarray # raw id of each row
-             )->ContentFeatures:
-    "One 0/1 matrix from blocks of features, their columns side by side."
-    rows, cols, names = [], [], []
-    for r, c, n in blocks: rows += list(r); cols += [j + len(names) for j in c]; names += n
-    X = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(ids), len(names)))
-    X.data[:] = 1  # a repeated pair counts once
-    return ContentFeatures(X, names, np.asarray(ids))
-
-def movie_features(movies:pd.DataFrame, # item, title, year, genres (a `MovieLens`'s `movies`)
-                   item_ids:np.ndarray, # the movies wanted, in row order (e.g. `imap.item_ids`)
-                   tags:pd.DataFrame=None, # item, tag (None: no tag features)
-                   year_bins:int=10, # bins of release years
-                   min_tag_movies:int=3 # keep tags used on at least this many movies
-                  )->ContentFeatures:
-    "The 0/1 content features of each movie: genres, a bin of its release year, and its common tags."
-    m = movies.drop_duplicates('item').set_index('item').reindex(item_ids)
-    genres = m.genres.apply(lambda g: g if isinstance(g, tuple) else ())  # a movie missing from the table has none
-    blocks = [_set_block(genres, 'genre'), _year_block(m.year.to_numpy(np.float64), year_bins)]
-    if tags is not None and len(tags): blocks.append(_tag_block(tags, np.asarray(item_ids), min_tag_movies))
-    return _assemble(blocks, item_ids)
-
-# %% ../nbs/07a_content.ipynb #6d41a93a
-def read_tags(folder:Path # a dataset folder
-             )->pd.DataFrame|None: # item, tag (None where the release has no tags file)
-    "The free-text tags of a CSV release."
-    fn = Path(folder)/'tags.csv'
-    if not fn.exists(): return None
-    t = pd.read_csv(fn, usecols=['movieId', 'tag'], dtype={'movieId': 'int64', 'tag': str}, keep_default_na=False)
-    return t.rename(columns={'movieId': 'item'})
-
-def dataset_features(ds, # a `MovieLens`
-                     tags:bool=True, # use the release's tags when it has them
-                     **kwargs # passed to `movie_features`
-                    )->ContentFeatures:
-    "The content features of every movie of a dataset, rows in `ds.imap` order."
-    return movie_features(ds.movies, ds.imap.item_ids, read_tags(ds.path) if tags else None, **kwargs)
-
-# %% ../nbs/07a_content.ipynb #ef40e6e5
-AGE_EDGES = (18, 25, 35, 45, 50, 56) # ML-1M's age groups: under 18, 18-24, 25-34, 35-44, 45-49, 50-55, 56+
-
-def user_features(users:pd.DataFrame, # user, age, gender, occupation (a `MovieLens`'s `users`)
-                  user_ids:np.ndarray # the users wanted, in row order (e.g. `imap.user_ids`)
-                 )->ContentFeatures:
-    "The 0/1 demographic features of each user: an age group, the gender and the occupation."
-    u = users.drop_duplicates('user').set_index('user').reindex(user_ids)
-    one = lambda col: u[col].apply(lambda v: (v,) if isinstance(v, str) else ())  # a user missing from the table has none
-    return _assemble([_bin_block(u.age.to_numpy(np.float64), np.array(AGE_EDGES, float), 'age'),
-                      _set_block(one('gender'), 'gender'), _set_block(one('occupation'), 'occupation')], user_ids)
 
 # %% ../nbs/07a_content.ipynb #66c0c50b
 class HybridNet(MultNet):
