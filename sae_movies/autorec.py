@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
+from .data import SaeMoviesError
+from .features import movie_features, user_features
 from .core import Model, trained_rows
 from .train import RatingPattern, sparse_forward, masked_mse
 from .sae import AESettings, AutoencoderModel
@@ -28,12 +30,18 @@ class AutoRecSettings(AESettings):
     bias_at_mean:bool=False # PyTorch's default start: slower, and better on validation
     patience:int=100 # steps without a better validation RMSE before stopping
     refit:bool=True # then train again on training + validation ratings for the chosen number of steps
+    genres:bool=True # given `use_dataset`: each genre is one more input column, rating its movies at the top of the scale
+    demographics:bool=True # given `use_dataset`, where the release has them: each age group, gender and occupation is one more training row
 
 # %% ../nbs/06_autorec.ipynb #50e1f8aa
 class AutoRec(AutoencoderModel):
-    "I-AutoRec: each movie's ratings by all users through one wide sigmoid layer; new users folded in by empirical Bayes."
-    name, summary, Settings, item_based = 'autorec', 'I-AutoRec: item-based autoencoder, one wide layer (the default rating model)', AutoRecSettings, True
-    def _fit(self, R, V, progress): self._trained_on(R); AutoencoderModel._fit(self, R, V, progress)
+    "I-AutoRec: each movie's ratings by all users (and its genres) through one wide sigmoid layer; new users folded in by empirical Bayes."
+    name, summary, Settings, item_based = 'autorec', 'I-AutoRec: item-based autoencoder, one wide layer, genres and demographics beside the ratings (the default rating model)', AutoRecSettings, True
+    side_cols = side_rows = None # movies x genres and groups x users, 0/1, from `use_dataset` (None: none)
+    side_names, side_value = (), 5. # the side columns' and rows' names; the value their entries take (the top of the scale)
+    def _fit(self, R, V, progress):
+        self._check_side(R); self.side_value = self.scale[1]
+        self._trained_on(R); AutoencoderModel._fit(self, R, V, progress)
     def refit(self, R_all, progress=False, resume=None):
         if (how := AutoencoderModel.refit(self, R_all, progress, resume)) == 'completed': self._trained_on(R_all)  # else the weights chosen on R stay
         return how
@@ -49,7 +57,7 @@ def codes(self:AutoRec)->np.ndarray: # (n_items, hidden)
     if getattr(self, '_code_cache', None) is None:
         rows, L = RatingPattern(self._rows(self.inputs)), self.net.layers
         with torch.no_grad(): h = self.net.body(rows.x() @ L[0].weight.t() + L[0].bias)
-        self._code_cache = h.numpy().astype(np.float64)
+        self._code_cache = h.numpy().astype(np.float64)[:self.inputs.shape[1]]  # the movies' rows, not the demographic groups'
     return self._code_cache
 
 # %% ../nbs/06_autorec.ipynb #bd43568f
@@ -58,7 +66,8 @@ def fold_in_prior(self:AutoRec)->tuple: # (prior mean, prior precision, noise va
     "The empirical-Bayes prior of a new user's decoder row and bias, from the trained users' (computed once)."
     if getattr(self, '_prior_cache', None) is None:
         out = self.net.layers[-1]
-        W, b = out.weight.detach().numpy().astype(np.float64), out.bias.detach().numpy().astype(np.float64)
+        n = len(self.trained)  # the users' decoder rows (any after them are the genres')
+        W, b = out.weight.detach().numpy()[:n].astype(np.float64), out.bias.detach().numpy()[:n].astype(np.float64)
         theta = np.hstack([W, b[:, None]])[self.trained]
         C = np.cov(theta, rowvar=False)
         C += np.trace(C) / len(theta) * np.eye(len(C))  # a little ridge: invertible even with fewer users than dimensions
@@ -107,16 +116,62 @@ def user_vectors(self:AutoRec, H)->np.ndarray: return self._decoder_rows(np.aran
 # %% ../nbs/06_autorec.ipynb #93a5b6bf
 @patch
 def _get_state(self:AutoRec)->dict:
-    return {**AutoencoderModel._get_state(self), 'trained': torch.from_numpy(self.trained)}
+    side = {} if self.side_cols is None else {'side_cols': torch.from_numpy(self.side_cols.toarray().astype(np.uint8))}
+    return {**AutoencoderModel._get_state(self), 'trained': torch.from_numpy(self.trained), 'side_names': list(self.side_names),
+            'side_value': float(self.side_value), **side}
 @patch
 def _set_state(self:AutoRec, state:dict):  # checkpoints from before empirical Bayes also hold a `fold_in_reg`, no longer used
     AutoencoderModel._set_state(self, state)
     self.trained, self.inputs, self._code_cache, self._prior_cache = state['trained'].numpy(), None, None, None
+    c = state.get('side_cols')  # the genres are inputs; the demographic rows only served training
+    self.side_cols, self.side_rows = None if c is None else sp.csr_matrix(c.numpy().astype(np.float32)), None
+    self.side_names, self.side_value = tuple(state.get('side_names', ())), float(state.get('side_value', 5.))
+    if 'side_names' not in state: self.settings.genres = self.settings.demographics = False  # a checkpoint from before side information
 @patch
 def use_ratings(self:AutoRec, known:sp.csr_matrix)->AutoRec:
     "After loading: the training ratings rebuilt from the dataset are also the movies' inputs."
     Model.use_ratings(self, known); self.inputs, self._code_cache, self._prior_cache = self.known, None, None
     return self
+
+# %% ../nbs/06_autorec.ipynb #fb084ac8
+@patch
+def use_dataset(self:AutoRec, ds # the `MovieLens` the model will be fitted on
+               )->AutoRec: # the model itself
+    "Take the genres of the dataset's movies and the demographics of its users as side information, as the settings ask."
+    s, cols, rows, names = self.settings, None, None, []
+    if s.genres and len(g := (f := movie_features(ds.movies, ds.imap.item_ids)).block('genre')):
+        cols, names = sp.csr_matrix(f.X[:, g]), [f.names[j] for j in g]
+    if s.demographics and ds.users is not None:
+        u = user_features(ds.users, ds.imap.user_ids); used = np.flatnonzero(u.X.getnnz(0))  # groups nobody is in: no row
+        rows, names = sp.csr_matrix(u.X[:, used].T), names + [u.names[j] for j in used]
+    self.side_cols, self.side_rows, self.side_names = cols, rows, tuple(names)
+    return self
+
+# %% ../nbs/06_autorec.ipynb #f672b1c6
+@patch
+def _rows(self:AutoRec, M:sp.csr_matrix # users x movies ratings
+         )->sp.csr_matrix: # (movies + groups) x (users + genres)
+    "One row per movie (its ratings, then its genres), then one per demographic group (its members); side entries take `side_value`."
+    rows = sp.csr_matrix(M.T)
+    if self.side_cols is not None: rows = sp.hstack([rows, self.side_value * self.side_cols], format='csr')
+    if self.side_rows is not None:
+        blank = sp.csr_matrix((self.side_rows.shape[0], rows.shape[1] - M.shape[0]))
+        rows = sp.vstack([rows, sp.hstack([self.side_value * self.side_rows, blank])], format='csr')
+    return rows
+
+@patch
+def _targets(self:AutoRec, V:sp.csr_matrix)->sp.csr_matrix:
+    "Validation ratings in `_rows`'s shape, with no side entries: only real ratings are scored."
+    t = sp.csr_matrix(V.T, dtype=np.float32)
+    t.resize((V.shape[1] + (0 if self.side_rows is None else self.side_rows.shape[0]), V.shape[0] + (0 if self.side_cols is None else self.side_cols.shape[1])))
+    return t
+
+@patch
+def _check_side(self:AutoRec, R:sp.csr_matrix):
+    "Refuse side information built for another numbering of the movies or users than the ratings'."
+    have = (R.shape[1] if self.side_cols is None else self.side_cols.shape[0], R.shape[0] if self.side_rows is None else self.side_rows.shape[1])
+    if have != (R.shape[1], R.shape[0]):
+        raise SaeMoviesError(f"autorec: use_dataset gave side information for {have[0]} movies and {have[1]} users, but the ratings have {R.shape[1]} and {R.shape[0]}: fit with imap=ds.imap")
 
 # %% ../nbs/06_autorec.ipynb #5061cf7f
 @dataclass

@@ -93,6 +93,12 @@ def _member(self:Ensemble, spec:str)->Model:
     if hasattr(m.settings, 'seed'): m.settings.seed = (m.settings.seed + self.settings.seed) % (MAX_SEED + 1)  # still a seed the generators take
     return m
 
+@patch
+def use_dataset(self:Ensemble, ds)->Ensemble:
+    "Hand the dataset to every member (I-AutoRec takes its genres and demographics from it)."
+    for m in self.members: m.use_dataset(ds)
+    return self
+
 # %% ../nbs/08_models.ipynb #862deeaa
 def _frame(M:sp.csr_matrix, imap)->pd.DataFrame:
     "A ratings table (raw ids) from a users x movies matrix."

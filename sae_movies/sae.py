@@ -113,6 +113,7 @@ class AutoencoderModel(Model):
     can_resume = True # Ctrl-C leaves a `resume_state` to continue from (see `_fit`)
     keeps_last_good = True # a loss that becomes NaN leaves the network at its last good weights (or, in a refit, those chosen on validation)
     def _rows(self, M:sp.csr_matrix)->sp.csr_matrix: return sp.csr_matrix(M.T) if self.item_based else M # one row per network input
+    def _targets(self, V:sp.csr_matrix)->sp.csr_matrix: return self._rows(V) # ratings only scored (validation), shaped as `_rows`
     def _n_batches(self, rows:sp.csr_matrix)->int: # `n_batches`, or more where a dense batch would pass `dense_batch_cells`
         "How many mini-batches the rows are cut into."
         n = min(self.settings.n_batches, rows.shape[0])
@@ -165,7 +166,7 @@ def _valid_fn(self:AutoencoderModel, net, full:RatingPattern, V:sp.csr_matrix, d
              ):
     "A function giving the validation RMSE (predictions clipped to the scale), or None."
     if V is None: return None
-    valid = RatingPattern(self._rows(V) if rows is None else self._rows(V)[rows], dev)
+    valid = RatingPattern(self._targets(V) if rows is None else self._targets(V)[rows], dev)
     def rmse():
         with torch.no_grad(): err = sparse_forward(net, full, valid).clamp(*self.scale) - valid.values
         if rows is None: return float((err ** 2).mean().sqrt())
