@@ -38,7 +38,7 @@ class AutoRec(AutoencoderModel):
     "I-AutoRec: each movie's ratings by all users (and its genres) through one wide sigmoid layer; new users folded in by empirical Bayes."
     name, summary, Settings, item_based = 'autorec', 'I-AutoRec: item-based autoencoder, one wide layer, genres and demographics beside the ratings (the default rating model)', AutoRecSettings, True
     side_cols = side_rows = None # movies x genres and groups x users, 0/1, from `use_dataset` (None: none)
-    side_names, side_value = (), 5. # the side columns' and rows' names; the value their entries take (the top of the scale)
+    side_names, side_value, side_for = (), 5., None # the side columns' and rows' names; the value their entries take (the top of the scale); the numbering they follow
     def _fit(self, R, V, progress):
         self._check_side(R); self.side_value = self.scale[1]
         self._trained_on(R); AutoencoderModel._fit(self, R, V, progress)
@@ -126,7 +126,8 @@ def _set_state(self:AutoRec, state:dict):  # checkpoints from before empirical B
     c = state.get('side_cols')  # the genres are inputs; the demographic rows only served training
     self.side_cols, self.side_rows = None if c is None else sp.csr_matrix(c.numpy().astype(np.float32)), None
     self.side_names, self.side_value = tuple(state.get('side_names', ())), float(state.get('side_value', 5.))
-    if 'side_names' not in state: self.settings.genres = self.settings.demographics = False  # a checkpoint from before side information
+    self.settings.genres = self.side_cols is not None  # what the fit used (older checkpoints: nothing)
+    self.settings.demographics = any(n.split(':')[0] in ('age', 'gender', 'occupation') for n in self.side_names)
 @patch
 def use_ratings(self:AutoRec, known:sp.csr_matrix)->AutoRec:
     "After loading: the training ratings rebuilt from the dataset are also the movies' inputs."
@@ -144,7 +145,7 @@ def use_dataset(self:AutoRec, ds # the `MovieLens` the model will be fitted on
     if s.demographics and ds.users is not None:
         u = user_features(ds.users, ds.imap.user_ids); used = np.flatnonzero(u.X.getnnz(0))  # groups nobody is in: no row
         rows, names = sp.csr_matrix(u.X[:, used].T), names + [u.names[j] for j in used]
-    self.side_cols, self.side_rows, self.side_names = cols, rows, tuple(names)
+    self.side_cols, self.side_rows, self.side_names, self.side_for = cols, rows, tuple(names), ds.imap
     return self
 
 # %% ../nbs/06_autorec.ipynb #f672b1c6
@@ -168,19 +169,25 @@ def _targets(self:AutoRec, V:sp.csr_matrix)->sp.csr_matrix:
 
 @patch
 def _check_side(self:AutoRec, R:sp.csr_matrix):
-    "Refuse side information built for another numbering of the movies or users than the ratings'."
-    have = (R.shape[1] if self.side_cols is None else self.side_cols.shape[0], R.shape[0] if self.side_rows is None else self.side_rows.shape[1])
-    if have != (R.shape[1], R.shape[0]):
-        raise SaeMoviesError(f"autorec: use_dataset gave side information for {have[0]} movies and {have[1]} users, but the ratings have {R.shape[1]} and {R.shape[0]}: fit with imap=ds.imap")
+    "Refuse side information built for another numbering of the movies or users; record in the settings what the fit uses."
+    if self.side_for is not None and self.side_for != self.imap:
+        raise SaeMoviesError(f"autorec: use_dataset was given a dataset numbered as {self.side_for}, but the ratings are numbered as {self.imap}: fit with imap=ds.imap")
+    self.settings.genres, self.settings.demographics = self.side_cols is not None, self.side_rows is not None
 
 # %% ../nbs/06_autorec.ipynb #5061cf7f
 @dataclass
-class UserAutoRecSettings(AutoRecSettings):
+class UserAutoRecSettings(AESettings):
     hidden:tuple=(300,) # one wide hidden layer
     input_dropout:float=0.2 # hide this share of input ratings while training
     dropout:float=0.3 # dropout on the hidden layer while training
     weight_decay:float=1.2e-3 # L2 penalty on the weights
     lr:float=0.004 # Adam learning rate
+    epochs:int=1000 # most full-batch steps
+    n_batches:int=1 # full batch: every user in one step
+    init_gain:float=1. # (no inner layers to scale)
+    bias_at_mean:bool=False # PyTorch's default start
+    patience:int=100 # steps without a better validation RMSE before stopping
+    refit:bool=True # then train again on training + validation ratings for the chosen number of steps
 
 class UserAutoRec(AutoencoderModel):
     "U-AutoRec: each user's ratings through one wide sigmoid layer."
