@@ -38,10 +38,9 @@ class AutoRec(AutoencoderModel):
     "I-AutoRec: each movie's ratings by all users (and its genres) through one wide sigmoid layer; new users folded in by empirical Bayes."
     name, summary, Settings, item_based = 'autorec', 'I-AutoRec: item-based autoencoder, one wide layer, genres and demographics beside the ratings (the default rating model)', AutoRecSettings, True
     side_cols = side_rows = None # movies x genres and groups x users, 0/1, from `use_dataset` (None: none)
-    side_names, side_value, side_for = (), 5., None # the side columns' and rows' names; the value their entries take (the top of the scale); the numbering they follow
+    side_names, side_for = (), None # the side columns' and rows' names; the numbering they follow (their entries take the top of the scale)
     def _fit(self, R, V, progress):
-        self._check_side(R); self.side_value = self.scale[1]
-        self._trained_on(R); AutoencoderModel._fit(self, R, V, progress)
+        self._check_side(R); self._trained_on(R); AutoencoderModel._fit(self, R, V, progress)
     def refit(self, R_all, progress=False, resume=None):
         if (how := AutoencoderModel.refit(self, R_all, progress, resume)) == 'completed': self._trained_on(R_all)  # else the weights chosen on R stay
         return how
@@ -117,15 +116,14 @@ def user_vectors(self:AutoRec, H)->np.ndarray: return self._decoder_rows(np.aran
 @patch
 def _get_state(self:AutoRec)->dict:
     side = {} if self.side_cols is None else {'side_cols': torch.from_numpy(self.side_cols.toarray().astype(np.uint8))}
-    return {**AutoencoderModel._get_state(self), 'trained': torch.from_numpy(self.trained), 'side_names': list(self.side_names),
-            'side_value': float(self.side_value), **side}
+    return {**AutoencoderModel._get_state(self), 'trained': torch.from_numpy(self.trained), 'side_names': list(self.side_names), **side}
 @patch
 def _set_state(self:AutoRec, state:dict):  # checkpoints from before empirical Bayes also hold a `fold_in_reg`, no longer used
     AutoencoderModel._set_state(self, state)
     self.trained, self.inputs, self._code_cache, self._prior_cache = state['trained'].numpy(), None, None, None
     c = state.get('side_cols')  # the genres are inputs; the demographic rows only served training
     self.side_cols, self.side_rows = None if c is None else sp.csr_matrix(c.numpy().astype(np.float32)), None
-    self.side_names, self.side_value = tuple(state.get('side_names', ())), float(state.get('side_value', 5.))
+    self.side_names = tuple(state.get('side_names', ()))  # (a `side_value` some files hold is the scale's top, which the checkpoint has anyway)
     self.settings.genres = self.side_cols is not None  # what the fit used (older checkpoints: nothing)
     self.settings.demographics = any(n.split(':')[0] in ('age', 'gender', 'occupation') for n in self.side_names)
 @patch
@@ -152,19 +150,22 @@ def use_dataset(self:AutoRec, ds # the `MovieLens` the model will be fitted on
 @patch
 def _rows(self:AutoRec, M:sp.csr_matrix # users x movies ratings
          )->sp.csr_matrix: # (movies + groups) x (users + genres)
-    "One row per movie (its ratings, then its genres), then one per demographic group (its members); side entries take `side_value`."
-    rows = sp.csr_matrix(M.T)
-    if self.side_cols is not None: rows = sp.hstack([rows, self.side_value * self.side_cols], format='csr')
-    if self.side_rows is not None:
-        blank = sp.csr_matrix((self.side_rows.shape[0], rows.shape[1] - M.shape[0]))
-        rows = sp.vstack([rows, sp.hstack([self.side_value * self.side_rows, blank])], format='csr')
+    "One row per movie (its ratings, then its genres), then one per demographic group (its members); side entries take the top of the scale."
+    rows, (groups, genres), top = sp.csr_matrix(M.T), self._side_shape(), self.scale[1]
+    if genres: rows = sp.hstack([rows, top * self.side_cols], format='csr')
+    if groups: rows = sp.vstack([rows, sp.hstack([top * self.side_rows, sp.csr_matrix((groups, genres))])], format='csr')
     return rows
+
+@patch
+def _side_shape(self:AutoRec)->tuple: # (demographic groups, genres)
+    "How many rows and columns the side information adds."
+    return (0 if self.side_rows is None else self.side_rows.shape[0], 0 if self.side_cols is None else self.side_cols.shape[1])
 
 @patch
 def _targets(self:AutoRec, V:sp.csr_matrix)->sp.csr_matrix:
     "Validation ratings in `_rows`'s shape, with no side entries: only real ratings are scored."
-    t = sp.csr_matrix(V.T, dtype=np.float32)
-    t.resize((V.shape[1] + (0 if self.side_rows is None else self.side_rows.shape[0]), V.shape[0] + (0 if self.side_cols is None else self.side_cols.shape[1])))
+    t, (groups, genres) = sp.csr_matrix(V.T, dtype=np.float32), self._side_shape()
+    t.resize((V.shape[1] + groups, V.shape[0] + genres))
     return t
 
 @patch
