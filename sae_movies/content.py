@@ -55,19 +55,17 @@ def decode(self:HybridNet, z:torch.Tensor)->torch.Tensor: # (batch, n_items) log
 
 # %% ../nbs/07a_content.ipynb #9f19e7ad
 @patch
-def encode(self:HybridNet, x:torch.Tensor, # (batch, n_items) liked movies
+def encode(self:HybridNet, x, # (batch, n_items) liked movies, dense or as a `RatingPattern`
            rows:torch.Tensor=None # (batch,) the users' rows of `users` (-1: someone unknown; None: no demographics)
           )->tuple: # (code, None)
     "Mult-DAE's code, the users' demographics added to the first layer before its tanh."
     demo = rows is not None and self.user_in is not None
-    if demo and self.training and self.user_dropout: x = x * (torch.rand(len(x), 1, device=x.device) >= self.user_dropout)
-    h = self.drop(F.normalize(x, dim=1))
-    for j, layer in enumerate([*self.encoder, self.to_code]):
-        a = layer(h)
-        if j == 0 and demo:
-            a = a + self.user_in(self.users[rows.clamp(min=0)] * (rows >= 0)[:, None])
-        h = torch.tanh(a)
-    return h, None
+    dev = self.to_code.weight.device
+    keep = torch.rand(x.shape[0], 1, device=dev) >= self.user_dropout if demo and self.training and self.user_dropout else None
+    a = self.first_layer(x, keep)
+    if demo: a = a + self.user_in(self.users[rows.clamp(min=0)] * (rows >= 0)[:, None])
+    for layer in [*self.encoder[1:], self.to_code] if len(self.encoder) else []: a = layer(torch.tanh(a))
+    return torch.tanh(a), None
 
 # %% ../nbs/07a_content.ipynb #a313996b
 @dataclass

@@ -11,7 +11,7 @@ import os
 from .data import SaeMoviesError, liked, ratings_csr
 from .metrics import top_k, ndcg_at_k
 from .core import Model, Settings
-from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES
+from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput
 
 # %% auto #0
 __all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'physical_memory',
@@ -215,14 +215,28 @@ class MultNet(nn.Module):
         self.decoder = nn.ModuleList(nn.Linear(a, b) for a, b in zip(back[:-1], back[1:]))
         for layer in [*self.encoder, self.to_code, *self.decoder]: nn.init.xavier_uniform_(layer.weight); nn.init.normal_(layer.bias, std=0.001)
 
+# %% ../nbs/07_topn.ipynb #02622522
+def _rows_of(p:RatingPattern)->torch.Tensor: # the row of each entry, in CSR order
+    return torch.repeat_interleave(torch.arange(p.shape[0], device=p.values.device), torch.diff(p.crow.long()))
+
+@patch
+def first_layer(self:MultNet, x, # (batch, n_items) dense liked movies, or their `RatingPattern`
+                keep:torch.Tensor=None # (batch, 1) 0 where a person's movies are hidden (07a_content's user dropout); None: all kept
+               )->torch.Tensor: # (batch, width) the first layer's output, before its activation
+    "The first layer on unit-length rows with input dropout, from a dense batch or at a sparse batch's entries only."
+    layer = self.encoder[0] if len(self.encoder) else self.to_code
+    if isinstance(x, torch.Tensor): return layer(self.drop(F.normalize(x if keep is None else x * keep, dim=1)))
+    rows = _rows_of(x); v = x.values if keep is None else x.values * keep[rows, 0]
+    norm = torch.zeros(x.shape[0], device=v.device).index_add_(0, rows, v * v).sqrt().clamp_min(1e-12)  # as F.normalize
+    return _SparseInput.apply(layer.weight.t().contiguous(), x, self.drop(v / norm[rows])) + layer.bias
+
 # %% ../nbs/07_topn.ipynb #514a232c
 @patch
-def encode(self:MultNet, x:torch.Tensor # (batch, n_items) liked movies
+def encode(self:MultNet, x # (batch, n_items) liked movies, dense or as a `RatingPattern`
           )->tuple: # (mean code, log-variance or None)
     "The code of each row (its mean, for a VAE)."
-    h = self.drop(F.normalize(x, dim=1))
-    for layer in self.encoder: h = torch.tanh(layer(h))
-    z = self.to_code(h)
+    z = self.first_layer(x)
+    for layer in [*self.encoder[1:], self.to_code] if len(self.encoder) else []: z = layer(torch.tanh(z))
     return z.chunk(2, dim=1) if self.variational else (torch.tanh(z), None)
 
 @patch
@@ -232,19 +246,21 @@ def decode(self:MultNet, z:torch.Tensor)->torch.Tensor: # (batch, n_items) logit
     return self.decoder[-1](z)
 
 @patch
-def forward(self:MultNet, x:torch.Tensor, *side)->tuple: # (logits, mean, log-variance)
+def forward(self:MultNet, x, *side)->tuple: # (logits, mean, log-variance)
     mu, logvar = self.encode(x, *side)  # `side`: what a subclass's encoder reads beside the movies (07a_content: the users' rows)
     z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training and self.variational else mu
     return self.decode(z), mu, logvar
 
 # %% ../nbs/07_topn.ipynb #dc8bc191
 def mult_loss(logits:torch.Tensor, # (batch, n_items)
-              x:torch.Tensor, # (batch, n_items) liked movies
+              x, # (batch, n_items) liked movies, dense or as a `RatingPattern`
               mu:torch.Tensor=None, logvar:torch.Tensor=None, # the VAE's code distribution (None: no KL term)
               beta:float=0. # weight of the KL term
              )->torch.Tensor: # mean over the batch
     "Multinomial negative log-likelihood, plus β·KL(q(z|x) ‖ N(0, I)) when a code distribution is given."
-    nll = -(F.log_softmax(logits, dim=1) * x).sum(1).mean()
+    logp = F.log_softmax(logits, dim=1)
+    if isinstance(x, torch.Tensor): nll = -(logp * x).sum(1).mean()
+    else: nll = -(logp[_rows_of(x), x.col.long()] * x.values).sum() / x.shape[0]  # at the liked entries only
     if logvar is None or beta == 0: return nll
     return nll + beta * (-0.5 * (1 + logvar - mu ** 2 - logvar.exp()).sum(1).mean())
 
@@ -286,10 +302,16 @@ class MultDAESettings(MultSettings):
 class MultVAE(TopNModel):
     "Mult-VAE: a variational autoencoder with a multinomial likelihood and KL annealing (Liang et al. 2018)."
     name, summary, Settings, variational = 'mult-vae', 'Mult-VAE: variational autoencoder, multinomial likelihood (top-N; ranking only)', MultVAESettings, True
-    dense_batch_cells = 2 ** 25 # most users x movies in one batch: its dense input and its full softmax (128 MB each in float32)
+    dense_batch_cells = 2 ** 25 # most users x movies in one batch: its full softmax (128 MB in float32)
+    sparse_input_above = 10_000 # catalogues of more movies reach the first layer as a `RatingPattern`, not a dense batch
     def _batch_rows(self, n_items:int)->int: # `batch_size`, smaller on a catalogue too large for it
         "Users per training batch."
         return max(1, min(self.settings.batch_size, self.dense_batch_cells // n_items))
+    def _input(self, X:sp.csr_matrix, # liked movies, one row per person
+               device='cpu'):
+        "The network's input for these rows: a dense tensor, or on a catalogue over `sparse_input_above` movies their `RatingPattern`."
+        X = sp.csr_matrix(X, dtype=np.float32)
+        return RatingPattern(X, device) if X.shape[1] > self.sparse_input_above else torch.from_numpy(X.toarray()).to(device)
 
 class MultDAE(MultVAE):
     "Mult-DAE: the same network with a deterministic code, trained as a denoising autoencoder."
@@ -325,7 +347,7 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     def epoch():
         total = 0.
         for b in np.array_split(rng.permutation(rows), n_batches):
-            b = np.sort(b); x = torch.from_numpy(Rb[b].toarray()).to(dev)
+            b = np.sort(b); x = self._input(Rb[b], dev)
             logits, mu, logvar = net(x, *self._side(b))
             loss = mult_loss(logits, x, mu, logvar, state['beta'] if self.variational else 0.)
             if s.l2: loss = loss + s.l2 * sum((p ** 2).sum() for n, p in net.named_parameters() if n.endswith('weight'))
@@ -359,7 +381,7 @@ def _fit(self:MultVAE, R, V, progress):
 def _rank(self:MultVAE, X, rows=None # the users' rows in the index map, for `_side` (None: not known)
          ):
     dev = next(self.net.parameters()).device
-    with torch.no_grad(): return self.net(torch.from_numpy(X.toarray()).to(dev), *self._side(rows))[0].cpu().numpy()
+    with torch.no_grad(): return self.net(self._input(X, dev), *self._side(rows))[0].cpu().numpy()
 
 # %% ../nbs/07_topn.ipynb #a52d0036
 @patch
@@ -398,7 +420,7 @@ def item_vectors(self:EASE)->np.ndarray: # a movie's row of B: how it votes for 
 def item_vectors(self:ItemKNN)->np.ndarray: return self.S.toarray() # a movie's similarities to its neighbours
 @patch
 def user_vectors(self:MultVAE, H)->np.ndarray: # a user's (mean) code
-    with torch.no_grad(): return self.net.encode(torch.from_numpy(self.binary(H).toarray()))[0].numpy()
+    with torch.no_grad(): return self.net.encode(self._input(self.binary(H)))[0].numpy()
 
 # %% ../nbs/07_topn.ipynb #aa2b6bbe
 def fold_in_ndcg(model:Model, # a fitted model

@@ -1,0 +1,70 @@
+"""What Mult-VAE and Mult-DAE cost per epoch as the data grows (1M, 10M, 25M synthetic ratings, as in bench/scale.py),
+with the first layer fed a dense batch or a sparse one (`RatingPattern`), whichever the model would choose
+(sparse over `sparse_input_above` movies; the `default` column).
+
+An epoch of either model at 25M ratings takes minutes on this machine, so each measurement trains the model's own
+`_train` for one epoch on a random `--batches` batches' worth of the liked users (same catalogue, same people's
+histories) and projects the full epoch from it: seconds x all users / users timed. Every measurement runs in a fresh
+process (peak memory is its own). Prints a table and saves bench/results/mult_scale.json. This machine is shared and
+noisy: compare ratios.
+
+    .venv/bin/python bench/mult_scale.py [--sizes 1m,10m,25m] [--keep DIR] [--batches 8]
+"""
+import argparse, json, os, platform, subprocess, sys, tempfile, time
+from pathlib import Path
+import numpy as np, pandas as pd
+sys.path.insert(0, str(Path(__file__).parent))
+from scale import SIZES, peak_gb
+
+def child(kind, folder, release, batches):
+    "One measurement in this (fresh) process; returns a dict."
+    from sae_movies.data import load_dataset, ratings_csr
+    from sae_movies.models import model_class
+    name, form = kind.rsplit(':', 1)
+    ds = load_dataset(release, path=folder)
+    m = model_class(name)(valid_frac=0, epochs=1, threads=0); m.imap = ds.imap
+    default = 'sparse' if ds.imap.n_items > m.sparse_input_above else 'dense'
+    m.sparse_input_above = 1 << 62 if form == 'dense' else 0  # instrumentation: either first layer at any size
+    Rb = m.binary(ratings_csr(ds.ratings, ds.imap))
+    users = np.flatnonzero(Rb.getnnz(1) > 0)
+    timed = np.sort(np.random.default_rng(0).choice(users, min(len(users), batches * m._batch_rows(Rb.shape[1])), replace=False))
+    res = m._train(Rb[timed], None, 0., False)  # one epoch of the model's own training, on the timed users
+    return {'default': default, 'epoch_s': res['seconds'] * len(users) / len(timed), 'users_timed': len(timed), 'liked_users': len(users),
+            'likes': int(Rb.nnz), 'batch_rows': m._batch_rows(Rb.shape[1]), 'peak_gb': peak_gb()}
+
+def measure(kind, folder, release, batches):
+    r = subprocess.run([sys.executable, __file__, '--child', kind, str(folder), release, str(batches)], capture_output=True, text=True)
+    if r.returncode: raise SystemExit(f'{kind} on {folder} failed:\n{r.stderr[-3000:]}')
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+def run(sizes, keep, batches):
+    from sae_movies.synth import synthesize
+    root, rows = Path(keep or tempfile.mkdtemp()), []
+    for size in sizes:
+        n_users, n_movies, n_ratings, release = SIZES[size]
+        folder = root/f'{release}-{size}'
+        if not folder.exists(): synthesize(folder, n_users, n_movies, n_ratings, release, seed=0)
+        for name in ('mult-vae', 'mult-dae'):
+            row = {'size': size, 'ratings': n_ratings, 'movies': n_movies, 'model': name}
+            for form in ('dense', 'sparse'):
+                r = measure(f'{name}:{form}', folder, release, batches)
+                row.update({f'{form}_epoch_s': r['epoch_s'], f'{form}_peak_gb': r['peak_gb']}, likes=r['likes'], users_timed=r['users_timed'], default=r['default'])
+            row['speed-up'] = row['dense_epoch_s'] / row['sparse_epoch_s']
+            rows.append(row); print(pd.DataFrame([row]).round(2).to_string(index=False), flush=True)
+    return rows
+
+if __name__ == '__main__':
+    if len(sys.argv) > 1 and sys.argv[1] == '--child':
+        print(json.dumps(child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))); sys.exit()
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--sizes', default='1m,10m,25m'); p.add_argument('--keep', help='folder for the generated data (kept)')
+    p.add_argument('--batches', type=int, default=8, help='batches of users timed per measurement')
+    a = p.parse_args()
+    t0 = time.perf_counter()
+    t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.batches))
+    print('\nprojected seconds per epoch (one epoch on a sample of users, scaled to all of them):\n' + t.round(2).to_string(index=False))
+    out = Path(__file__).parent/'results'/'mult_scale.json'
+    out.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'batches': a.batches, 'threads': 'all cores (threads=0)',
+                               'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
+                               'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n')
+    print(f'\nsaved {out}')
