@@ -46,12 +46,14 @@ def output_rows(self:HybridNet)->tuple: # (rows, biases) of every movie, as scor
     return out.weight * keep[:, None] + c[:, :-1], out.bias * keep + c[:, -1]
 
 @patch
-def decode(self:HybridNet, z:torch.Tensor)->torch.Tensor: # (batch, n_items) logits
-    "Logits over every movie; while training, the untrained movies are left out of the softmax."
+def decode(self:HybridNet, z:torch.Tensor, cols:torch.Tensor=None # only these movies (07_topn's sampled softmax)
+          )->torch.Tensor: # (batch, n_items or len(cols)) logits
+    "Logits over every movie (or `cols`); while training, the untrained movies are left out of the softmax."
     for layer in self.decoder[:-1]: z = torch.tanh(layer(z))
-    W, b = self.output_rows()
+    (W, b), trained = self.output_rows(), self.trained
+    if cols is not None: W, b, trained = W[cols], b[cols], trained[cols]
     logits = z @ W.t() + b
-    return logits.masked_fill(~self.trained, -1e9) if self.training else logits
+    return logits.masked_fill(~trained, -1e9) if self.training else logits
 
 # %% ../nbs/07a_content.ipynb #9f19e7ad
 @patch

@@ -240,16 +240,19 @@ def encode(self:MultNet, x # (batch, n_items) liked movies, dense or as a `Ratin
     return z.chunk(2, dim=1) if self.variational else (torch.tanh(z), None)
 
 @patch
-def decode(self:MultNet, z:torch.Tensor)->torch.Tensor: # (batch, n_items) logits
-    "Logits over every movie."
+def decode(self:MultNet, z:torch.Tensor,
+           cols:torch.Tensor=None # only these movies' logits (a sampled softmax, below); None: every movie
+          )->torch.Tensor: # (batch, n_items or len(cols)) logits
+    "Logits over every movie, or over the movies `cols`."
     for layer in self.decoder[:-1]: z = torch.tanh(layer(z))
-    return self.decoder[-1](z)
+    out = self.decoder[-1]
+    return out(z) if cols is None else F.linear(z, out.weight[cols], out.bias[cols])
 
 @patch
-def forward(self:MultNet, x, *side)->tuple: # (logits, mean, log-variance)
+def forward(self:MultNet, x, *side, cols:torch.Tensor=None)->tuple: # (logits, mean, log-variance)
     mu, logvar = self.encode(x, *side)  # `side`: what a subclass's encoder reads beside the movies (07a_content: the users' rows)
     z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training and self.variational else mu
-    return self.decode(z), mu, logvar
+    return self.decode(z, cols), mu, logvar
 
 # %% ../nbs/07_topn.ipynb #dc8bc191
 def mult_loss(logits:torch.Tensor, # (batch, n_items)
@@ -277,11 +280,12 @@ class MultSettings(TopNSettings):
     batch_size:int=500 # users per step
     lr:float=1e-3 # Adam learning rate
     patience:int=50 # stop after this many epochs without a better validation NDCG@100
+    softmax_sample:int=8192 # on catalogues over `sampled_softmax_above` movies: movies drawn into each batch's softmax beside its liked ones (0: the full softmax)
     device:str='auto' # 'auto', 'cpu', 'cuda' or 'mps'
     threads:int=0 # CPU threads while training (0: leave as is)
     rules = {**TopNSettings.rules, 'hidden': '[1, inf)', 'latent': '[1, inf)', 'dropout': '[0, 1)', 'l2': '[0, inf)', 'beta': '[0, inf)',
              'anneal_epochs': '[0, inf)', 'epochs': '[1, inf)', 'batch_size': '[1, inf)', 'lr': '(0, inf)', 'patience': '[1, inf)',
-             'device': DEVICES, 'threads': '[0, inf)'}
+             'softmax_sample': '[0, inf)', 'device': DEVICES, 'threads': '[0, inf)'}
 
 @dataclass
 class MultVAESettings(MultSettings):
@@ -304,6 +308,7 @@ class MultVAE(TopNModel):
     name, summary, Settings, variational = 'mult-vae', 'Mult-VAE: variational autoencoder, multinomial likelihood (top-N; ranking only)', MultVAESettings, True
     dense_batch_cells = 2 ** 25 # most users x movies in one batch: its full softmax (128 MB in float32)
     sparse_input_above = 10_000 # catalogues of more movies reach the first layer as a `RatingPattern`, not a dense batch
+    sampled_softmax_above = 20_000 # catalogues of more movies train with a sampled softmax (`softmax_sample`)
     def _batch_rows(self, n_items:int)->int: # `batch_size`, smaller on a catalogue too large for it
         "Users per training batch."
         return max(1, min(self.settings.batch_size, self.dense_batch_cells // n_items))
@@ -333,6 +338,22 @@ def _side(self:MultVAE, rows:np.ndarray # users' rows in the index map (-1: some
     "What the network reads about these users beside their movies."
     return ()
 
+# %% ../nbs/07_topn.ipynb #25b9b2e8
+@patch
+def _softmax_cut(self:MultVAE, Xb:sp.csr_matrix, # the batch's liked movies
+                 rng:np.random.Generator, device='cpu'
+                )->tuple: # (movies, their log-weights, the batch's likes at them) for a sampled softmax; None: the full one
+    "The movies in this batch's softmax: its liked ones, and a uniform sample of the rest weighted to stand for all of them."
+    n, k = Xb.shape[1], self.settings.softmax_sample
+    liked_cols = np.unique(Xb.indices)
+    rest = n - len(liked_cols)
+    if n <= self.sampled_softmax_above or k == 0 or k >= rest: return None
+    drawn = rng.choice(np.setdiff1d(np.arange(n), liked_cols, assume_unique=True), k, replace=False)
+    cols = np.r_[liked_cols, drawn]
+    shift = np.r_[np.zeros(len(liked_cols)), np.full(k, np.log(rest / k))].astype(np.float32)
+    t = lambda a: torch.from_numpy(a).to(device)
+    return t(cols), t(shift), t(Xb[:, cols].toarray().astype(np.float32))
+
 # %% ../nbs/07_topn.ipynb #564b38af
 @patch
 def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
@@ -347,8 +368,9 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     def epoch():
         total = 0.
         for b in np.array_split(rng.permutation(rows), n_batches):
-            b = np.sort(b); x = self._input(Rb[b], dev)
-            logits, mu, logvar = net(x, *self._side(b))
+            b = np.sort(b); x = self._input(Rb[b], dev); cut = self._softmax_cut(Rb[b], rng, dev)
+            logits, mu, logvar = net(x, *self._side(b), cols=None if cut is None else cut[0])
+            if cut is not None: logits, x = logits + cut[1], cut[2]  # the sampled softmax's weights and targets
             loss = mult_loss(logits, x, mu, logvar, state['beta'] if self.variational else 0.)
             if s.l2: loss = loss + s.l2 * sum((p ** 2).sum() for n, p in net.named_parameters() if n.endswith('weight'))
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
