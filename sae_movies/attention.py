@@ -150,7 +150,7 @@ def _fit(self:AttentiveAE, R, V, progress):
                 loss = mult_loss(net(mv, lv, mk), torch.from_numpy(Rb[b].toarray()).to(dev))
                 opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); total += loss.item() * len(b)
             return total / len(rows)
-        valid = (lambda: -self._valid_ndcg(pair, self._rank)) if pair is not None else None
+        valid = (lambda: -self._valid_ndcg(pair, lambda X, rows: self._rank(X))) if pair is not None else None
         res = train_loop(net, epoch, valid, s.epochs, s.patience, self.name, progress)
     h = res['history'].rename(columns={'train_mse': 'train_loss'}); h['valid_ndcg@100'] = -h.pop('valid_rmse')
     self.history, self.best_epoch, self.stopped = h, res['best_epoch'], res['stopped']

@@ -77,9 +77,15 @@ def heldout_ndcg(S, # users x movies scores
     return float(np.nanmean(ndcg_at_k(top_k(np.asarray(S, dtype=np.float32), H, k), T, k)))
 
 @patch
-def _valid_ndcg(self:TopNModel, pair, rank_fn)->float:
-    "NDCG@100 of `rank_fn(histories)` on the validation users' held-out movies, their history excluded."
-    return heldout_ndcg(rank_fn(pair[0]), pair[0], pair[1])
+def _valid_ndcg(self:TopNModel, pair, # `_validation`'s (histories, held-out movies, rows)
+                rank_fn, # rank_fn(histories, rows) -> scores
+                chunk:int=None # people scored at a time (None: all at once)
+               )->float:
+    "NDCG@100 of `rank_fn` on the validation users' held-out movies, their history excluded."
+    H, T, rows = pair; n = chunk or H.shape[0]
+    per = [ndcg_at_k(top_k(np.asarray(rank_fn(H[i:i + n], rows[i:i + n]), dtype=np.float32), H[i:i + n], 100), T[i:i + n], 100)
+           for i in range(0, H.shape[0], n)]
+    return float(np.nanmean(np.concatenate(per)))
 
 # %% ../nbs/07_topn.ipynb #d472384f
 @patch
@@ -150,7 +156,7 @@ def _fit(self:EASE, R, V, progress):
     kept = None  # (validation NDCG@100, λ, dropout, B) of the best so far: the first wins a tie
     for j, (l2, p) in enumerate(grid):
         self.B = ease_weights(G, l2, p).astype(np.float32)
-        if pair is not None: self.history.loc[j, 'valid_ndcg@100'] = self._valid_ndcg(pair, self._rank)
+        if pair is not None: self.history.loc[j, 'valid_ndcg@100'] = self._valid_ndcg(pair, lambda X, rows: self._rank(X))
         v = self.history.loc[j, 'valid_ndcg@100']
         if kept is None or v > kept[0]: kept = (v, l2, p, self.B)
     v, self.l2, self.dropout, self.B = kept
@@ -377,7 +383,7 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
             state['beta'] = min(cap, state['beta'] + per_step); total += loss.item() * len(b)
         betas.append(state['beta'])
         return total / len(rows)
-    valid = (lambda: -self._valid_ndcg(pair, lambda X: self._rank(X, pair[2]))) if pair is not None else None
+    valid = (lambda: -self._valid_ndcg(pair, self._rank, self._batch_rows(Rb.shape[1]))) if pair is not None else None  # in batches, as trained
     res = train_loop(net, epoch, valid, s.epochs, s.patience, self.name, progress)
     h = res['history'].rename(columns={'train_mse': 'train_loss'})
     h['valid_ndcg@100'], h['beta'] = -h.pop('valid_rmse'), betas[:len(h)]
@@ -397,6 +403,7 @@ def _fit(self:MultVAE, R, V, progress):
         res = self._train(Rb, pair, cap, progress)
     self.beta_cap, self.history, self.best_epoch, self.stopped = cap, res['history'], res['best_epoch'], res['stopped']
     self.valid_ndcg = float(self.history['valid_ndcg@100'].max()) if pair is not None else None
+    if Rb.shape[1] <= self.sampled_softmax_above: s.softmax_sample = 0  # the settings say what the fit used: the full softmax
     self.net = self.net.cpu().eval()
 
 @patch
@@ -426,11 +433,13 @@ def _own_state(self:ItemKNN)->dict:
 def _set_own(self:ItemKNN, state): self.S = sp.csr_matrix((state['value'].numpy(), (state['row'].numpy(), state['col'].numpy())), shape=tuple(state['shape']))
 
 @patch
-def _own_state(self:MultVAE)->dict: return {'n_items': self.net.n_items, 'net': self.net.state_dict(), 'beta_cap': self.beta_cap}
+def _own_state(self:MultVAE)->dict:
+    return {'n_items': self.net.n_items, 'net': self.net.state_dict(), 'beta_cap': self.beta_cap, 'softmax_sample': self.settings.softmax_sample}
 @patch
 def _set_own(self:MultVAE, state):
     self.net = self._new_net(state['n_items'], weights=state['net'])
     self.net.load_state_dict(state['net']); self.net.eval(); self.beta_cap = state['beta_cap']
+    self.settings.softmax_sample = state.get('softmax_sample', 0)  # checkpoints from before the sampled softmax used the full one
 
 @patch
 def item_vectors(self:MultVAE)->np.ndarray: return self.net.decoder[-1].weight.detach().numpy() # a movie's output row
