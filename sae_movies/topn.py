@@ -25,7 +25,8 @@ class TopNSettings(Settings):
     all_rated:bool=False # count every rated movie as liked instead
     valid_frac:float=0.1 # validation carved from each user's training ratings when none is given (0: none)
     seed:int=0 # seeds the network, the batches and the validation fold-in
-    rules = {'valid_frac': '[0, 1)'}
+    valid_users:int=10_000 # most people scored for validation: a seeded sample of them where more have validation likes (0: all)
+    rules = {'valid_frac': '[0, 1)', 'valid_users': '[0, inf)'}
 
 class TopNModel(Model):
     "A model that ranks every movie from the set a person liked; its scores are not ratings."
@@ -59,7 +60,8 @@ def _validation(self:TopNModel, Rb:sp.csr_matrix, # training ratings, liked view
     "What the validation users tell the model, and what it should find."
     if V is None: return None
     Vb = self.binary(V)
-    rows = np.flatnonzero(Vb.getnnz(1) > 0)
+    rows, cap = np.flatnonzero(Vb.getnnz(1) > 0), self.settings.valid_users
+    if cap and len(rows) > cap: rows = np.sort(np.random.default_rng(self.settings.seed).choice(rows, cap, replace=False))
     known = Rb[rows].getnnz(1) > 0
     kept, out = split_rows(Vb[rows[~known]], 0.2, self.settings.seed)
     H, T = sp.vstack([Rb[rows[known]], kept]).tocsr(), sp.vstack([Vb[rows[known]], out]).tocsr()
