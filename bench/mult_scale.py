@@ -12,11 +12,11 @@ noisy: compare ratios.
 
     .venv/bin/python bench/mult_scale.py [--sizes 1m,10m,25m] [--keep DIR] [--batches 8]
 """
-import argparse, json, os, platform, subprocess, sys, tempfile, time
+import argparse, json, os, platform, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, peak_gb
+from scale import SIZES, peak_gb, measure
 
 def child(kind, folder, release, batches):
     "One measurement in this (fresh) process; returns a dict."
@@ -36,11 +36,6 @@ def child(kind, folder, release, batches):
     return {'default': default, 'epoch_s': res['seconds'] * len(users) / len(timed), 'users_timed': len(timed), 'liked_users': len(users),
             'likes': int(Rb.nnz), 'batch_rows': m._batch_rows(Rb.shape[1]), 'peak_gb': peak_gb()}
 
-def measure(kind, folder, release, batches):
-    r = subprocess.run([sys.executable, __file__, '--child', kind, str(folder), release, str(batches)], capture_output=True, text=True)
-    if r.returncode: raise SystemExit(f'{kind} on {folder} failed:\n{r.stderr[-3000:]}')
-    return json.loads(r.stdout.strip().splitlines()[-1])
-
 def run(sizes, keep, batches):
     from sae_movies.synth import synthesize
     root, rows = Path(keep or tempfile.mkdtemp()), []
@@ -51,7 +46,7 @@ def run(sizes, keep, batches):
         for name in ('mult-vae', 'mult-dae'):
             row = {'size': size, 'ratings': n_ratings, 'movies': n_movies, 'model': name}
             for form in ('dense', 'sparse', 'sampled'):
-                r = measure(f'{name}:{form}', folder, release, batches)
+                r = measure(f'{name}:{form}', folder, release, batches, __file__)
                 row.update({f'{form}_epoch_s': r['epoch_s'], f'{form}_peak_gb': r['peak_gb']}, likes=r['likes'], users_timed=r['users_timed'], default=r['default'])
             row['sparse speed-up'] = row['dense_epoch_s'] / row['sparse_epoch_s']
             row['sampled speed-up'] = row['dense_epoch_s'] / row['sampled_epoch_s']

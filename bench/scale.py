@@ -43,8 +43,9 @@ def child(kind, folder, release, epochs):
     m.fit(ds.ratings, imap=ds.imap, scale=ds.info.rating_scale)
     return {**out, 'epoch_s': float(np.median(times)), 'epochs': len(times), 'setup_s': m.fit_seconds - sum(times), 'peak_gb': peak_gb()}
 
-def measure(kind, folder, release, epochs):
-    r = subprocess.run([sys.executable, __file__, '--child', kind, str(folder), release, str(epochs)], capture_output=True, text=True)
+def measure(kind, folder, release, epochs, script=__file__):
+    "Run `script --child ...` in a fresh Python process; its JSON answer."
+    r = subprocess.run([sys.executable, script, '--child', kind, str(folder), release, str(epochs)], capture_output=True, text=True)
     if r.returncode: raise SystemExit(f'{kind} on {folder} failed:\n{r.stderr[-3000:]}')
     return json.loads(r.stdout.strip().splitlines()[-1])
 
