@@ -376,7 +376,7 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     def epoch():
         total = 0.
         for b in np.array_split(rng.permutation(rows), n_batches):
-            b = np.sort(b); x = self._input(Rb[b], dev); cut = self._softmax_cut(Rb[b], rng, dev)
+            b = np.sort(b); Xb = Rb[b]; x, cut = self._input(Xb, dev), self._softmax_cut(Xb, rng, dev)
             logits, mu, logvar = net(x, *self._side(b), cols=None if cut is None else cut[0])
             if cut is not None: logits, x = logits + cut[1], cut[2]  # the sampled softmax's weights and targets
             loss = mult_loss(logits, x, mu, logvar, state['beta'] if self.variational else 0.)
