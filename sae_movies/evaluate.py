@@ -126,7 +126,7 @@ def compare_to_best(cv:pd.DataFrame, # from `cross_validate`
     "Per-fold paired differences of every model to the best one, and whether they exceed the spread."
     from scipy import stats  # here, not at import: the command line need not pay for it on every start
     per_fold = cv.dropna(subset=[metric]).groupby(['model', 'split'])[metric].mean().unstack('split')
-    best = per_fold.mean(1).idxmin()
+    best = per_fold.mean(axis=1).idxmin()
     rows = []
     for m in per_fold.index.drop(best):
         d = (per_fold.loc[m] - per_fold.loc[best]).dropna()

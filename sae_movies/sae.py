@@ -35,7 +35,7 @@ def course_epoch(model:nn.Module, # the network
             loss = criterion(output, target)
             mean_corrector = n_movies / float(torch.sum(target.data > 0) + 1e-10)
             loss.backward()
-            train_loss += np.sqrt(loss.data * mean_corrector)
+            train_loss += np.sqrt((loss.data * mean_corrector).numpy())  # the course passes the tensor itself (see below)
             s += 1.
             optimizer.step()
     return float(train_loss / s)
@@ -55,7 +55,7 @@ def course_test_loss(model:nn.Module, # the network
             output = model(input)
             output[target == 0] = 0
             loss = criterion(output, target)
-            test_loss += np.sqrt(loss.data * n_movies / float(torch.sum(target.data > 0) + 1e-10))
+            test_loss += np.sqrt((loss.data * n_movies / float(torch.sum(target.data > 0) + 1e-10)).numpy())
             s += 1.
     return float(test_loss / s)
 
