@@ -483,6 +483,8 @@ def _rebuild(cls:Model, d:dict)->Model:
     model.biases = Biases(float(b['reg_user']), float(b['reg_item']))
     model.biases.mu, model.biases.item_bias = float(b['mu']), _vector(b['item_bias'], model.imap.n_items)
     if len(model.scale) != 2: raise ValueError(f'a rating scale of {len(model.scale)} numbers')
+    if not model.scale[0] <= model.biases.mu <= model.scale[1]: raise ValueError(f'a mean rating of {model.biases.mu:g} outside the rating scale {model.scale}')
+    if not np.isfinite(model.biases.item_bias).all(): raise ValueError('movie biases that are not finite numbers')
     hist = d['training'].get('history')
     model.history, model.fit_seconds = (pd.DataFrame(hist) if hist else None), d['training'].get('fit_seconds')
     model._set_state(d['state'])
