@@ -469,6 +469,7 @@ def from_checkpoint(cls:Model, d:dict, # contents from `read_checkpoint`
 def _vector(t, n:int)->np.ndarray:
     "A checkpoint's tensor as a vector of `n` numbers."
     if not isinstance(t, torch.Tensor) or t.shape != (n,): raise ValueError(f'expected a vector of {n} numbers, got {type(t).__name__} {tuple(getattr(t, "shape", ()))}')
+    if not torch.isfinite(t).all(): raise ValueError(f'expected a vector of {n} finite numbers, got {int((~torch.isfinite(t)).sum())} that are not')
     return t.numpy()
 
 @patch(cls_method=True)
@@ -484,7 +485,6 @@ def _rebuild(cls:Model, d:dict)->Model:
     model.biases.mu, model.biases.item_bias = float(b['mu']), _vector(b['item_bias'], model.imap.n_items)
     if len(model.scale) != 2: raise ValueError(f'a rating scale of {len(model.scale)} numbers')
     if not model.scale[0] <= model.biases.mu <= model.scale[1]: raise ValueError(f'a mean rating of {model.biases.mu:g} outside the rating scale {model.scale}')
-    if not np.isfinite(model.biases.item_bias).all(): raise ValueError('movie biases that are not finite numbers')
     hist = d['training'].get('history')
     model.history, model.fit_seconds = (pd.DataFrame(hist) if hist else None), d['training'].get('fit_seconds')
     model._set_state(d['state'])
