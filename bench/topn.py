@@ -17,10 +17,12 @@ from sae_movies.train import warm_up
 from sae_movies.models import model_class
 from sae_movies.evaluate import topn_eval, ranking_eval
 
-TOPN_MODELS = ['popular', 'item-knn', 'ease', 'edlae', 'mult-dae', 'mult-vae', 'autorec']
+TOPN_MODELS = ['popular', 'item-knn', 'ease', 'edlae', 'mult-dae', 'mult-vae', 'topn-ensemble', 'autorec']
 # EASE is a (linear) autoencoder too, but it is the baseline the goals name. EDLAE is EASE trained as a denoising autoencoder:
-# the goals are reported for the best autoencoder with it and for the best nonlinear one, trained by gradient, without it
-AUTOENCODERS = {'best autoencoder': ['edlae', 'mult-dae', 'mult-vae'], 'best nonlinear autoencoder': ['mult-dae', 'mult-vae']}
+# the goals are reported for the best autoencoder with it and for the best nonlinear one, trained by gradient, without it;
+# the blend of EDLAE and Mult-DAE (topn-ensemble) is reported on its own line: two autoencoders, not one
+AUTOENCODERS = {'best autoencoder': ['edlae', 'mult-dae', 'mult-vae'], 'best nonlinear autoencoder': ['mult-dae', 'mult-vae'],
+                'blend of autoencoders': ['topn-ensemble']}
 HELD_OUT = {'ml-100k': 150, 'ml-latest-small': 100}
 PAPER_ML20M = {'mult-vae': {'ndcg@100': 0.426, 'recall@20': 0.395, 'recall@50': 0.537},
                'mult-dae': {'ndcg@100': 0.419, 'recall@20': 0.387, 'recall@50': 0.524},
@@ -34,6 +36,7 @@ def make(name, seed):
 
 def chosen(m): # what the model chose on validation
     if m.name in ('ease', 'edlae'): return f'l2 {m.l2:g}, dropout {m.dropout:g}'
+    if m.name == 'topn-ensemble': return 'weights ' + ', '.join(f'{w:g}' for w in m.weights)
     return None if getattr(m, 'beta_cap', None) is None else f'beta {m.beta_cap:.3g}'
 
 def users_protocol(ds, seeds):
