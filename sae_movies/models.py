@@ -342,10 +342,7 @@ def use_ratings(self:TopNEnsemble, known:sp.csr_matrix)->TopNEnsemble:
     return self
 
 @patch
-def item_vectors(self:TopNEnsemble)->np.ndarray: # the members' unit-length movie vectors side by side, each times √weight
-    "Movie vectors whose cosines blend the members' cosines by their weights, as the scores blend."
-    unit = lambda V: V / np.maximum(np.linalg.norm(V, axis=1, keepdims=True), 1e-12)
-    return np.hstack([np.sqrt(w) * unit(np.asarray(m.item_vectors(), np.float32)) for w, m in zip(self.weights, self.members) if w > 0])
+def item_vectors(self:TopNEnsemble)->np.ndarray: return self.members[0].item_vectors() # the first member's: for EDLAE, its item weights
 
 register(TopNEnsemble);
 
