@@ -1,5 +1,5 @@
 """A bounded load test of the web app as users meet it: `sae-movies serve` started cold in its own process on 127.0.0.1 with
-the shipped models (EASE ranks, I-AutoRec gives the stars), then 20 concurrent clients, each a visitor with its own cookie,
+the shipped models (the default top-N blend ranks, I-AutoRec gives the stars), then 20 concurrent clients, each a visitor with its own cookie,
 sending 2,000 requests in all, back to back (searching as they type, rating, asking the JSON API, opening similar movies),
 and stopping by themselves; once with one server process and once with `--workers 2`. Afterwards the database is read back: every rating the server acknowledged must be in it.
 

@@ -1,5 +1,5 @@
 """How long a person waits for a list: single-user latency of `Recommender.recommend` and `recommend_new` for the
-checkpoints shipped in models/ (the course SAE, I-AutoRec, and the top-N model `recommend` uses by default) and of a
+checkpoints shipped in models/ (the course SAE, I-AutoRec, the top-N model `recommend` uses by default and EASE) and of a
 Mult-VAE fitted on the spot, and the time to score every user, in one run.
 
     SAE_MOVIES_DATA=../shared/movielens .venv/bin/python bench/recommend_latency.py
@@ -29,7 +29,7 @@ def fresh_mult_vae(path):
 
 def run():
     rows, tmp = [], Path(tempfile.mkdtemp())
-    for name in ('ml-100k-u1-sae', 'ml-100k-u1-autorec', RECOMMENDER, fresh_mult_vae(tmp/'ml-100k-mult-vae.pt')):
+    for name in ('ml-100k-u1-sae', 'ml-100k-u1-autorec', RECOMMENDER, 'ml-100k-ease', fresh_mult_vae(tmp/'ml-100k-mult-vae.pt')):
         t0 = time.perf_counter(); rec = Recommender.from_checkpoint(name); load = time.perf_counter() - t0
         name = Path(name).stem
         users = np.random.default_rng(0).choice(rec.imap.user_ids, 220)

@@ -80,7 +80,7 @@ def _common(p, data=True, json_=True, quiet=False):
     if json_: p.add_argument('--json', action='store_true', help='print one JSON object instead of tables')
     if quiet: p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when stderr is not a terminal)')
 
-RECOMMENDER = 'ml-100k-ease' # the shipped checkpoint that `recommend` and `similar` use when none is named
+RECOMMENDER = 'ml-100k-topn-ensemble' # the shipped checkpoint that `recommend`, `similar` and `serve` use when none is named
 
 def _checkpoint_arg(p, optional=False):
     if optional: p.add_argument('checkpoint', nargs='?', default=RECOMMENDER, help='a checkpoint file, or the name of one shipped in models/ (default: %(default)s, the best top-N model)')

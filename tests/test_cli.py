@@ -171,10 +171,12 @@ def test_recommend_ranks_with_the_top_n_model_and_shows_stars():
     r = run('recommend', '--rate', 'Star Wars (1977)=5', '--rate', 'Fargo=4', '-n', 5, '--rating-model', AUTOREC, '--json')
     assert r.returncode == 0, r.stderr
     got = last_json(r)
-    assert got['model'] == 'ease' and len(got['recommendations']) == 5  # the shipped top-N model is the default
+    assert got['model'] == 'topn-ensemble' and len(got['recommendations']) == 5  # the shipped best top-N model is the default
     assert all(1 <= x['predicted_rating'] <= 5 for x in got['recommendations'])
     r = run('recommend', '--rate', 'Star Wars (1977)=5', '-n', 3, '--rating-model', AUTOREC)
-    assert 'by ease, stars predicted by autorec' in r.stdout and 'predicted' in r.stdout, r.stdout
+    assert 'by topn-ensemble, stars predicted by autorec' in r.stdout and 'predicted' in r.stdout, r.stdout
+    r = run('similar', '--movie', 'Star Wars (1977)', '-n', 5, '--json')  # the default model's similar movies: the sequels first
+    assert {172, 181} <= {x['movie_id'] for x in last_json(r)['similar']}, r.stdout
     r = run('recommend', '--rate', 'Star Wars (1977)=5', '--rating-model', 'ml-100k-ease')
     assert r.returncode == 2 and 'cannot be the rating model' in r.stderr
 
