@@ -188,9 +188,13 @@ def _score(self:Ensemble, rows, H):
 def _get_state(self:Ensemble)->dict:
     return {'members': [m._payload() for m in self.members], 'weights': torch.from_numpy(self.weights), 'intercept': self.intercept, 'alpha': float(self.alpha),
             'support_stats': torch.from_numpy(getattr(self, 'support_stats', None) if self.settings.by_support else np.zeros((2, 2)))}
+def _load_members(payloads:list)->list: # the fitted members
+    "Members rebuilt from their checkpoints inside an ensemble's; a damaged one is named by its place."
+    return [model_class(p['model']).from_checkpoint(p, f'member {i + 1}') for i, p in enumerate(payloads)]
+
 @patch
 def _set_state(self:Ensemble, state:dict):
-    self.members = [model_class(p['model']).from_checkpoint(p, f'member {i + 1}') for i, p in enumerate(state['members'])]  # a damaged member is named
+    self.members = _load_members(state['members'])
     self.weights, self.intercept = state['weights'].numpy().reshape(len(self.members), -1), state['intercept']
     self.alpha = state.get('alpha', self.settings.alpha[0])  # the penalty chosen (older checkpoints: their one setting)
     if 'support_stats' not in state: self.settings.by_support = False  # a checkpoint from before `by_support`: one weight a member
@@ -279,11 +283,7 @@ def _member(self:TopNEnsemble, spec:str)->TopNModel:
     s.seed = (s.seed + self.settings.seed) % (MAX_SEED + 1)
     return cls(**vars(s))
 
-@patch
-def use_dataset(self:TopNEnsemble, ds)->TopNEnsemble:
-    "Hand the dataset to every member (the hybrid reads the movies' features from it)."
-    for m in self.members: m.use_dataset(ds)
-    return self
+TopNEnsemble.use_dataset = Ensemble.use_dataset  # every member gets the dataset (the hybrid reads the movies' features from it)
 
 # %% ../nbs/08_models.ipynb #967f92eb
 def _zscores(S)->np.ndarray: # each row standardised: mean 0, standard deviation 1 (a constant row: 0)
@@ -331,15 +331,11 @@ def _choose_weights(self:TopNEnsemble, pair # `_validation`'s (histories, held-o
 def _own_state(self:TopNEnsemble)->dict: return {'members': [m._payload() for m in self.members], 'weights': torch.from_numpy(self.weights)}
 @patch
 def _set_own(self:TopNEnsemble, state):
-    self.members = [model_class(p['model']).from_checkpoint(p, f'member {i + 1}') for i, p in enumerate(state['members'])]  # a damaged member is named
+    self.members = _load_members(state['members'])
     if bad := [m.name for m in self.members if not isinstance(m, TopNModel)]: raise SaeMoviesError(f"member {bad[0]!r} is not a top-N model")
     self.weights = _vector(state['weights'], len(self.members)).astype(np.float64)
 
-@patch
-def use_ratings(self:TopNEnsemble, known:sp.csr_matrix)->TopNEnsemble:
-    Model.use_ratings(self, known)
-    for m in self.members: m.use_ratings(known)
-    return self
+TopNEnsemble.use_ratings = Ensemble.use_ratings  # every member scores from the same ratings
 
 @patch
 def item_vectors(self:TopNEnsemble)->np.ndarray: return self.members[0].item_vectors() # the first member's: for EDLAE, its item weights
