@@ -73,21 +73,23 @@ def fold_in_prior(self:AutoRec)->tuple: # (prior mean, prior precision, noise va
         coo = self.inputs.tocoo(); ok = self.trained[coo.row]
         fitted = (W[coo.row[ok]] * self.codes()[coo.col[ok]]).sum(1) + b[coo.row[ok]]
         self._prior_cache = theta.mean(0), np.linalg.inv(C), max(float(np.mean((fitted - coo.data[ok]) ** 2)), 1e-6)  # (a perfect fit: no division by 0)
+        self._prior_cov = C  # the prior covariance itself, for `_fold_in`'s small systems
     return self._prior_cache
 
 @patch
 def _fold_in(self:AutoRec, H:sp.csr_matrix # histories, one row each
             )->tuple: # (decoder rows, output biases)
     "Decoder row and output bias of each history: the posterior mean given its ratings on the codes of the movies rated."
-    Z, (mean, precision, noise) = self.codes(), self.fold_in_prior(); k, pulled = Z.shape[1], precision @ mean
-    W, b = np.tile(mean[:k], (H.shape[0], 1)), np.full(H.shape[0], mean[k])
+    Z, (mean, precision, noise) = self.codes(), self.fold_in_prior(); C, k = self._prior_cov, Z.shape[1]
+    theta = np.tile(mean, (H.shape[0], 1))
     for r in range(H.shape[0]):
         cols, y = H.indices[H.indptr[r]:H.indptr[r + 1]], H.data[H.indptr[r]:H.indptr[r + 1]]
         if not len(cols): continue
         X = np.hstack([Z[cols], np.ones((len(cols), 1))])
-        theta = np.linalg.solve(X.T @ X / noise + precision, X.T @ y / noise + pulled)
-        W[r], b[r] = theta[:k], theta[k]
-    return W, b
+        if len(cols) <= k:  # fewer ratings than dimensions: the same mean from a system of one equation per rating (Woodbury)
+            XC = X @ C; theta[r] = mean + XC.T @ np.linalg.solve(XC @ X.T + noise * np.eye(len(cols)), y - X @ mean)
+        else: theta[r] = np.linalg.solve(X.T @ X / noise + precision, X.T @ y / noise + precision @ mean)
+    return theta[:, :k], theta[:, k]
 
 # %% ../nbs/06_autorec.ipynb #1654f1e0
 @patch
