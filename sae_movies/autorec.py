@@ -80,7 +80,7 @@ def fold_in_prior(self:AutoRec)->tuple: # (prior mean, prior precision, noise va
 def _fold_in(self:AutoRec, H:sp.csr_matrix # histories, one row each
             )->tuple: # (decoder rows, output biases)
     "Decoder row and output bias of each history: the posterior mean given its ratings on the codes of the movies rated."
-    Z, (mean, precision, noise) = self.codes(), self.fold_in_prior(); C, k = self._prior_cov, Z.shape[1]
+    Z, (mean, precision, noise) = self.codes(), self.fold_in_prior(); C, k, pulled = self._prior_cov, Z.shape[1], precision @ mean
     theta = np.tile(mean, (H.shape[0], 1))
     for r in range(H.shape[0]):
         cols, y = H.indices[H.indptr[r]:H.indptr[r + 1]], H.data[H.indptr[r]:H.indptr[r + 1]]
@@ -88,7 +88,7 @@ def _fold_in(self:AutoRec, H:sp.csr_matrix # histories, one row each
         X = np.hstack([Z[cols], np.ones((len(cols), 1))])
         if len(cols) <= k:  # fewer ratings than dimensions: the same mean from a system of one equation per rating (Woodbury)
             XC = X @ C; theta[r] = mean + XC.T @ np.linalg.solve(XC @ X.T + noise * np.eye(len(cols)), y - X @ mean)
-        else: theta[r] = np.linalg.solve(X.T @ X / noise + precision, X.T @ y / noise + precision @ mean)
+        else: theta[r] = np.linalg.solve(X.T @ X / noise + precision, X.T @ y / noise + pulled)
     return theta[:, :k], theta[:, k]
 
 # %% ../nbs/06_autorec.ipynb #1654f1e0
