@@ -472,11 +472,17 @@ def _vector(t, n:int)->np.ndarray:
     if not torch.isfinite(t).all(): raise ValueError(f'expected a vector of {n} finite numbers, got {int((~torch.isfinite(t)).sum())} that are not')
     return t.numpy()
 
+_TABLES = ('settings', 'index_map', 'base', 'base.biases', 'training', 'state') # a checkpoint's parts that are tables of named parts
+
 @patch(cls_method=True)
 def _rebuild(cls:Model, d:dict)->Model:
     "The model from a checkpoint's parts, each checked for its kind and size."
     if not isinstance(d.get('dataset', {}), dict) or not all(isinstance(v, str) for v in d.get('dataset', {}).values()):
         raise TypeError('its dataset identity is not a table of names')
+    for part in _TABLES:  # each is read by name below: anything else in its place is refused here, by name
+        t = d
+        for k in part.split('.'): t = t.get(k) if isinstance(t, dict) else None
+        if not isinstance(t, dict): raise TypeError(f"its {part!r} part is {'missing' if t is None else f'a {type(t).__name__}, not a table'}")
     model = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d['settings'].items()})
     model.imap, base = IndexMap.from_dict(d['index_map']), d['base']
     model.scale, model.item_counts = tuple(float(x) for x in base['scale']), _vector(base['item_counts'], model.imap.n_items)
