@@ -16,7 +16,7 @@ import argparse, json, os, platform, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES  # the same synthetic data as bench/scale.py
+from scale import SIZES, synth_folder  # the same synthetic data as bench/scale.py
 
 CONFIGS = {'blocked': None, 'unblocked': (1 << 62, 1)} # (TILE_ABOVE, TILE_BYTES); None: 03_train's
 
@@ -45,13 +45,10 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--sizes', default='1m,10m,25m'); ap.add_argument('--keep', help='folder for the generated data (kept; shared with bench/scale.py --keep)')
     a = ap.parse_args()
-    from sae_movies.synth import synthesize
     t0, root, rows = time.perf_counter(), Path(a.keep or tempfile.mkdtemp()), []
     for size in a.sizes.split(','):
-        n_users, n_movies, n_ratings, release = SIZES[size]
-        folder = root/f'{release}-{size}'
-        if not folder.exists(): synthesize(folder, n_users, n_movies, n_ratings, release, seed=0)
-        nnz, res = kernels(folder, release)
+        folder, _ = synth_folder(root, size)
+        nnz, res = kernels(folder, SIZES[size][3])
         for how, ms in res.items(): rows.append({'size': size, 'ratings': nnz, 'blocks': how, **ms})
         print(pd.DataFrame(rows[-len(res):]).round(1).to_string(index=False), flush=True)
     t = pd.DataFrame(rows)
