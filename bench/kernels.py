@@ -18,9 +18,10 @@ import numpy as np, pandas as pd, scipy.sparse as sp, torch
 sys.path.insert(0, str(Path(__file__).parent))
 from scale import SIZES, synth_folder  # the same synthetic data as bench/scale.py
 
+WIDTH, CALLS = 200, 7 # columns of the dense operands (I-AutoRec's 199-wide code and its bias); timed calls per kernel and setting
 CONFIGS = {'blocked': None, 'unblocked': (1 << 62, 1)} # (TILE_ABOVE, TILE_BYTES); None: 03_train's
 
-def kernels(folder, release, width=200, n=7):
+def kernels(folder, release, width=WIDTH, n=CALLS):
     "Median milliseconds of each kernel on one dataset under each of `CONFIGS`, their calls interleaved (the machine's noise hits all alike)."
     import sae_movies.train as T
     from sae_movies.data import load_dataset, ratings_csr
@@ -54,10 +55,10 @@ if __name__ == '__main__':
     t = pd.DataFrame(rows)
     base = t[t['size'] == t['size'].iloc[0]].set_index('blocks')
     ratio = t.assign(**{c: t[c] / t.blocks.map(base[c]) for c in ['ratings', 'mm', 'mm(t)', 'sampled']}).round(1)
-    print(f'\nmilliseconds (median of 7):\n{t.round(1).to_string(index=False)}\n\neach against {t["size"].iloc[0]} '
+    print(f'\nmilliseconds (median of {CALLS}):\n{t.round(1).to_string(index=False)}\n\neach against {t["size"].iloc[0]} '
           f'(a kernel growing no faster than the ratings has a multiple <= the ratings column):\n{ratio.to_string(index=False)}')
     path = Path(__file__).parent/'results'/'kernels.json'
-    path.write_text(json.dumps({'rows': rows, 'ratios': ratio.to_dict(orient='records'), 'width': 200, 'settings': {k: v and {'TILE_ABOVE': v[0], 'TILE_BYTES': v[1]} for k, v in CONFIGS.items()}, 'threads': 'all cores',
+    path.write_text(json.dumps({'rows': rows, 'ratios': ratio.to_dict(orient='records'), 'width': WIDTH, 'calls': CALLS, 'settings': {k: v and {'TILE_ABOVE': v[0], 'TILE_BYTES': v[1]} for k, v in CONFIGS.items()}, 'threads': 'all cores',
                                 'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
                                 'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n')
     print(f'\nsaved {path}')
