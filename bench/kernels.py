@@ -3,14 +3,18 @@ synthetic ratings (the shapes of ML-1M, ML-10M and ML-25M, written by `sae-movie
 each with the cache-sized column blocks of 03_train (4 MiB blocks of any dense operand over 16 MiB) and without them,
 in one run.
 
-    .venv/bin/python bench/kernels.py [--sizes 1m,10m,25m] [--keep DIR]
+    .venv/bin/python bench/kernels.py [--sizes 1m,10m,25m] [--keep DIR] [--also 2/2,16/8]
 
 The kernels are those of a full-batch I-AutoRec step (rows are movies, columns users, a 199-wide code plus the bias):
 `mm` (ratings x users-wide weights, the first layer), `mm(t)` (the transposed product of its backward pass) and
-`sampled` (the output layer evaluated at the ratings only). Times are medians of 7 calls after a warm-up call, the two
+`sampled` (the output layer evaluated at the ratings only); `step` adds them up as one training step calls them
+(2 x mm, 2 x mm(t), 1 x sampled). Times are medians of 7 calls after a warm-up call, the two
 settings' calls taking turns so that the machine's noise falls on both alike. Prints a table, with each time as a
 multiple of its 1M time beside the ratings' multiple, and saves bench/results/kernels.json. This machine is shared and
 noisy: compare ratios, not absolute times.
+
+`--also ABOVE/BYTES,...` adds other block settings (in MiB: cut operands over ABOVE into blocks of BYTES) to the
+same interleaved calls, to choose 03_train's setting; such a run is saved as bench/results/kernels-settings.json.
 """
 import argparse, json, os, platform, sys, tempfile, time
 from pathlib import Path
@@ -45,19 +49,22 @@ def kernels(folder, release, width=WIDTH, n=CALLS):
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--sizes', default='1m,10m,25m'); ap.add_argument('--keep', help='folder for the generated data (kept; shared with bench/scale.py --keep)')
+    ap.add_argument('--also', default='', help='other block settings to time beside these, as ABOVE/BYTES in MiB, comma-separated')
     a = ap.parse_args()
+    for c in filter(None, a.also.split(',')):
+        above, size = (float(x) for x in c.split('/')); CONFIGS[f'{c} MiB'] = (int(above * 2 ** 20), int(size * 2 ** 20))
     t0, root, rows = time.perf_counter(), Path(a.keep or tempfile.mkdtemp()), []
     for size in a.sizes.split(','):
         folder, _ = synth_folder(root, size)
         nnz, res = kernels(folder, SIZES[size][3])
-        for how, ms in res.items(): rows.append({'size': size, 'ratings': nnz, 'blocks': how, **ms})
+        for how, ms in res.items(): rows.append({'size': size, 'ratings': nnz, 'blocks': how, **ms, 'step': 2 * ms['mm'] + 2 * ms['mm(t)'] + ms['sampled']})
         print(pd.DataFrame(rows[-len(res):]).round(1).to_string(index=False), flush=True)
     t = pd.DataFrame(rows)
     base = t[t['size'] == t['size'].iloc[0]].set_index('blocks')
-    ratio = t.assign(**{c: t[c] / t.blocks.map(base[c]) for c in ['ratings', 'mm', 'mm(t)', 'sampled']}).round(1)
+    ratio = t.assign(**{c: t[c] / t.blocks.map(base[c]) for c in ['ratings', 'mm', 'mm(t)', 'sampled', 'step']}).round(1)
     print(f'\nmilliseconds (median of {CALLS}):\n{t.round(1).to_string(index=False)}\n\neach against {t["size"].iloc[0]} '
           f'(a kernel growing no faster than the ratings has a multiple <= the ratings column):\n{ratio.to_string(index=False)}')
-    path = Path(__file__).parent/'results'/'kernels.json'
+    path = Path(__file__).parent/'results'/('kernels-settings.json' if a.also else 'kernels.json')
     path.write_text(json.dumps({'rows': rows, 'ratios': ratio.to_dict(orient='records'), 'width': WIDTH, 'calls': CALLS, 'settings': {k: v and {'TILE_ABOVE': v[0], 'TILE_BYTES': v[1]} for k, v in CONFIGS.items()}, 'threads': 'all cores',
                                 'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
                                 'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n')

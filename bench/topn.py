@@ -17,11 +17,12 @@ from sae_movies.train import warm_up
 from sae_movies.models import model_class
 from sae_movies.evaluate import topn_eval, ranking_eval
 
-TOPN_MODELS = ['popular', 'item-knn', 'ease', 'edlae', 'mult-dae', 'mult-vae', 'topn-ensemble', 'autorec']
-# EASE is a (linear) autoencoder too, but it is the baseline the goals name. EDLAE is EASE trained as a denoising autoencoder:
-# the goals are reported for the best autoencoder with it and for the best nonlinear one, trained by gradient, without it;
+TOPN_MODELS = ['popular', 'item-knn', 'ease', 'edlae', 'dlae', 'mult-dae', 'mult-vae', 'topn-ensemble', 'autorec']
+# EASE is a (linear) autoencoder too, but it is the baseline the goals name. EDLAE is EASE trained as a denoising autoencoder
+# (DLAE the same without EASE's zero diagonal in the fit):
+# the goals are reported for the best autoencoder with them and for the best nonlinear one, trained by gradient, without them;
 # the blend of EDLAE and Mult-DAE (topn-ensemble) is reported on its own line: two autoencoders, not one
-AUTOENCODERS = {'best autoencoder': ['edlae', 'mult-dae', 'mult-vae'], 'best nonlinear autoencoder': ['mult-dae', 'mult-vae'],
+AUTOENCODERS = {'best autoencoder': ['edlae', 'dlae', 'mult-dae', 'mult-vae'], 'best nonlinear autoencoder': ['mult-dae', 'mult-vae'],
                 'blend of autoencoders': ['topn-ensemble']}
 HELD_OUT = {'ml-100k': 150, 'ml-latest-small': 100}
 PAPER_ML20M = {'mult-vae': {'ndcg@100': 0.426, 'recall@20': 0.395, 'recall@50': 0.537},
@@ -35,7 +36,7 @@ def make(name, seed):
     return cls(**({'seed': seed} if 'seed' in cls.Settings.__dataclass_fields__ else {}))
 
 def chosen(m): # what the model chose on validation
-    if m.name in ('ease', 'edlae'): return f'l2 {m.l2:g}, dropout {m.dropout:g}'
+    if m.name in ('ease', 'edlae', 'dlae'): return f'l2 {m.l2:g}, dropout {m.dropout:g}'
     if m.name == 'topn-ensemble': return 'weights ' + ', '.join(f'{w:g}' for w in m.weights)
     return None if getattr(m, 'beta_cap', None) is None else f'beta {m.beta_cap:.3g}'
 

@@ -14,7 +14,7 @@ from .core import Model, Settings, read_checkpoint, default_models_dir, MAX_SEED
 from .baselines import GlobalMean, MovieMean, Bias, BiasedMF, MostPopular
 from .sae import SAE
 from .autorec import AutoRec, UserAutoRec, DeepAE
-from .topn import TopNModel, TopNSettings, MultVAE, MultDAE, EASE, EDLAE, ItemKNN
+from .topn import TopNModel, TopNSettings, MultVAE, MultDAE, EASE, EDLAE, DLAE, ItemKNN
 from .content import HybridDAE
 from .attention import AttentiveAE
 
@@ -34,7 +34,7 @@ def register(cls:type # a `Model` subclass with a `name`
     MODELS[cls.name] = cls
     return cls
 
-for _cls in (AutoRec, UserAutoRec, DeepAE, SAE, MultVAE, MultDAE, HybridDAE, AttentiveAE, EASE, EDLAE, ItemKNN, BiasedMF, Bias, MovieMean, GlobalMean, MostPopular): register(_cls)
+for _cls in (AutoRec, UserAutoRec, DeepAE, SAE, MultVAE, MultDAE, HybridDAE, AttentiveAE, EASE, EDLAE, DLAE, ItemKNN, BiasedMF, Bias, MovieMean, GlobalMean, MostPopular): register(_cls)
 
 # %% ../nbs/08_models.ipynb #883575dc
 def model_class(name:str # a registered name
