@@ -1,6 +1,6 @@
 """Where I-AutoRec's epoch time goes as the data grows: its three sparse kernels, timed alone, at 1M, 10M and 25M
 synthetic ratings (the shapes of ML-1M, ML-10M and ML-25M, written by `sae-movies synth` as bench/scale.py writes them),
-each with the cache-sized column blocks of 03_train (4 MiB blocks of any dense operand over 16 MiB) and without them,
+each with the cache-sized column blocks of 03_train (4 MiB blocks of any dense operand over 8 MiB) and without them,
 in one run.
 
     .venv/bin/python bench/kernels.py [--sizes 1m,10m,25m] [--keep DIR] [--also 2/2,16/8]

@@ -115,7 +115,7 @@ def masked_mse(pred:torch.Tensor, # predictions
 
 # %% ../nbs/03_train.ipynb #e1ee51e3
 warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')
-TILE_ABOVE, TILE_BYTES = 16 << 20, 4 << 20 # dense operands over 16 MiB are worked through 4 MiB of rows at a time (see below)
+TILE_ABOVE, TILE_BYTES = 8 << 20, 4 << 20 # dense operands over 8 MiB are worked through 4 MiB of rows at a time (see below)
 
 class RatingPattern:
     "A fixed block of ratings as CSR tensors, with its transpose, for sparse products both ways."
