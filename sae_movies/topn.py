@@ -15,9 +15,9 @@ from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, Ra
 
 # %% auto #0
 __all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'physical_memory',
-           'check_square_memory', 'ease_weights', 'EDLAESettings', 'EDLAE', 'DLAESettings', 'DLAE', 'ItemKNNSettings',
-           'ItemKNN', 'MultNet', 'mult_loss', 'MultSettings', 'MultVAESettings', 'MultDAESettings', 'MultVAE',
-           'MultDAE', 'fold_in_ndcg']
+           'check_square_memory', 'ease_weights', 'EDLAESettings', 'EDLAE', 'DLAE', 'ItemKNNSettings', 'ItemKNN',
+           'MultNet', 'mult_loss', 'MultSettings', 'MultVAESettings', 'MultDAESettings', 'MultVAE', 'MultDAE',
+           'fold_in_ndcg']
 
 # %% ../nbs/07_topn.ipynb #23f55055
 @dataclass
@@ -185,12 +185,9 @@ class EDLAE(EASE):
     name, summary, Settings = 'edlae', 'EDLAE: EASE trained with input dropout, closed form (top-N; ranking only)', EDLAESettings
 
 # %% ../nbs/07_topn.ipynb #d1ae0002
-@dataclass
-class DLAESettings(EDLAESettings): pass
-
 class DLAE(EDLAE):
-    "Steck's denoising linear autoencoder: EDLAE's penalised loss with a free diagonal, in closed form."
-    name, summary, Settings, emphasis = 'dlae', 'DLAE: linear autoencoder trained with input dropout, free diagonal, closed form (top-N; ranking only)', DLAESettings, False
+    "Steck's denoising linear autoencoder: EDLAE's penalised loss with a free diagonal, in closed form (EDLAE's settings and grid)."
+    name, summary, emphasis = 'dlae', 'DLAE: linear autoencoder trained with input dropout, free diagonal, closed form (top-N; ranking only)', False
 
 # %% ../nbs/07_topn.ipynb #e2e546aa
 @dataclass
