@@ -19,8 +19,8 @@ from sae_movies.train import warm_up
 from sae_movies.models import model_class, TopNEnsemble
 from sae_movies.topn import heldout_ndcg
 
-SINGLES = ['ease', 'edlae', 'mult-dae', 'mult-vae', 'item-knn']
-BLENDS = [('edlae', 'mult-dae'), ('edlae', 'mult-vae'), ('ease', 'mult-dae'), ('edlae', 'item-knn'), ('edlae', 'ease'),
+SINGLES = ['ease', 'edlae', 'dlae', 'mult-dae', 'mult-vae', 'item-knn']
+BLENDS = [('edlae', 'mult-dae'), ('dlae', 'mult-dae'), ('edlae', 'mult-vae'), ('dlae', 'mult-vae'), ('ease', 'mult-dae'), ('edlae', 'item-knn'), ('edlae', 'ease'),
           ('edlae', 'mult-dae', 'mult-vae'), ('edlae', 'mult-dae', 'item-knn')]
 HELD_OUT = {'ml-100k': 150, 'ml-latest-small': 100}
 
