@@ -10,7 +10,7 @@ from fastcore.basics import patch
 from .data import SaeMoviesError
 from .core import Model
 from .topn import TopNModel, TopNSettings, mult_loss
-from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES
+from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, autocast
 
 # %% auto #0
 __all__ = ['as_sets', 'AttentiveNet', 'AttentiveSettings', 'AttentiveAE']
@@ -147,7 +147,7 @@ def _fit(self:AttentiveAE, R, V, progress):
             total = 0.
             for b in np.array_split(rng.permutation(rows), max(1, -(-len(rows) // s.batch_size))):
                 mv, lv, mk = (t.to(dev) for t in as_sets(S[b], s.max_len, rng))
-                loss = mult_loss(net(mv, lv, mk), torch.from_numpy(Rb[b].toarray()).to(dev))
+                with autocast(dev): loss = mult_loss(net(mv, lv, mk), torch.from_numpy(Rb[b].toarray()).to(dev))
                 opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); total += loss.item() * len(b)
             return total / len(rows)
         valid = (lambda: -self._valid_ndcg(pair, lambda X, rows: self._rank(X))) if pair is not None else None

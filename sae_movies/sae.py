@@ -10,7 +10,7 @@ import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn
 from fastcore.basics import patch
 from .core import Model, Settings, progress_bar, TrainingDiverged
 from .data import SaeMoviesError
-from .train import AutoEncoder, RatingPattern, sparse_forward, make_optimizer, pick_device, set_seed, train_loop, torch_threads, DEVICES, OPTIMIZERS, ACTIVATIONS
+from .train import AutoEncoder, RatingPattern, sparse_forward, make_optimizer, pick_device, set_seed, train_loop, torch_threads, DEVICES, OPTIMIZERS, ACTIVATIONS, autocast
 from .train import dist_world, all_sum, data_parallel, shard_pattern
 
 # %% auto #0
@@ -135,7 +135,7 @@ def _make_net(self:AutoencoderModel, n_inputs:int, mean_rating:float)->AutoEncod
 @patch
 def _batch_loss(self:AutoencoderModel, step, p:RatingPattern)->torch.Tensor:
     "The training loss of one batch of rows: the squared errors at its ratings over `p.loss_div` (their number, in one process)."
-    err = step(p) - p.values
+    err = step(p).float() - p.values
     return err.dot(err) / p.loss_div
 
 @patch
@@ -145,11 +145,11 @@ def _after_step(self:AutoencoderModel, net, opt, p:RatingPattern): "A model's ex
 def _epoch(self:AutoencoderModel, net, opt, batches, step # the forward pass: `data_parallel(net, device)`
           )->float:
     "One pass over the mini-batches; the mean loss, or a non-finite value before any bad step."
-    world = dist_world()[1]
+    world, dev = dist_world()[1], next(net.parameters()).device
     total, n = 0., 0
     for p in batches:
         opt.zero_grad(set_to_none=True)
-        loss = self._batch_loss(step, p)
+        with autocast(dev): loss = self._batch_loss(step, p)  # bfloat16 layers on a GPU (03_train)
         bad = not torch.isfinite(loss)
         if world > 1: bad = all_sum([float(bad)])[0] > 0  # every process stops together
         if bad: return loss.item() if not torch.isfinite(loss) else math.nan

@@ -11,7 +11,7 @@ import os
 from .data import SaeMoviesError, liked, ratings_csr
 from .metrics import top_k, ndcg_at_k
 from .core import Model, Settings
-from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput
+from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput, autocast
 
 # %% auto #0
 __all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'physical_memory',
@@ -282,11 +282,12 @@ def mult_loss(logits:torch.Tensor, # (batch, n_items)
               mu:torch.Tensor=None, logvar:torch.Tensor=None, # the VAE's code distribution (None: no KL term)
               beta:float=0. # weight of the KL term
              )->torch.Tensor: # mean over the batch
-    "Multinomial negative log-likelihood, plus β·KL(q(z|x) ‖ N(0, I)) when a code distribution is given."
-    logp = F.log_softmax(logits, dim=1)
+    "Multinomial negative log-likelihood, plus β·KL(q(z|x) ‖ N(0, I)) when a code distribution is given (in float32, also under autocast)."
+    logp = F.log_softmax(logits.float(), dim=1)
     if isinstance(x, torch.Tensor): nll = -(logp * x).sum(1).mean()
     else: nll = -(logp[_rows_of(x), x.col.long()] * x.values).sum() / x.shape[0]  # at the liked entries only
     if logvar is None or beta == 0: return nll
+    mu, logvar = mu.float(), logvar.float()
     return nll + beta * (-0.5 * (1 + logvar - mu ** 2 - logvar.exp()).sum(1).mean())
 
 # %% ../nbs/07_topn.ipynb #86891ff7
@@ -391,9 +392,10 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
         total = 0.
         for b in np.array_split(rng.permutation(rows), n_batches):
             b = np.sort(b); Xb = Rb[b]; x, cut = self._input(Xb, dev), self._softmax_cut(Xb, rng, dev)
-            logits, mu, logvar = net(x, *self._side(b), cols=None if cut is None else cut[0])
-            if cut is not None: logits, x = logits + cut[1], cut[2]  # the sampled softmax's weights and targets
-            loss = mult_loss(logits, x, mu, logvar, state['beta'] if self.variational else 0.)
+            with autocast(dev):  # bfloat16 on a GPU (03_train)
+                logits, mu, logvar = net(x, *self._side(b), cols=None if cut is None else cut[0])
+                if cut is not None: logits, x = logits + cut[1], cut[2]  # the sampled softmax's weights and targets
+                loss = mult_loss(logits, x, mu, logvar, state['beta'] if self.variational else 0.)
             if s.l2: loss = loss + s.l2 * sum((p ** 2).sum() for n, p in net.named_parameters() if n.endswith('weight'))
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
             state['beta'] = min(cap, state['beta'] + per_step); total += loss.item() * len(b)

@@ -4,17 +4,17 @@
 
 # %% ../nbs/03_train.ipynb #0fef9aa4
 from __future__ import annotations
-import copy, math, os, random, time, warnings
+import contextlib, copy, functools, math, os, random, time, warnings
 import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 from .data import SaeMoviesError
 from .core import progress_bar, TrainingDiverged
 
 # %% auto #0
-__all__ = ['DEVICES', 'ACTIVATIONS', 'TILE_ABOVE', 'TILE_BYTES', 'OPTIMIZERS', 'set_seed', 'torch_threads', 'pick_device',
-           'DropRatings', 'AutoEncoder', 'masked_mse', 'RatingPattern', 'sparse_forward', 'dist_world',
-           'start_distributed', 'all_sum', 'SparseStep', 'data_parallel', 'shard_pattern', 'make_optimizer', 'warm_up',
-           'train_loop', 'plot_history']
+__all__ = ['DEVICES', 'AMP_DEVICES', 'ACTIVATIONS', 'TILE_ABOVE', 'TILE_BYTES', 'OPTIMIZERS', 'set_seed', 'torch_threads',
+           'pick_device', 'autocast', 'in_float32', 'DropRatings', 'AutoEncoder', 'masked_mse', 'RatingPattern',
+           'sparse_forward', 'dist_world', 'start_distributed', 'all_sum', 'SparseStep', 'data_parallel',
+           'shard_pattern', 'make_optimizer', 'warm_up', 'train_loop', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #87c87d40
 def set_seed(seed:int # the seed
@@ -40,6 +40,24 @@ def pick_device(device:str='auto' # one of `DEVICES`
     if device == 'auto': return torch.device('cuda' if has['cuda'] else 'mps' if has['mps'] else 'cpu')
     if device != 'cpu' and not has[device]: raise SaeMoviesError(f"device {device!r} was asked for but is not available on this machine")
     return torch.device(device)
+
+# %% ../nbs/03_train.ipynb #a3f0c002
+AMP_DEVICES = ('cuda',) # device types whose training steps autocast to bfloat16; () trains in float32 everywhere
+
+def autocast(device # where the model trains: a `torch.device` or its type
+            ): # a context manager for one training step's forward pass and loss
+    "Mixed precision for a training step: bfloat16 autocast on the device types of `AMP_DEVICES` that support it, else nothing."
+    t = torch.device(device).type
+    if t not in AMP_DEVICES or (t == 'cuda' and not torch.cuda.is_bf16_supported()): return contextlib.nullcontext()
+    return torch.autocast(t, dtype=torch.bfloat16)
+
+def in_float32(f):
+    "Run an autograd Function's `forward` or `backward` in float32 outside any autocast (for kernels without a bfloat16 form)."
+    @functools.wraps(f)
+    def run(ctx, *args):
+        args = [a.float() if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in args]
+        with torch.autocast('cuda', enabled=False), torch.autocast('cpu', enabled=False): return f(ctx, *args)
+    return run
 
 # %% ../nbs/03_train.ipynb #7b5920dc
 ACTIVATIONS = {'sigmoid': nn.Sigmoid, 'relu': nn.ReLU, 'tanh': nn.Tanh, 'elu': nn.ELU, 'selu': nn.SELU, 'identity': nn.Identity}
@@ -191,18 +209,22 @@ def sampled(self:RatingPattern, a:torch.Tensor, # (rows, k)
 class _SparseInput(torch.autograd.Function):
     "`x @ w_t` for a fixed sparse `x` (the pattern with `values`); the gradient flows to `w_t` only."
     @staticmethod
+    @in_float32
     def forward(ctx, w_t, pattern, values): ctx.pattern, ctx.values = pattern, values; return pattern.mm(values, w_t)
     @staticmethod
+    @in_float32
     def backward(ctx, grad): return ctx.pattern.mm(ctx.values, grad, transposed=True), None, None
 
 class _SampledOutput(torch.autograd.Function):
     "The linear layer `h @ weight.T + bias`, evaluated only at the pattern's entries (in CSR order)."
     @staticmethod
+    @in_float32
     def forward(ctx, h, weight, bias, pattern):
         h1, w1 = torch.cat([h, h.new_ones(h.shape[0], 1)], 1), torch.cat([weight, bias[:, None]], 1)  # bias as an extra column
         ctx.save_for_backward(h1, w1); ctx.pattern = pattern
         return pattern.sampled(h1, w1)
     @staticmethod
+    @in_float32
     def backward(ctx, grad):
         h1, w1 = ctx.saved_tensors
         grad_w1 = ctx.pattern.mm(grad, h1, transposed=True)
