@@ -10,7 +10,7 @@ from fastcore.basics import patch
 from .data import SaeMoviesError
 from .features import movie_features, user_features
 from .core import Model, trained_rows
-from .train import RatingPattern, sparse_forward, masked_mse
+from .train import RatingPattern, sparse_forward, masked_mse, autocast
 from .sae import AESettings, AutoencoderModel
 
 # %% auto #0
@@ -223,6 +223,8 @@ class DeepAE(AutoencoderModel):
 def _after_step(self:DeepAE, net, opt, p):
     "Dense re-feeding: a second step on the network's own dense output as input and target."
     if not self.settings.refeed: return
-    with torch.no_grad(): y = net(p.x().to_dense())
+    dev = next(net.parameters()).device
+    with torch.no_grad(), autocast(dev): y = net(p.x().to_dense()).float()  # bfloat16 layers on a GPU (03_train)
     opt.zero_grad(set_to_none=True)
-    masked_mse(net(y), y, torch.ones_like(y, dtype=torch.bool)).backward(); opt.step()
+    with autocast(dev): loss = masked_mse(net(y).float(), y, torch.ones_like(y, dtype=torch.bool))
+    loss.backward(); opt.step()
