@@ -10,6 +10,8 @@ held-out users (`users-150-seed0`, liked = rating >= 4). Each fit uses the model
 seed 0; on CUDA its steps run in bfloat16 autocast (03_train), and some sparse CUDA kernels add in a varying order, so the
 devices agree in quality rather than digit for digit. Prints the table, saves it as bench/results/device_check.json, and
 exits with status 1 if any fit fails, gives a non-finite figure, or its checkpoint does not give back its scores.
+It runs from a checkout where the package's requirements import: after `pip install -e .`, or with `PYTHONPATH=.` on a
+machine whose Python already has them (a GPU image with its own CUDA build of PyTorch, say).
 """
 import argparse, json, math, os, platform, sys, tempfile, time, traceback
 from pathlib import Path
