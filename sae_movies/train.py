@@ -42,7 +42,7 @@ def pick_device(device:str='auto' # one of `DEVICES`
     return torch.device(device)
 
 # %% ../nbs/03_train.ipynb #a3f0c002
-AMP_DEVICES = ('cuda',) # device types whose training steps autocast to bfloat16; () trains in float32 everywhere
+AMP_DEVICES = () if os.environ.get('SAE_MOVIES_AMP') == '0' else ('cuda',) # device types whose training steps autocast to bfloat16
 
 def autocast(device # where the model trains: a `torch.device` or its type
             ): # a context manager for one training step's forward pass and loss
