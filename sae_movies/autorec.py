@@ -53,8 +53,9 @@ class AutoRec(AutoencoderModel):
 @patch
 def codes(self:AutoRec)->np.ndarray: # (n_items, hidden)
     "Every movie's code, from its ratings by the users the weights were trained on (computed once)."
-    if getattr(self, 'inputs', None) is None: raise SaeMoviesError(f"{self.name}: its movies' codes come from the ratings it was trained on, which a checkpoint does not store: "
-                                                 "load it with models.load_model(path, ds), or give them with use_ratings")
+    if getattr(self, 'inputs', None) is None:
+        raise SaeMoviesError(f"{self.name}: its movies' codes come from the ratings it was trained on, which a checkpoint does not store: "
+                             "load it with models.load_model(path, ds), or give them with use_ratings")
     if getattr(self, '_code_cache', None) is None:
         rows, L = RatingPattern(self._rows(self.inputs)), self.net.layers
         with torch.no_grad(): h = self.net.body(rows.x() @ L[0].weight.t() + L[0].bias)
