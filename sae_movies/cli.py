@@ -204,9 +204,12 @@ def train_cmd(a)->int:
     "Train a model on a split, report its test metrics and save a checkpoint."
     model = _make_model(a)
     rank, world = _distributed(model, a.model)
-    try: return _train_and_report(a, model, rank)
-    finally:
-        if world > 1: torch.distributed.destroy_process_group()
+    try: code = _train_and_report(a, model, rank)
+    except BaseException:
+        if world > 1: torch.distributed.destroy_process_group()  # torchrun then stops the other processes
+        raise
+    if world > 1: torch.distributed.barrier(); torch.distributed.destroy_process_group()  # all leave together: gloo aborts a process whose peer left first
+    return code
 
 def _train_and_report(a, model, rank)->int:
     warm_up()
