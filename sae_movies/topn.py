@@ -5,7 +5,7 @@
 # %% ../nbs/07_topn.ipynb #1127e7c8
 from __future__ import annotations
 from dataclasses import dataclass
-import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, pandas as pd, scipy.sparse as sp, scipy.linalg, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 import os
 from .data import SaeMoviesError, liked, ratings_csr
@@ -15,9 +15,9 @@ from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, Ra
 
 # %% auto #0
 __all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'physical_memory',
-           'check_square_memory', 'ease_weights', 'EDLAESettings', 'EDLAE', 'DLAE', 'ItemKNNSettings', 'ItemKNN',
-           'MultNet', 'mult_loss', 'MultSettings', 'MultVAESettings', 'MultDAESettings', 'MultVAE', 'MultDAE',
-           'fold_in_ndcg']
+           'check_square_memory', 'woodbury_inverse', 'ease_weights', 'EDLAESettings', 'EDLAE', 'DLAE',
+           'ItemKNNSettings', 'ItemKNN', 'MultNet', 'mult_loss', 'MultSettings', 'MultVAESettings', 'MultDAESettings',
+           'MultVAE', 'MultDAE', 'fold_in_ndcg']
 
 # %% ../nbs/07_topn.ipynb #23f55055
 @dataclass
@@ -132,15 +132,27 @@ def check_square_memory(name:str, # the model, for the message
         raise SaeMoviesError(f"{name} needs {copies} dense {n:,} x {n:,} matrices ({need / 1e9:.1f} GB) for this catalogue, more than this "
                              f"machine's {memory / 1e9:.1f} GB allow; rank it with mult-dae or mult-vae, which read batches of users")
 
+# %% ../nbs/07_topn.ipynb #a7d0b002
+def woodbury_inverse(X:sp.spmatrix, # the binary ratings (people x movies); G = XᵀX
+                     lam:np.ndarray # Λ's diagonal, one positive penalty per movie
+                    )->np.ndarray: # (XᵀX + Λ)⁻¹, movies x movies
+    "The inverse of XᵀX + Λ through the Woodbury identity: a people x people solve in place of a movies x movies inverse."
+    A = sp.csr_matrix(X, dtype=np.float64).multiply(1 / lam[None, :]).tocsr()  # XΛ⁻¹
+    K = (A @ sp.csr_matrix(X, dtype=np.float64).T).toarray() + np.eye(X.shape[0])  # I + XΛ⁻¹Xᵀ, symmetric positive definite
+    P = -(A.T @ scipy.linalg.solve(K, A.toarray(), assume_a='pos'))
+    P[np.diag_indices_from(P)] += 1 / lam
+    return P
+
 # %% ../nbs/07_topn.ipynb #fcb5e741
 def ease_weights(G:np.ndarray, # the Gram matrix XᵀX of the binary ratings (items x items)
                  l2:float, # the L2 weight λ
                  dropout:float=0., # share of inputs dropped out in training (EDLAE, DLAE; 0: EASE)
-                 emphasis:bool=True # diagonal held at zero while fitting (EASE, EDLAE); False: DLAE's free diagonal, below
+                 emphasis:bool=True, # diagonal held at zero while fitting (EASE, EDLAE); False: DLAE's free diagonal, below
+                 X:sp.spmatrix=None # the binary ratings G came from (users x items): given, (G + Λ)⁻¹ comes through `woodbury_inverse`
                 )->np.ndarray: # B, items x items, zero diagonal
     "EASE's closed-form weights; with dropout, EDLAE's (each movie's penalty grows with its popularity); without emphasis, DLAE's."
     lam = l2 + dropout / (1 - dropout) * np.diag(G)
-    P = np.linalg.inv(G + np.diag(lam))
+    P = np.linalg.inv(G + np.diag(lam)) if X is None else woodbury_inverse(X, lam)
     B = -P / np.diag(P) if emphasis else -P * lam  # column j scaled by 1 / Pⱼⱼ, or by Λⱼⱼ: (G + Λ)⁻¹G = I − PΛ off its diagonal
     np.fill_diagonal(B, 0.)
     return B
@@ -156,12 +168,13 @@ def _fit(self:EASE, R, V, progress):
     check_square_memory(self.name, len(self.active), 3)  # the Gram matrix, its inverse, the weights
     Xa = Rb[:, self.active]
     G = (Xa.T @ Xa).toarray().astype(np.float64)
+    X = Xa[Xa.getnnz(1) > 0]; X = X if 4 * X.shape[0] < X.shape[1] else None  # far fewer people than movies: the Woodbury form
     pair, s = self._validation(Rb, V), self.settings
     grid = [(l2, p) for l2 in _grid(s.l2, s.l2_grid, pair is not None, 0.) for p in _grid(s.dropout, s.dropout_grid, pair is not None, -1.)]
     self.history = pd.DataFrame({'l2': [g[0] for g in grid], 'dropout': [g[1] for g in grid], 'valid_ndcg@100': np.nan})
     kept = None  # (validation NDCG@100, λ, dropout, B) of the best so far: the first wins a tie
     for j, (l2, p) in enumerate(grid):
-        self.B = ease_weights(G, l2, p, self.emphasis).astype(np.float32)
+        self.B = ease_weights(G, l2, p, self.emphasis, X).astype(np.float32)
         if pair is not None: self.history.loc[j, 'valid_ndcg@100'] = self._valid_ndcg(pair, lambda X, rows: self._rank(X))
         v = self.history.loc[j, 'valid_ndcg@100']
         if kept is None or v > kept[0]: kept = (v, l2, p, self.B)
