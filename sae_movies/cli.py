@@ -73,10 +73,17 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         if 'default' in h or action.default is None or action.default is False or action.default in ([], argparse.SUPPRESS) or not action.option_strings: return h
         return f'{h} (default: %(default)s)'
 
+def _folder(text):
+    "An existing folder: every command but `data` reads a dataset there and never downloads into a mistyped path."
+    if not Path(text).is_dir(): raise argparse.ArgumentTypeError(f"no such folder: {text} (`sae-movies data DATASET --path {text}` downloads a dataset there)")
+    return text
+
+def _path_arg(p): p.add_argument('--path', type=_folder, help='folder holding the dataset (default: $SAE_MOVIES_DATA, else data/)')
+
 def _common(p, data=True, json_=True, quiet=False):
     if data:
         p.add_argument('--data', default='ml-100k', choices=list(DATASETS), help='dataset')
-        p.add_argument('--path', help='folder holding the dataset (default: $SAE_MOVIES_DATA, else data/)')
+        _path_arg(p)
     if json_: p.add_argument('--json', action='store_true', help='print one JSON object instead of tables')
     if quiet: p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when stderr is not a terminal)')
 
@@ -100,6 +107,14 @@ def _seed(text):
     except ValueError: v = -1
     if not 0 <= v <= MAX_SEED: raise argparse.ArgumentTypeError(f"a seed is a whole number from 0 to {MAX_SEED}, got {text!r}")
     return v
+
+def _writable(path, flag:str)->Path:
+    "An output file that can be written, checked before any work: not a folder, below a folder this process may write in."
+    p = Path(path)
+    if p.is_dir(): raise SaeMoviesError(f"{flag} {p}: a folder; give a file name")
+    above = next(q for q in p.absolute().parents if q.exists())  # missing folders are created on writing
+    if not above.is_dir() or not os.access(above, os.W_OK | os.X_OK): raise SaeMoviesError(f"{flag} {p}: cannot write in {above}")
+    return p
 
 def _setting(text):
     if '=' not in text: raise argparse.ArgumentTypeError(f"--set expects NAME=VALUE, got {text!r}")
@@ -157,7 +172,7 @@ def _train_args(p):
     p.add_argument('--split', help="split: shipped ('u1'..'u5', 'ua', 'ub' for ml-100k), 'all', seeded ('random-0.1-seed0', ...) or top-N users "
                    "('users-150-seed0') (default: u1 for rating models on ml-100k, random-0.1-seed0 on other data, users-150-seed0 for top-N models)")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
-    p.add_argument('--seed', type=_seed, default=0, help='random seed of the model')
+    p.add_argument('--seed', type=_seed, help='random seed of the model (default: 0)')
     p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="device for neural models (default: the model's own, auto)")
     p.add_argument('--faithful', action='store_true', help="sae only: the course's own training loop (hundreds of times slower)")
     p.add_argument('--set', type=_setting, action='append', default=[], metavar='NAME=VALUE', help='any other setting of the model (repeat); see `sae-movies models MODEL`')
@@ -171,15 +186,17 @@ def _make_model(a):
     a.model = a.model or 'autorec'
     cls, texts = model_class(a.model), dict(a.set)
     fields_ = cls.Settings.__dataclass_fields__
+    twice = [f for f, v in (('epochs', a.epochs), ('seed', a.seed), ('device', a.device), ('faithful', a.faithful or None)) if v is not None and f in texts]
+    if twice: raise SaeMoviesError(f"{twice[0]} is given twice, as --{twice[0]} and as --set {twice[0]}=...: give it once")
     for flag, value in (('epochs', a.epochs), ('seed', a.seed), ('device', a.device), ('faithful', a.faithful or None)):
-        if value is None or (flag == 'seed' and 'seed' not in fields_): continue
+        if value is None: continue
         if flag not in fields_: raise SaeMoviesError(f"--{flag} does not apply to {a.model} (its settings: {', '.join(fields_) or 'none'})")
         texts[flag] = str(value)
     return cls(**vars(cls.Settings.from_strings(a.model, texts)))
 
 def _resumed_model(a):
     "The model of an interrupted run, from its checkpoint: its settings, data and split, and where training stood (`resume_state`)."
-    given = [f for f, v in (('--model', a.model), ('--split', a.split), ('--epochs', a.epochs), ('--device', a.device), ('--set', a.set), ('--faithful', a.faithful)) if v]
+    given = [f for f, v in (('--model', a.model), ('--split', a.split), ('--epochs', a.epochs), ('--seed', a.seed), ('--device', a.device), ('--set', a.set), ('--faithful', a.faithful)) if v is not None and v is not False and v != []]  # --seed 0 counts
     if given: raise SaeMoviesError(f"--resume continues a run as it was started: drop {', '.join(given)}")
     if int(os.environ.get('WORLD_SIZE', 1)) > 1: raise SaeMoviesError("--resume runs in one process (start it without torchrun)")
     path = resolve_checkpoint(a.resume)
@@ -217,6 +234,7 @@ def _train_and_report(a, model, rank)->int:
     if a.resume: check_dataset(model, ds, a.resume)  # the very data it was trained on
     a.split = a.split or ('users-150-seed0' if not model.predicts_ratings else 'u1' if 'u1' in ds.info.splits else 'random-0.1-seed0')
     split = ds.split(a.split)
+    out = _writable(a.out or default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out')  # before the work, not after
     startup = time.perf_counter() - _STARTED
     users = split.fold_in is not None  # held-out users: rated by what the list finds
     diverged = None
@@ -233,7 +251,6 @@ def _train_and_report(a, model, rank)->int:
     else: metrics = topn_eval(model, split)
     metrics.update(fit_seconds=model.fit_seconds, startup_seconds=startup, stopped=getattr(model, 'stopped', 'completed'))
     if model.history is not None and 'best_epoch' in vars(model): metrics.update(epochs=len(model.history), best_epoch=model.best_epoch)
-    out = Path(a.out or default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt")
     replaced = out.exists()
     model.save(out, {'name': ds.name, 'split': split.name}, metrics)
     if a.json: print(json.dumps({'model': a.model, **metrics, 'checkpoint': str(out), 'replaced': replaced}))
@@ -280,12 +297,13 @@ def _own_split(model, ds, name=None):
 def _eval_args(p):
     _checkpoint_arg(p); p.add_argument('--split', help="split to score: only the checkpoint's own is allowed (default: its own)")
     p.add_argument('-k', type=_positive('-k'), default=10, help='list length for the ranking metrics')
-    p.add_argument('--path', help='folder holding the dataset (default: $SAE_MOVIES_DATA, else data/)'); _common(p, data=False)
+    _path_arg(p); _common(p, data=False)
 
 # %% ../nbs/12_cli.ipynb #32659114
 def evaluate_cmd(a)->int:
     "Rating and ranking metrics of a checkpoint on its split."
     model, ds = _load(a)
+    if a.k > ds.imap.n_items: raise SaeMoviesError(f"-k {a.k} is longer than the catalogue ({ds.imap.n_items:,} movies in {ds.name})")
     split = _own_split(model, ds, a.split)
     if split.fold_in is not None:  # held-out users: the top-N protocol
         out, what = {'model': model.name, 'split': split.name, **topn_eval(model, split)}, 'the top-N protocol: their fold-in given, held-out movies rated >= 4 sought'
@@ -302,15 +320,16 @@ def evaluate_cmd(a)->int:
 def _predict_args(p):
     _checkpoint_arg(p); p.add_argument('--split', help="default: the checkpoint's own")
     p.add_argument('--out', required=True, help='CSV file to write (user, item, rating, prediction)')
-    p.add_argument('--path', help='folder holding the dataset (default: $SAE_MOVIES_DATA, else data/)')
+    _path_arg(p)
 
 def predict_cmd(a)->int:
     "Write a checkpoint's predictions for its split's test ratings to CSV."
+    out_path = _writable(a.out, '--out')
     model, ds = _load(a)
     split = _own_split(model, ds, a.split)
     pred = np.clip(model.predict(split.test.user.to_numpy(), split.test.item.to_numpy()), *model.scale)
     out = split.test[['user', 'item', 'rating']].assign(prediction=pred.round(6))
-    atomic_write(a.out, lambda tmp: out.to_csv(tmp, index=False))
+    atomic_write(out_path, lambda tmp: out.to_csv(tmp, index=False))
     print(f"wrote {len(out):,} predictions to {a.out}")
     return 0
 
@@ -319,10 +338,12 @@ def parse_folds(text:str # 'u1..u5' or 'u1,u3'
                )->list: # split names
     "Expand a fold list such as 'u1..u5'."
     if '..' in text:
-        lo, hi = text.split('..'); prefix = lo.rstrip('0123456789')
-        try: return [f'{prefix}{i}' for i in range(int(lo[len(prefix):]), int(hi[len(prefix):]) + 1)]
-        except ValueError: raise SaeMoviesError(f"--folds {text!r}: expected a range such as u1..u5") from None
-    return [t.strip() for t in text.split(',') if t.strip()]
+        m = re.fullmatch(r'\s*(\D*?)(\d+)\.\.\1(\d+)\s*', text)  # the same prefix on both ends
+        if not m or int(m[2]) > int(m[3]): raise SaeMoviesError(f"--folds {text!r}: expected a range such as u1..u5 (first number no larger than the last)")
+        return [f'{m[1]}{i}' for i in range(int(m[2]), int(m[3]) + 1)]
+    folds = [t.strip() for t in text.split(',') if t.strip()]
+    if not folds: raise SaeMoviesError(f"--folds {text!r} names no split")
+    return folds
 
 def _compare_args(p):
     p.add_argument('--models', default='autorec,autorec-user,deep-ae,sae,mf,bias,movie-mean,global-mean', help='comma-separated model names')
@@ -334,7 +355,9 @@ def _compare_args(p):
 def compare_cmd(a)->int:
     "Cross-validate models side by side."
     names = [m.strip() for m in a.models.split(',') if m.strip()]
-    for n in names: model_class(n)
+    if not names: raise SaeMoviesError(f"--models {a.models!r} names no model")
+    if ranking := [n for n in names if not model_class(n).predicts_ratings]:
+        raise SaeMoviesError(f"compare cross-validates rating error; {', '.join(ranking)} only rank (compare top-N models with bench/topn.py, or train one with `sae-movies train`)")
     try: seeds = [_seed(s) for s in a.seeds.split(',')]
     except argparse.ArgumentTypeError: raise SaeMoviesError(f"--seeds expects whole numbers from 0 to {MAX_SEED} separated by commas, got {a.seeds!r}") from None
     folds = parse_folds(a.folds)  # every argument checked before the data is read
@@ -371,14 +394,16 @@ def parse_rate(s:str # 'MOVIE=RATING', MOVIE a title or an id
 # %% ../nbs/12_cli.ipynb #af60c569
 def _years(text):
     lo, sep, hi = text.partition('-')
-    try: return (int(lo) if lo else None, int(hi) if hi else None) if sep else (int(lo), int(lo))
+    try: years = (int(lo) if lo else None, int(hi) if hi else None) if sep else (int(lo), int(lo))
     except ValueError: raise argparse.ArgumentTypeError(f"--years expects YEAR, FROM-TO, FROM- or -TO, got {text!r}") from None
+    if None not in years and years[0] > years[1]: raise argparse.ArgumentTypeError(f"--years {text}: the first year is after the last")
+    return years
 
 def _list_args(p, what):
     _checkpoint_arg(p, optional=True)
     p.add_argument('-n', type=_positive('-n'), default=10, help=f'number of {what}')
     p.add_argument('--min-ratings', type=int, help='only movies rated at least this often in the dataset (default: no minimum)')
-    p.add_argument('--path', help='folder holding the dataset (default: $SAE_MOVIES_DATA, else data/)'); _common(p, data=False)
+    _path_arg(p); _common(p, data=False)
 
 def _recommend_args(p):
     _list_args(p, 'recommendations')
@@ -451,12 +476,16 @@ def tune_cmd(a)->int:
     "Search a model's settings on validation ratings carved from the training ratings (optuna, seeded)."
     from sae_movies.tune import tune, save_trials
     if not 0 < a.valid_frac < 1: raise SaeMoviesError(f"--valid-frac must be between 0 and 1, got {a.valid_frac}")
-    ds = load_dataset(a.data, a.path)
-    warm_up()
+    out = _writable(a.out or default_models_dir().parent/'bench'/'results'/f'tune-{a.model}-{a.data}-{a.split}.csv', '--out')
     texts = dict(a.set)
     fixed = {k: v for k, v in vars(model_class(a.model).Settings.from_strings(a.model, texts)).items() if k in texts}
+    ds = load_dataset(a.data, a.path)
+    warm_up()
     trials = tune(a.model, ds, a.split, a.trials, a.seed, a.valid_frac, fixed=fixed, progress=not a.quiet)
-    out = save_trials(trials, a.out or default_models_dir().parent/'bench'/'results'/f'tune-{a.model}-{a.data}-{a.split}.csv')
+    if trials.attrs['interrupted']:
+        if trials.empty: raise KeyboardInterrupt  # no trial finished: nothing to save
+        save_trials(trials, out); print(f"sae-movies tune: interrupted; the {len(trials)} finished trials are saved in {out}", file=sys.stderr); return 130
+    save_trials(trials, out)
     if a.json: print(json.dumps({'trials': json.loads(trials.to_json(orient='records')), 'out': str(out)})); return 0
     on = (f"validation RMSE on a {a.valid_frac:g} carve of {a.split}'s training ratings" if model_class(a.model).predicts_ratings
           else f"validation NDCG@100 of {a.split}'s validation users")
@@ -488,23 +517,32 @@ def synth_cmd(a)->int:
     return 0
 
 # %% ../nbs/12_cli.ipynb #0b797280
+def _port(text):
+    v = _positive('--port')(text)
+    if v > 65535: raise argparse.ArgumentTypeError(f"--port must be at most 65535, got {v}")
+    return v
+
 def _serve_args(p):
     p.add_argument('--host', default='127.0.0.1', help='address to listen on (0.0.0.0: every interface)')
-    p.add_argument('--port', type=_positive('--port'), default=8000, help='port')
+    p.add_argument('--port', type=_port, default=8000, help='port')
     p.add_argument('--db', default='sae-movies.db', help='SQLite file for visitors, ratings and the A/B log (created on first use)')
     p.add_argument('--arm', type=_setting, action='append', default=[], metavar='NAME=CHECKPOINT', help=f'a model to serve (repeat for an A/B test; default: one arm, {RECOMMENDER})')
     p.add_argument('--share', type=_setting, action='append', default=[], metavar='NAME=WEIGHT', help="an arm's share of visitors (default: equal)")
     p.add_argument('--rating-model', default='ml-100k-u1-autorec', help="checkpoint whose predicted stars are shown beside each title ('none': no stars)")
-    p.add_argument('--path', help='folder holding the dataset (default: $SAE_MOVIES_DATA, else data/)')
+    _path_arg(p)
     p.add_argument('--workers', type=_positive('--workers'), default=1, help='server processes, each with its own copy of the models (one per core: more requests at once)')
 
 def serve_app(a):
     "The app a `serve` invocation describes (built before the server starts, so mistakes are reported at once)."
-    from sae_movies.serve import create_app
+    from sae_movies.serve import create_app, check_shares  # here: the web framework loads only for `serve`
+    for flag, pairs in (('--arm', a.arm), ('--share', a.share)):
+        names = [n for n, _ in pairs]
+        if twice := sorted({n for n in names if names.count(n) > 1}): raise SaeMoviesError(f"{flag} {twice[0]} is given more than once")
     arms = dict(a.arm) or {'default': RECOMMENDER}
     stars = None if a.rating_model == 'none' else a.rating_model
     try: shares = {k: float(v) for k, v in a.share} or None
     except ValueError: raise SaeMoviesError(f"--share takes NAME=WEIGHT with a number, got {a.share}") from None
+    if shares: check_shares(shares, arms)  # before any model is read
     recs, ds = {}, None
     for name, ckpt in arms.items():  # the dataset is read once, with the first arm, and checked against every other
         recs[name] = Recommender.from_checkpoint(ckpt, ds, data_path=a.path, rating_path=stars); ds = recs[name].ds

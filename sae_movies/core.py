@@ -436,8 +436,11 @@ def read_checkpoint(path # a checkpoint file
                    )->dict: # its contents
     "The contents of a checkpoint, loaded safely, or a clear error saying what the file is not."
     path = Path(path)
+    if path.is_dir(): raise SaeMoviesError(f"{path}: a folder, not a checkpoint file")
     if not path.is_file(): raise SaeMoviesError(f"{path}: checkpoint not found")
-    with open(path, 'rb') as f: is_zip = f.read(4) == b'PK\x03\x04'  # every file torch.save writes is a zip archive
+    try:
+        with open(path, 'rb') as f: is_zip = f.read(4) == b'PK\x03\x04'  # every file torch.save writes is a zip archive
+    except OSError as e: raise SaeMoviesError(f"{path}: cannot read the checkpoint ({e.strerror or e})") from None
     try: d = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
         if not is_zip: raise SaeMoviesError(f"{path}: not a sae_movies checkpoint (not a PyTorch file at all)") from None

@@ -4,7 +4,7 @@
 
 # %% ../nbs/11a_serve.ipynb #3bd2f269
 from __future__ import annotations
-import difflib, functools, hashlib, json, re, sqlite3, threading, time, uuid
+import difflib, functools, hashlib, json, numbers, re, sqlite3, threading, time, uuid
 from contextlib import contextmanager
 from importlib import import_module
 from pathlib import Path
@@ -20,8 +20,8 @@ from .data import SaeMoviesError
 from .recommend import Recommender, _fold
 
 # %% auto #0
-__all__ = ['SCHEMA', 'TEMPLATES', 'COOKIE', 'STATIC', 'Store', 'assign_arm', 'search_movies', 'recommend_for', 'ApiError',
-           'parse_ratings', 'parse_n', 'App', 'create_app']
+__all__ = ['SCHEMA', 'TEMPLATES', 'COOKIE', 'STATIC', 'Store', 'check_shares', 'assign_arm', 'search_movies', 'recommend_for',
+           'ApiError', 'parse_ratings', 'parse_n', 'App', 'create_app']
 
 # %% ../nbs/11a_serve.ipynb #bb26f06e
 SCHEMA = """
@@ -38,8 +38,10 @@ class Store:
     "The app's SQLite database: visitors' ratings, impressions and feedback."
     def __init__(self, path): # the database file (created, with its folder, if missing)
         self.path, self._local = Path(path).expanduser(), threading.local()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.db() as db: db.executescript(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.db() as db: db.executescript(SCHEMA)
+        except (sqlite3.DatabaseError, OSError) as e: raise SaeMoviesError(f"{self.path}: not usable as the app's SQLite database ({e})") from None
     @contextmanager
     def db(self):
         "This thread's connection, its block one transaction (committed, or rolled back on an error)."
@@ -103,11 +105,20 @@ def table(self:Store, name:str)->pd.DataFrame:
     with self.db() as db: return pd.read_sql_query(f'select * from {name}', db)
 
 # %% ../nbs/11a_serve.ipynb #e171b3dc
+def check_shares(weights:dict, # arm name -> share
+                 arms=None # the arms the shares must cover, one each (None: any)
+                )->dict: # `weights`
+    "Refuse shares that are not positive finite numbers, or that do not match the arms."
+    if not weights or not all(isinstance(w, numbers.Real) and np.isfinite(w) and w > 0 for w in weights.values()):
+        raise SaeMoviesError(f"arm shares must be positive numbers, got {weights}")
+    if arms is not None and set(weights) != set(arms): raise SaeMoviesError(f"arm shares {sorted(weights)} do not match the arms {sorted(arms)}")
+    return weights
+
 def assign_arm(visitor:str, # the visitor's id
                weights:dict # arm name -> share (any positive numbers; normalised)
               )->str: # the arm
     "The arm of a visitor: deterministic, by a hash of the id."
-    if not weights or any(w <= 0 for w in weights.values()): raise SaeMoviesError(f"arm shares must be positive, got {weights}")
+    check_shares(weights)
     u = int.from_bytes(hashlib.sha256(visitor.encode()).digest()[:8], 'big') / 2 ** 64
     total, acc = sum(weights.values()), 0.
     for arm, w in weights.items():
@@ -239,8 +250,7 @@ class App:
         if any(r.imap.item_ids.tolist() != first.imap.item_ids.tolist() for r in arms.values()):
             raise SaeMoviesError("every arm must be a model of the same catalogue (the same dataset)")
         self.arms, self.store, self.n_cap, self.body_cap = arms, store, n_cap, body_cap
-        self.weights = weights or {a: 1. for a in arms}
-        if set(self.weights) != set(arms): raise SaeMoviesError(f"arm shares {sorted(self.weights)} do not match the arms {sorted(arms)}")
+        self.weights = check_shares(weights or {a: 1. for a in arms}, arms)
         self.catalogue = first
         self.genres = sorted({g for gs in first.movies.genres for g in gs})
     def arm(self, visitor:str)->str: return assign_arm(visitor, self.weights)
@@ -294,6 +304,7 @@ def create_app(arms:dict, # arm name -> Recommender (one arm: no A/B test)
                body_cap:int=65_536 # the largest request body accepted, in bytes
               )->FastAPI:
     "The web app: the page, its fragments and the JSON API."
+    if weights is not None: check_shares(weights, arms)  # before the database file is created
     state = App(arms, Store(db), weights, n_cap, body_cap)
     api = FastAPI(title='sae-movies', docs_url='/api/docs', openapi_url='/api/openapi.json')
     api.state.app = state

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from .data import SaeMoviesError, Split, per_user_holdout
 from .metrics import rating_metrics
-from .core import atomic_write, progress_bar
+from .core import atomic_write, progress_bar, TrainingDiverged
 from .models import model_class
 
 # %% auto #0
@@ -62,7 +62,7 @@ def tune(name:str, # a registered model
          fixed:dict=None, # settings used by every trial
          timeout:float=None, # stop starting new trials after this many seconds
          progress:bool=False # progress bar (terminals only)
-        )->pd.DataFrame: # one row per trial, best first
+        )->pd.DataFrame: # one row per trial, best first (diverged trials last); `.attrs['interrupted']`: stopped by Ctrl-C
     "Search a model's settings on validation data: ratings carved from the training ratings, or a user split's validation users."
     optuna, cls = _optuna(), model_class(name)
     space = space or SPACES.get(name) or {}
@@ -77,16 +77,22 @@ def tune(name:str, # a registered model
         settings = {**suggest(trial, space), **(fixed or {}), **({'seed': seed} if 'seed' in own else {}),
                     **({'refit': False} if 'refit' in own else {})}  # a refit would train on the very ratings that score the trial
         t0 = time.perf_counter()
-        model = cls(**settings).use_dataset(ds).fit(carve.train, carve.test, imap=ds.imap, scale=ds.info.rating_scale)
-        value = (rating_metrics(carve.test, model.predict(carve.test.user, carve.test.item, known=carve.train), model.scale)['rmse']
-                 if cls.predicts_ratings else model.valid_ndcg)
+        try:
+            model = cls(**settings).use_dataset(ds).fit(carve.train, carve.test, imap=ds.imap, scale=ds.info.rating_scale)
+            value = (rating_metrics(carve.test, model.predict(carve.test.user, carve.test.item, known=carve.train), model.scale)['rmse']
+                     if cls.predicts_ratings else model.valid_ndcg)
+        except TrainingDiverged: model, value = None, float('nan')  # a failed trial for optuna, which goes on to the next
         rows.append({'trial': trial.number, metric: value, **{k: settings[k] for k in space}, 'seconds': time.perf_counter() - t0,
-                     'best_epoch': getattr(model, 'best_epoch', None)})
+                     'best_epoch': getattr(model, 'best_epoch', None), 'diverged': model is None})
         bar.update(); return value
     study = optuna.create_study(direction='minimize' if cls.predicts_ratings else 'maximize', sampler=optuna.samplers.TPESampler(seed=seed))
-    study.optimize(objective, n_trials=n_trials, timeout=timeout)
-    bar.close()
-    return pd.DataFrame(rows).sort_values(metric, ascending=cls.predicts_ratings, kind='stable').reset_index(drop=True)
+    try: study.optimize(objective, n_trials=n_trials, timeout=timeout); interrupted = False
+    except KeyboardInterrupt: interrupted = True  # the trials that finished are returned
+    finally: bar.close()
+    trials = pd.DataFrame(rows, columns=['trial', metric, *space, 'seconds', 'best_epoch', 'diverged'])
+    trials = trials.sort_values(metric, ascending=cls.predicts_ratings, kind='stable', na_position='last').reset_index(drop=True)
+    trials.attrs['interrupted'] = interrupted
+    return trials
 
 # %% ../nbs/10_tune.ipynb #3a8d3996
 def save_trials(trials:pd.DataFrame, path)->Path:
@@ -99,7 +105,7 @@ def plot_trials(trials:pd.DataFrame, # from `tune` (or a saved CSV)
     import matplotlib.pyplot as plt
     t = trials.sort_values('trial')
     metric = t.columns[1]  # valid_rmse (lower is better) or valid_ndcg@100 (higher is better)
-    params = [c for c in t.columns if c not in ('trial', metric, 'seconds', 'best_epoch')]
+    params = [c for c in t.columns if c not in ('trial', metric, 'seconds', 'best_epoch', 'diverged')]
     fig, axes = plt.subplots(1, 1 + len(params), figsize=(3.2 * (1 + len(params)), 2.8), squeeze=False)
     best = t[metric].cummin() if metric == 'valid_rmse' else t[metric].cummax()
     ax = axes[0, 0]; ax.plot(t.trial, t[metric], '.', label='trial'); ax.plot(t.trial, best, label='best so far')
