@@ -620,3 +620,4 @@ def main(argv:list=None # arguments (default: `sys.argv[1:]`)
     except TrainingDiverged as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 1
     except SaeMoviesError as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt: print(f"sae-movies {a.command}: interrupted", file=sys.stderr); return 130
+    except MemoryError: print(f"sae-movies {a.command}: error: out of memory: what was asked for needs more memory than this machine has", file=sys.stderr); return 2

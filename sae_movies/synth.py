@@ -180,8 +180,10 @@ def synthesize(out, # folder to create (must not exist, or be empty)
     out = Path(out).expanduser().resolve()
     _check_sizes(n_users, n_movies, n_ratings, release)
     if out.exists() and (not out.is_dir() or any(out.iterdir())): raise SaeMoviesError(f"{out}: already exists and is not an empty folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}-partial-'))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}-partial-'))
+    except OSError as e: raise SaeMoviesError(f"{out}: could not create the folder ({e.strerror or e})") from None
     try:
         lines = _write_release(tmp, release, *_draw(n_users, n_movies, n_ratings, release, seed, rank))
         manifest = {'release': release, 'users': n_users, 'movies': n_movies, 'ratings': n_ratings, 'seed': seed, 'rank': rank,
@@ -190,5 +192,8 @@ def synthesize(out, # folder to create (must not exist, or be empty)
         (tmp/MANIFEST).write_text(json.dumps(manifest, indent=1) + '\n')
         if out.exists(): out.rmdir()
         os.replace(tmp, out)
-    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
+    except BaseException as e:
+        shutil.rmtree(tmp, ignore_errors=True)  # nothing half-written is left
+        if isinstance(e, OSError): raise SaeMoviesError(f"{out}: could not write ({e.strerror or e})") from None
+        raise
     return out
