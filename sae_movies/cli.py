@@ -75,7 +75,8 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 def _folder(text):
     "An existing folder: every command but `data` reads a dataset there and never downloads into a mistyped path."
-    if not Path(text).is_dir(): raise argparse.ArgumentTypeError(f"no such folder: {text} (`sae-movies data DATASET --path {text}` downloads a dataset there)")
+    if not text.strip() or not Path(text).expanduser().is_dir():
+        raise argparse.ArgumentTypeError(f"no such folder: {text!r} (`sae-movies data DATASET --path FOLDER` downloads a dataset into a new folder)")
     return text
 
 def _path_arg(p): p.add_argument('--path', type=_folder, help='folder holding the dataset (default: $SAE_MOVIES_DATA, else data/)')
@@ -116,6 +117,12 @@ def _writable(path, flag:str)->Path:
     if not above.is_dir() or not os.access(above, os.W_OK | os.X_OK): raise SaeMoviesError(f"{flag} {p}: cannot write in {above}")
     return p
 
+def _settings(pairs:list, flag:str='--set')->dict:
+    "NAME=VALUE pairs as a dict, each name once."
+    names = [n for n, _ in pairs]
+    if twice := sorted({n for n in names if names.count(n) > 1}): raise SaeMoviesError(f"{flag} {twice[0]}=... is given more than once")
+    return dict(pairs)
+
 def _setting(text):
     if '=' not in text: raise argparse.ArgumentTypeError(f"--set expects NAME=VALUE, got {text!r}")
     return tuple(text.split('=', 1))
@@ -127,7 +134,7 @@ def build_parser()->argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='sae-movies', formatter_class=_Formatter,
         description='Movie recommendations from autoencoders trained on MovieLens.',
         epilog='Run `sae-movies COMMAND --help` for the options of a command. Models: ' + ', '.join(MODELS) + '. '
-               'Exit status: 0 done; 2 bad input (an argument, a file or the data refused, with a one-line message); '
+               'Exit status: 0 done; 2 bad input (an argument, a file or the data refused, or more memory asked for than the machine has, with a one-line message); '
                '1 training diverged (an autoencoder saves its last good weights); 130 interrupted by Ctrl-C (a model trained '
                'epoch by epoch saves its best weights so far; the autoencoders continue with `train --resume`).')
     p.add_argument('-V', '--version', action='version', version=__version__)
@@ -184,7 +191,7 @@ def _make_model(a):
     "The model of a `train` invocation, its settings validated (with `--resume`: the interrupted run's)."
     if a.resume: return _resumed_model(a)
     a.model = a.model or 'autorec'
-    cls, texts = model_class(a.model), dict(a.set)
+    cls, texts = model_class(a.model), _settings(a.set)
     fields_ = cls.Settings.__dataclass_fields__
     twice = [f for f, v in (('epochs', a.epochs), ('seed', a.seed), ('device', a.device), ('faithful', a.faithful or None)) if v is not None and f in texts]
     if twice: raise SaeMoviesError(f"{twice[0]} is given twice, as --{twice[0]} and as --set {twice[0]}=...: give it once")
@@ -229,6 +236,7 @@ def train_cmd(a)->int:
     return code
 
 def _train_and_report(a, model, rank)->int:
+    if a.out: _writable(a.out, '--out')  # before reading the data (minutes for the largest releases); the default name needs the split
     warm_up()
     ds = load_dataset(a.data, a.path)
     if a.resume: check_dataset(model, ds, a.resume)  # the very data it was trained on
@@ -338,7 +346,7 @@ def parse_folds(text:str # 'u1..u5' or 'u1,u3'
                )->list: # split names
     "Expand a fold list such as 'u1..u5'."
     if '..' in text:
-        m = re.fullmatch(r'\s*(\D*?)(\d+)\.\.\1(\d+)\s*', text)  # the same prefix on both ends
+        m = re.fullmatch(r'\s*(.*?)(\d+)\.\.\1(\d+)\s*', text)  # the same prefix on both ends: u1..u5, random-0.1-seed0..random-0.1-seed4
         if not m or int(m[2]) > int(m[3]): raise SaeMoviesError(f"--folds {text!r}: expected a range such as u1..u5 (first number no larger than the last)")
         return [f'{m[1]}{i}' for i in range(int(m[2]), int(m[3]) + 1)]
     folds = [t.strip() for t in text.split(',') if t.strip()]
@@ -477,7 +485,8 @@ def tune_cmd(a)->int:
     from sae_movies.tune import tune, save_trials
     if not 0 < a.valid_frac < 1: raise SaeMoviesError(f"--valid-frac must be between 0 and 1, got {a.valid_frac}")
     out = _writable(a.out or default_models_dir().parent/'bench'/'results'/f'tune-{a.model}-{a.data}-{a.split}.csv', '--out')
-    texts = dict(a.set)
+    texts = _settings(a.set)
+    if 'seed' in texts: raise SaeMoviesError("tune: give the seed with --seed (it seeds the sampler, the validation carve and every model), not --set seed=...")
     fixed = {k: v for k, v in vars(model_class(a.model).Settings.from_strings(a.model, texts)).items() if k in texts}
     ds = load_dataset(a.data, a.path)
     warm_up()
@@ -486,6 +495,7 @@ def tune_cmd(a)->int:
         if trials.empty: raise KeyboardInterrupt  # no trial finished: nothing to save
         save_trials(trials, out); print(f"sae-movies tune: interrupted; the {len(trials)} finished trials are saved in {out}", file=sys.stderr); return 130
     save_trials(trials, out)
+    if trials.diverged.all(): raise TrainingDiverged(f"every one of the {len(trials)} trials diverged (try lower learning rates with --set); they are saved in {out}", {})
     if a.json: print(json.dumps({'trials': json.loads(trials.to_json(orient='records')), 'out': str(out)})); return 0
     on = (f"validation RMSE on a {a.valid_frac:g} carve of {a.split}'s training ratings" if model_class(a.model).predicts_ratings
           else f"validation NDCG@100 of {a.split}'s validation users")
@@ -535,12 +545,9 @@ def _serve_args(p):
 def serve_app(a):
     "The app a `serve` invocation describes (built before the server starts, so mistakes are reported at once)."
     from sae_movies.serve import create_app, check_shares  # here: the web framework loads only for `serve`
-    for flag, pairs in (('--arm', a.arm), ('--share', a.share)):
-        names = [n for n, _ in pairs]
-        if twice := sorted({n for n in names if names.count(n) > 1}): raise SaeMoviesError(f"{flag} {twice[0]} is given more than once")
-    arms = dict(a.arm) or {'default': RECOMMENDER}
+    arms, shares = _settings(a.arm, '--arm') or {'default': RECOMMENDER}, _settings(a.share, '--share')
     stars = None if a.rating_model == 'none' else a.rating_model
-    try: shares = {k: float(v) for k, v in a.share} or None
+    try: shares = {k: float(v) for k, v in shares.items()} or None
     except ValueError: raise SaeMoviesError(f"--share takes NAME=WEIGHT with a number, got {a.share}") from None
     if shares: check_shares(shares, arms)  # before any model is read
     recs, ds = {}, None
@@ -603,6 +610,7 @@ _COMMANDS = {'data': ('validate or download a dataset and print its summary', _d
              'synth': ("write synthetic MovieLens-shaped data in a release's file format", _synth_args),
              'serve': ('start the web page and JSON API for real-time recommendations', _serve_args),
              'ab-report': ("compare the arms of a `serve` A/B test from its log", _ab_args)}
+_NO_DATA = ('data', 'models', 'synth', 'ab-report') # the commands that read no dataset, or (data) may download into a new folder
 _RUN = {'data': data_cmd, 'models': models_cmd, 'train': train_cmd, 'evaluate': evaluate_cmd, 'predict': predict_cmd,
         'compare': compare_cmd, 'recommend': recommend_cmd, 'similar': similar_cmd, 'tune': tune_cmd, 'synth': synth_cmd, 'serve': serve_cmd,
         'ab-report': ab_report_cmd}
@@ -616,8 +624,12 @@ def main(argv:list=None # arguments (default: `sys.argv[1:]`)
     try: a = parser.parse_args(argv)
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2  # --help and --version: 0; usage errors: 2
     if a.command is None: parser.print_help(); return 2
-    try: return _RUN[a.command](a)
+    try:
+        env = os.environ.get('SAE_MOVIES_DATA')  # the default folder: a typo there must not start a download either
+        if a.command not in _NO_DATA and getattr(a, 'path', None) is None and env is not None and not Path(env).expanduser().is_dir():
+            raise SaeMoviesError(f"SAE_MOVIES_DATA={env}: no such folder (unset it to use data/, or `sae-movies data DATASET --path FOLDER` to download)")
+        return _RUN[a.command](a)
     except TrainingDiverged as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 1
     except SaeMoviesError as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt: print(f"sae-movies {a.command}: interrupted", file=sys.stderr); return 130
-    except MemoryError: print(f"sae-movies {a.command}: error: out of memory: what was asked for needs more memory than this machine has", file=sys.stderr); return 2
+    except (MemoryError, torch.cuda.OutOfMemoryError): print(f"sae-movies {a.command}: error: out of memory: what was asked for needs more memory than this machine has", file=sys.stderr); return 2

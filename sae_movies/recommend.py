@@ -139,7 +139,7 @@ def _top(self:Recommender, history:sp.csr_matrix, # (1, n_items) the person's ra
     rated = np.zeros(self.imap.n_items, bool); rated[self.canonical[history.indices]] = True
     excluded = rated[self.canonical] | ~self.candidates(genres, years, min_ratings)
     scores = self.model.score_history(history)[0]
-    cols = top_k(scores[None], excluded[None], min(int(n), len(scores)))  # no longer than the catalogue, however large n[0]
+    cols = top_k(scores[None], excluded[None], min(int(n), len(scores)))[0]  # no longer than the catalogue, however large n
     cols = cols[cols >= 0]
     out = self.movies.iloc[cols].assign(score=scores[cols]).reset_index(drop=True)
     if self.rating_model is not None: out['predicted'] = np.clip(self.rating_model.score_history(history)[0][cols], *self.scale)

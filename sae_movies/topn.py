@@ -144,14 +144,15 @@ def woodbury_inverse(X:sp.spmatrix, # the binary ratings (people x movies); G = 
     return P
 
 # %% ../nbs/07_topn.ipynb #fcb5e741
-def ease_weights(G:np.ndarray, # the Gram matrix XᵀX of the binary ratings (items x items)
+def ease_weights(G:np.ndarray, # the Gram matrix XᵀX of the binary ratings (items x items); None with `X`
                  l2:float, # the L2 weight λ
                  dropout:float=0., # share of inputs dropped out in training (EDLAE, DLAE; 0: EASE)
                  emphasis:bool=True, # diagonal held at zero while fitting (EASE, EDLAE); False: DLAE's free diagonal, below
-                 X:sp.spmatrix=None # the binary ratings G came from (users x items): given, (G + Λ)⁻¹ comes through `woodbury_inverse`
+                 X:sp.spmatrix=None # the binary ratings behind G (users x items): given, (G + Λ)⁻¹ comes through `woodbury_inverse`
                 )->np.ndarray: # B, items x items, zero diagonal
     "EASE's closed-form weights; with dropout, EDLAE's (each movie's penalty grows with its popularity); without emphasis, DLAE's."
-    lam = l2 + dropout / (1 - dropout) * np.diag(G)
+    gdiag = np.diag(G) if X is None else np.asarray(X.multiply(X).sum(0), dtype=np.float64).ravel()  # (XᵀX)ᵢᵢ: the Woodbury form never needs all of G
+    lam = l2 + dropout / (1 - dropout) * gdiag
     P = np.linalg.inv(G + np.diag(lam)) if X is None else woodbury_inverse(X, lam)
     B = -P / np.diag(P) if emphasis else -P * lam  # column j scaled by 1 / Pⱼⱼ, or by Λⱼⱼ: (G + Λ)⁻¹G = I − PΛ off its diagonal
     np.fill_diagonal(B, 0.)
@@ -165,10 +166,10 @@ def _grid(fixed:float, grid:tuple, search:bool, unset:float)->tuple: # the value
 def _fit(self:EASE, R, V, progress):
     Rb = self.binary(R); self._keep_popularity(Rb)
     self.active = np.flatnonzero(Rb.getnnz(0) > 0)
-    check_square_memory(self.name, len(self.active), 3)  # the Gram matrix, its inverse, the weights
     Xa = Rb[:, self.active]
-    G = (Xa.T @ Xa).toarray().astype(np.float64)
     X = Xa[Xa.getnnz(1) > 0]; X = X if 4 * X.shape[0] < X.shape[1] else None  # far fewer people than movies: the Woodbury form
+    check_square_memory(self.name, len(self.active), 3 if X is None else 2)  # the Gram matrix (direct form only), the inverse, the weights
+    G = (Xa.T @ Xa).toarray().astype(np.float64) if X is None else None
     pair, s = self._validation(Rb, V), self.settings
     grid = [(l2, p) for l2 in _grid(s.l2, s.l2_grid, pair is not None, 0.) for p in _grid(s.dropout, s.dropout_grid, pair is not None, -1.)]
     self.history = pd.DataFrame({'l2': [g[0] for g in grid], 'dropout': [g[1] for g in grid], 'valid_ndcg@100': np.nan})
