@@ -81,9 +81,10 @@ def _folder(text):
 
 def _path_arg(p): p.add_argument('--path', type=_folder, help='folder holding the dataset (default: $SAE_MOVIES_DATA, else data/)')
 
-def _common(p, data=True, json_=True, quiet=False):
+def _common(p, data=True, json_=True, quiet=False, typed_data=False # --data unset unless typed (train: --resume refuses it)
+           ):
     if data:
-        p.add_argument('--data', default='ml-100k', choices=list(DATASETS), help='dataset')
+        p.add_argument('--data', default=None if typed_data else 'ml-100k', choices=list(DATASETS), help='dataset' + (' (default: ml-100k)' if typed_data else ''))
         _path_arg(p)
     if json_: p.add_argument('--json', action='store_true', help='print one JSON object instead of tables')
     if quiet: p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when stderr is not a terminal)')
@@ -175,7 +176,7 @@ def models_cmd(a)->int:
 # %% ../nbs/12_cli.ipynb #49842707
 def _train_args(p):
     p.add_argument('--model', choices=list(MODELS), metavar='MODEL', help='model to train (default: autorec): ' + ', '.join(MODELS))
-    _common(p, json_=True, quiet=True)
+    _common(p, json_=True, quiet=True, typed_data=True)
     p.add_argument('--split', help="split: shipped ('u1'..'u5', 'ua', 'ub' for ml-100k), 'all', seeded ('random-0.1-seed0', ...) or top-N users "
                    "('users-150-seed0') (default: u1 for rating models on ml-100k, random-0.1-seed0 on other data, users-150-seed0 for top-N models)")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
@@ -190,7 +191,7 @@ def _train_args(p):
 def _make_model(a):
     "The model of a `train` invocation, its settings validated (with `--resume`: the interrupted run's)."
     if a.resume: return _resumed_model(a)
-    a.model = a.model or 'autorec'
+    a.model, a.data = a.model or 'autorec', a.data or 'ml-100k'
     cls, texts = model_class(a.model), _settings(a.set)
     fields_ = cls.Settings.__dataclass_fields__
     twice = [f for f, v in (('epochs', a.epochs), ('seed', a.seed), ('device', a.device), ('faithful', a.faithful or None)) if v is not None and f in texts]
@@ -203,7 +204,7 @@ def _make_model(a):
 
 def _resumed_model(a):
     "The model of an interrupted run, from its checkpoint: its settings, data and split, and where training stood (`resume_state`)."
-    given = [f for f, v in (('--model', a.model), ('--split', a.split), ('--epochs', a.epochs), ('--seed', a.seed), ('--device', a.device), ('--set', a.set), ('--faithful', a.faithful)) if v is not None and v is not False and v != []]  # --seed 0 counts
+    given = [f for f, v in (('--model', a.model), ('--data', a.data), ('--split', a.split), ('--epochs', a.epochs), ('--seed', a.seed), ('--device', a.device), ('--set', a.set), ('--faithful', a.faithful)) if v is not None and v is not False and v != []]  # --seed 0 counts
     if given: raise SaeMoviesError(f"--resume continues a run as it was started: drop {', '.join(given)}")
     if int(os.environ.get('WORLD_SIZE', 1)) > 1: raise SaeMoviesError("--resume runs in one process (start it without torchrun)")
     path = resolve_checkpoint(a.resume)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from tqdm.auto import tqdm
-from .data import SaeMoviesError, IndexMap, default_data_dir, ratings_csr, per_user_holdout
+from .data import SaeMoviesError, IndexMap, default_data_dir, ratings_csr, per_user_holdout, check_rating_columns
 
 # %% auto #0
 __all__ = ['MAX_SEED', 'CHECKPOINT_FORMAT', 'check_value', 'Settings', 'progress_bar', 'mean_by_index', 'fit_biases', 'Biases',
@@ -207,6 +207,8 @@ def fit(self:Model, train:pd.DataFrame, # training ratings: user, item, rating
         resume:dict=None # `resume_state` of an interrupted fit of this model on the same data: continue it
        )->Model: # the fitted model itself
     "Fit on `train` (and `valid`)."
+    check_rating_columns(train, 'training ratings')
+    if valid is not None: check_rating_columns(valid, 'validation ratings')
     if len(train) == 0: raise SaeMoviesError(f"{self.name}: no training ratings")
     if resume is not None and not self.can_resume: raise SaeMoviesError(f"{self.name} cannot continue an interrupted fit: train it again")
     self.resume_from, self.resume_state = resume, None
@@ -231,6 +233,8 @@ def fit(self:Model, train:pd.DataFrame, # training ratings: user, item, rating
 @patch
 def _prepare(self:Model, known:sp.csr_matrix, scale=None):
     "Keep the ratings the model may score from, the rating scale, the movies it saw and the fallback."
+    if scale is not None and known.nnz and (known.data.min() < scale[0] or known.data.max() > scale[1]):
+        raise SaeMoviesError(f"{self.name}: ratings from {known.data.min():g} to {known.data.max():g} fall outside the rating scale {scale[0]:g}-{scale[1]:g}")
     self.known = known.astype(np.float32)
     self.scale = tuple(float(x) for x in (scale or (known.data.min(), known.data.max())))
     self.item_counts = np.diff(known.tocsc().indptr)
@@ -423,6 +427,8 @@ def save(self:Model, path, # file to write
     "Write the fitted model to a checkpoint, atomically."
     from sae_movies import __version__
     if self.imap is None: raise SaeMoviesError(f"{self.name}: fit the model before saving it")
+    if dataset and not all(isinstance(k, str) and isinstance(v, str) for k, v in dataset.items()):
+        raise SaeMoviesError(f"dataset must map names to text, e.g. {{'name': 'ml-100k', 'split': 'u1'}}, got {dataset!r}")
     payload = {'format': CHECKPOINT_FORMAT, 'version': __version__, **self._payload(),
                'dataset': _plain(dataset or {}), 'metrics': _plain(metrics or {})}
     payload['digest'] = content_digest(payload)  # checked on loading: a flipped bit is refused, not scored

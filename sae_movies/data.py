@@ -17,9 +17,9 @@ __all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COL
            'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo', 'dataset_info', 'default_data_dir', 'data_root',
            'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines', 'folder_info', 'published_md5', 'file_md5',
            'validate_dataset', 'safe_extract', 'download_dataset', 'get_dataset', 'read_ratings', 'read_movies',
-           'read_users', 'IndexMap', 'MovieLens', 'load_ratings_file', 'load_dataset', 'Split', 'random_holdout',
-           'per_user_holdout', 'held_out_users', 'validation_split', 'liked_ratings', 'user_split', 'ratings_csr',
-           'dense_rows', 'to_dense', 'item_view', 'liked']
+           'read_users', 'as_ids', 'IndexMap', 'MovieLens', 'load_ratings_file', 'load_dataset', 'Split',
+           'random_holdout', 'per_user_holdout', 'held_out_users', 'validation_split', 'liked_ratings', 'user_split',
+           'check_rating_columns', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view', 'liked']
 
 # %% ../nbs/00_data.ipynb #dede1a2b
 class SaeMoviesError(Exception):
@@ -513,10 +513,23 @@ def read_users(folder:Path, # dataset folder
     return pd.DataFrame(rows, columns=['user', 'age', 'gender', 'occupation', 'zip']).astype({'user': 'int64', 'age': 'int64'})
 
 # %% ../nbs/00_data.ipynb #0ee68d80
+def as_ids(raw, # ids as given: integers, or floats and text that hold whole numbers
+           what:str='user' # 'user' or 'movie', for the message
+          )->np.ndarray: # int64
+    "Raw ids as int64, refusing what is not a whole number (1.5, NaN, 'u1') instead of truncating it."
+    a = np.asarray(raw)
+    if a.dtype.kind == 'f' and not (ok := np.isfinite(a) & (a == np.floor(a))).all():
+        raise SaeMoviesError(f"{what} ids must be whole numbers, got {a[~ok].ravel()[0]!r}")
+    if a.dtype.kind == 'b': raise SaeMoviesError(f"{what} ids must be whole numbers, got booleans")
+    try: return a.astype(np.int64, copy=False)
+    except (TypeError, ValueError):
+        bad = next((v for v in a.ravel() if not str(v).strip().lstrip('+-').isdigit()), a.ravel()[0])
+        raise SaeMoviesError(f"{what} ids must be whole numbers, got {bad!r}") from None
+
 class IndexMap:
     "Raw user and movie ids <-> contiguous row and column indices."
     def __init__(self, user_ids, item_ids):
-        self.user_ids, self.item_ids = (np.sort(pd.unique(np.asarray(ids, dtype=np.int64))) for ids in (user_ids, item_ids))
+        self.user_ids, self.item_ids = (np.sort(pd.unique(as_ids(ids, what))) for ids, what in ((user_ids, 'user'), (item_ids, 'movie')))
     @property
     def n_users(self): return len(self.user_ids)
     @property
@@ -527,7 +540,7 @@ class IndexMap:
 # %% ../nbs/00_data.ipynb #c9dbf92c
 def _lookup(known, raw, what, unknown):
     "Indices of `raw` in the sorted array `known` (-1 where absent): a direct table for small ids, else binary search."
-    try: raw = np.asarray(raw, dtype=np.int64)
+    try: raw = as_ids(raw, what)
     except OverflowError:  # a number beyond int64 is nobody's id
         vals = [int(v) for v in np.ravel(np.asarray(raw, dtype=object))]
         if unknown == 'raise': raise SaeMoviesError(f"unknown {what} id {next(v for v in vals if not -2**63 <= v < 2**63)}") from None
@@ -770,12 +783,29 @@ def split(self:MovieLens, name:str # 'u1'.. (shipped files), 'all', or a seeded 
                          "'random-0.1-seed0', 'per-user-0.2-seed0', 'per-user-last10', 'held-out-users-0.1-seed0', 'users-150-seed0'")
 
 # %% ../nbs/00_data.ipynb #bb1cc7fc
+def check_rating_columns(ratings, # what should be a ratings DataFrame
+                         what:str='ratings' # what it is, for the message
+                        ):
+    "Refuse a table without the columns user, item, rating, naming the missing ones."
+    if missing := [c for c in ('user', 'item', 'rating') if c not in getattr(ratings, 'columns', ())]:
+        raise SaeMoviesError(f"{what} need the columns user, item, rating; missing {', '.join(missing)} "
+                             "(MovieLens CSV files say userId, movieId: rename them, or read the files with load_dataset)")
+
 def ratings_csr(ratings:pd.DataFrame, # user, item, rating
                 imap:IndexMap # numbering of rows and columns
                )->sp.csr_matrix: # n_users x n_items, float32, 0 = not rated
-    "Sparse user x movie rating matrix."
+    "Sparse user x movie rating matrix; one finite rating per (user, movie) pair, or a clear error."
+    check_rating_columns(ratings)
     rows, cols = imap.users(ratings.user.to_numpy()), imap.items(ratings.item.to_numpy())
-    return sp.csr_matrix((ratings.rating.to_numpy(np.float32), (rows, cols)), shape=(imap.n_users, imap.n_items))
+    r = pd.to_numeric(ratings.rating, errors='coerce').to_numpy(np.float32)
+    if not (ok := np.isfinite(r)).all():
+        i = int(np.argmin(ok)); v = ratings.rating.iat[i]
+        raise SaeMoviesError(f"the rating of user {ratings.user.iat[i]} for movie {ratings.item.iat[i]} is {repr(v) if isinstance(v, str) else v}, not a number")
+    R = sp.csr_matrix((r, (rows, cols)), shape=(imap.n_users, imap.n_items))
+    if R.nnz < len(ratings):  # a pair given twice was summed: refuse it
+        i = int(np.argmax(ratings.duplicated(['user', 'item']).to_numpy()))
+        raise SaeMoviesError(f"user {ratings.user.iat[i]} rates movie {ratings.item.iat[i]} more than once: give one rating per pair")
+    return R
 
 # %% ../nbs/00_data.ipynb #b33b6f83
 def dense_rows(csr:sp.csr_matrix, # sparse matrix

@@ -76,6 +76,7 @@ def topn_table(models:dict, # name -> fitted model
 def _makers(models)->dict:
     "{label: make(seed)} from registered names or a dict of makers."
     if isinstance(models, dict): return models
+    if isinstance(models, str): models = [models]  # one name, not its letters
     def maker(name):
         cls = model_class(name)
         return lambda seed: cls(**({'seed': seed} if 'seed' in cls.Settings.__dataclass_fields__ else {}))
@@ -93,6 +94,7 @@ def cross_validate(models, # registered names, or {label: make(seed) -> Model}
                   )->pd.DataFrame: # one row per (model, split, seed)
     "Fit and score every model on every split and seed."
     makers, rows = _makers(models), []
+    if isinstance(splits, (str, Split)): splits = [splits]  # one split, not its letters
     jobs = [(s, label, seed) for s in splits for label, make in makers.items() for seed in (seeds if _seeded(make) else [None])]
     splits_by_name = {}
     for s, label, seed in progress_bar(jobs, 'cross-validation', progress):

@@ -92,7 +92,7 @@ def top_k(scores, # users x items scores (numpy or torch)
           k:int # list length
          )->np.ndarray: # users x k movie indices, best first; -1 where fewer than k movies are allowed
     "Top-k movies per user by score, ties broken by lower movie index."
-    check_k(k)
+    check_k(k); k = int(k)  # 10.0 is 10
     scores = scores_with_exclusions(scores, exclude_mask)
     candidates = top_k_unordered(scores, min(k, scores.shape[1]))
     order = np.argsort(-np.take_along_axis(scores, candidates, 1), axis=1, kind='stable')

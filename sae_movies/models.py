@@ -222,7 +222,7 @@ def resolve_checkpoint(path # a file, or the name of a checkpoint shipped in `mo
 def check_dataset(model:Model, ds, path=''):
     "Refuse to use a model with a dataset or numbering other than its own, naming both."
     name = model.meta['dataset'].get('name')
-    if name != ds.name: raise SaeMoviesError(f"{path}: trained on {name!r}, not {ds.name!r}")
+    if name is not None and name != ds.name: raise SaeMoviesError(f"{path}: trained on {name!r}, not {ds.name!r}")  # saved without a name: the index map decides
     if model.imap != ds.imap:
         raise SaeMoviesError(f"{path}: its index map ({model.imap}) does not match this copy of {ds.name} ({ds.imap})")
 

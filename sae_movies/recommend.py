@@ -107,9 +107,17 @@ def title(self:Recommender, movie_id:int)->str:
     return self.movies.title.iat[int(self.imap.items([movie_id])[0])]
 
 # %% ../nbs/11_recommend.ipynb #0bb2d4ad
+def _year_range(years)->tuple: # (lo, hi), either may be None
+    "A year (1995) or a range ((1990, 1999), (1990, None)) as (lo, hi), or a clear error."
+    lo, hi = (years, years) if isinstance(years, (int, np.integer)) else tuple(years) if isinstance(years, (tuple, list)) and len(years) == 2 else (None, 'bad')
+    if any(v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))) for v in (lo, hi)):
+        raise SaeMoviesError(f"years must be a year or a (first, last) pair of years, either may be None; got {years!r}")
+    if lo is not None and hi is not None and lo > hi: raise SaeMoviesError(f"years {lo}-{hi}: the first year is after the last")
+    return lo, hi
+
 @patch
 def candidates(self:Recommender, genres=None, # a genre or a list: keep movies with any of them
-               years:tuple=None, # (lo, hi) inclusive; either may be None
+               years:tuple=None, # a year, or (lo, hi) inclusive, either may be None
                min_ratings:int=None # keep movies rated at least this often in the dataset
               )->np.ndarray: # bool per movie column: True = may be recommended
     "The movies that pass the filters (one column per film)."
@@ -121,9 +129,11 @@ def candidates(self:Recommender, genres=None, # a genre or a list: keep movies w
         want = {known[g.casefold()] for g in want}
         keep &= np.fromiter((not want.isdisjoint(gs) for gs in self.movies.genres), bool, self.imap.n_items)
     if years is not None:
-        lo, hi = years; y = self.movies.year.astype('float64').to_numpy()
+        lo, hi = _year_range(years); y = self.movies.year.astype('float64').to_numpy()
         keep &= ~np.isnan(y) & (lo is None or y >= lo) & (hi is None or y <= hi)
-    if min_ratings is not None: keep &= self.n_ratings >= min_ratings
+    if min_ratings is not None:
+        if isinstance(min_ratings, bool) or not isinstance(min_ratings, (int, np.integer)): raise SaeMoviesError(f"min_ratings must be a whole number, got {min_ratings!r}")
+        keep &= self.n_ratings >= min_ratings
     return keep
 
 # %% ../nbs/11_recommend.ipynb #d5785591
@@ -170,6 +180,8 @@ def rating_history(self:Recommender, ratings # {movie: rating} or [(movie, ratin
                   )->sp.csr_matrix: # (1, n_items)
     "A new person's ratings as a history."
     pairs = list(ratings.items()) if isinstance(ratings, dict) else list(ratings)
+    if any(not isinstance(p, (tuple, list)) or len(p) != 2 for p in pairs):
+        raise SaeMoviesError("give ratings as {movie: rating} or [(movie, rating), ...] (movie: a title or an id)")
     if not pairs: raise SaeMoviesError("no ratings given: rate at least one movie")
     (lo, hi), step, x = self.scale, self.step, {}
     for movie, r in pairs:
@@ -201,7 +213,9 @@ def item_vecs(self:Recommender)->np.ndarray: # (n_items, d), unit length
     "The model's movie vectors, normalised (computed once)."
     if self._item_vecs is None:
         V = _unit_rows(np.asarray(self.model.item_vectors(), dtype=np.float64))
-        if not V.any(): raise SaeMoviesError(f"{self.model.name} scores every user alike: it has no notion of similar movies")
+        live = V[V.any(1)]
+        if not len(live) or (len(live) > 1 and np.abs(live - live[0]).max() < 1e-4):  # no vectors, or one for every movie up to float rounding (the bias baseline)
+            raise SaeMoviesError(f"{self.model.name} scores every user alike: it has no notion of similar movies")
         self._item_vecs = V
     return self._item_vecs
 
@@ -247,6 +261,7 @@ def explain(self:Recommender, user, # raw user id, or a new user's ratings (as f
             k:int=3 # how many of the user's movies
            )->pd.DataFrame: # movie_id, title, rating (the user's), similarity
     "The person's rated movies most similar to `movie`."
+    _check_n(k)
     h = self.rating_history(user) if isinstance(user, (dict, list, tuple)) else self.user_history(user)
     col = self.imap.items([self.find_movie(movie)])[0]
     rated, ratings = h.indices, h.data
