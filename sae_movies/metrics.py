@@ -46,6 +46,8 @@ def rating_metrics(test:pd.DataFrame, # held-out ratings: user, item, rating
     "Rating-prediction metrics of clipped predictions."
     y = test.rating.to_numpy(np.float64)
     if len(pred) != len(y): raise SaeMoviesError(f"{len(pred)} predictions for {len(y)} ratings")
+    if len(y) == 0: raise SaeMoviesError("no ratings to score")
+    if not (np.isfinite(y).all() and np.isfinite(_floats(pred)).all()): raise SaeMoviesError("ratings and predictions must be numbers (found NaN or inf)")
     p = np.clip(_floats(pred), *scale)
     return {'rmse': rmse(y, p), 'mae': mae(y, p), 'user_rmse': user_mean_rmse(test.user.to_numpy(), y, p), 'n': len(y)}
 
