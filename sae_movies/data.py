@@ -517,14 +517,20 @@ def as_ids(raw, # ids as given: integers, or floats and text that hold whole num
            what:str='user' # 'user' or 'movie', for the message
           )->np.ndarray: # int64
     "Raw ids as int64, refusing what is not a whole number (1.5, NaN, 'u1') instead of truncating it."
-    a = np.asarray(raw)
+    a, shown = np.asarray(raw), lambda v: repr(v.item() if isinstance(v, np.generic) else v)
+    if a.dtype == object:  # Python ints, floats or text: read as numbers first
+        try: a = pd.to_numeric(pd.Series(a.ravel())).to_numpy().reshape(a.shape)
+        except (TypeError, ValueError):
+            bad = next((v for v in a.ravel() if not str(v).strip().lstrip('+-').isdigit()), a.ravel()[0])
+            raise SaeMoviesError(f"{what} ids must be whole numbers, got {shown(bad)}") from None
     if a.dtype.kind == 'f' and not (ok := np.isfinite(a) & (a == np.floor(a))).all():
-        raise SaeMoviesError(f"{what} ids must be whole numbers, got {a[~ok].ravel()[0]!r}")
+        raise SaeMoviesError(f"{what} ids must be whole numbers, got {shown(a[~ok].ravel()[0])}")
     if a.dtype.kind == 'b': raise SaeMoviesError(f"{what} ids must be whole numbers, got booleans")
+    if a.dtype.kind in 'uf' and a.size and a.max() > 2**63 - 1: raise OverflowError(f"{what} id beyond int64")  # nobody's id (`_lookup` names it)
     try: return a.astype(np.int64, copy=False)
     except (TypeError, ValueError):
         bad = next((v for v in a.ravel() if not str(v).strip().lstrip('+-').isdigit()), a.ravel()[0])
-        raise SaeMoviesError(f"{what} ids must be whole numbers, got {bad!r}") from None
+        raise SaeMoviesError(f"{what} ids must be whole numbers, got {shown(bad)}") from None
 
 class IndexMap:
     "Raw user and movie ids <-> contiguous row and column indices."
@@ -803,7 +809,7 @@ def ratings_csr(ratings:pd.DataFrame, # user, item, rating
         raise SaeMoviesError(f"the rating of user {ratings.user.iat[i]} for movie {ratings.item.iat[i]} is {repr(v) if isinstance(v, str) else v}, not a number")
     R = sp.csr_matrix((r, (rows, cols)), shape=(imap.n_users, imap.n_items))
     if R.nnz < len(ratings):  # a pair given twice was summed: refuse it
-        i = int(np.argmax(ratings.duplicated(['user', 'item']).to_numpy()))
+        i = int(np.argmax(pd.Series(rows * imap.n_items + cols).duplicated().to_numpy()))  # in the map's numbering: '1' and '01' are one id
         raise SaeMoviesError(f"user {ratings.user.iat[i]} rates movie {ratings.item.iat[i]} more than once: give one rating per pair")
     return R
 

@@ -52,7 +52,7 @@ def topn_eval(model:Model, # a fitted model
               list_length:int=10 # list length for coverage and popularity
              )->dict: # ndcg@10, ndcg@100, recall@20, recall@50, catalogue_coverage, popularity, users
     "Liang et al.'s top-N measures of a model's lists for the users in `split.test`."
-    check_k(list_length)
+    check_k(list_length); list_length = int(list_length)
     known = known if known is not None else split.fold_in if split.fold_in is not None else split.train
     imap = model.imap
     test = split.test[split.test.rating >= threshold]

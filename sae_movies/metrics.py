@@ -55,7 +55,7 @@ def rating_metrics(test:pd.DataFrame, # held-out ratings: user, item, rating
 def check_k(k # cut-off
            ):
     "Refuse a cut-off that is not a positive integer."
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer, float)) or int(k) != k or k <= 0:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer, float)) or not np.isfinite(k) or int(k) != k or k <= 0:
         raise SaeMoviesError(f"k must be a positive integer, got {k!r}")
 
 # %% ../nbs/01_metrics.ipynb #c63e6b67

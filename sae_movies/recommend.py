@@ -109,9 +109,11 @@ def title(self:Recommender, movie_id:int)->str:
 # %% ../nbs/11_recommend.ipynb #0bb2d4ad
 def _year_range(years)->tuple: # (lo, hi), either may be None
     "A year (1995) or a range ((1990, 1999), (1990, None)) as (lo, hi), or a clear error."
-    lo, hi = (years, years) if isinstance(years, (int, np.integer)) else tuple(years) if isinstance(years, (tuple, list)) and len(years) == 2 else (None, 'bad')
-    if any(v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))) for v in (lo, hi)):
+    whole = lambda v: not isinstance(v, bool) and isinstance(v, (int, np.integer, float, np.floating)) and float(v).is_integer()
+    lo, hi = (years, years) if whole(years) else tuple(years) if isinstance(years, (tuple, list, np.ndarray)) and len(years) == 2 else (None, 'bad')
+    if any(v is not None and not whole(v) for v in (lo, hi)):
         raise SaeMoviesError(f"years must be a year or a (first, last) pair of years, either may be None; got {years!r}")
+    lo, hi = (None if v is None else int(v) for v in (lo, hi))
     if lo is not None and hi is not None and lo > hi: raise SaeMoviesError(f"years {lo}-{hi}: the first year is after the last")
     return lo, hi
 
@@ -180,7 +182,7 @@ def rating_history(self:Recommender, ratings # {movie: rating} or [(movie, ratin
                   )->sp.csr_matrix: # (1, n_items)
     "A new person's ratings as a history."
     pairs = list(ratings.items()) if isinstance(ratings, dict) else list(ratings)
-    if any(not isinstance(p, (tuple, list)) or len(p) != 2 for p in pairs):
+    if any(not isinstance(p, (tuple, list, np.ndarray)) or len(p) != 2 for p in pairs):
         raise SaeMoviesError("give ratings as {movie: rating} or [(movie, rating), ...] (movie: a title or an id)")
     if not pairs: raise SaeMoviesError("no ratings given: rate at least one movie")
     (lo, hi), step, x = self.scale, self.step, {}
@@ -213,8 +215,8 @@ def item_vecs(self:Recommender)->np.ndarray: # (n_items, d), unit length
     "The model's movie vectors, normalised (computed once)."
     if self._item_vecs is None:
         V = _unit_rows(np.asarray(self.model.item_vectors(), dtype=np.float64))
-        live = V[V.any(1)]
-        if not len(live) or (len(live) > 1 and np.abs(live - live[0]).max() < 1e-4):  # no vectors, or one for every movie up to float rounding (the bias baseline)
+        nz = np.flatnonzero(V.any(1))
+        if not len(nz) or (V[nz] @ V[nz[0]]).min() > 1 - 1e-8:  # no vectors, or one for every movie up to float rounding (the bias baseline); no copy of V
             raise SaeMoviesError(f"{self.model.name} scores every user alike: it has no notion of similar movies")
         self._item_vecs = V
     return self._item_vecs
@@ -261,7 +263,7 @@ def explain(self:Recommender, user, # raw user id, or a new user's ratings (as f
             k:int=3 # how many of the user's movies
            )->pd.DataFrame: # movie_id, title, rating (the user's), similarity
     "The person's rated movies most similar to `movie`."
-    _check_n(k)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k <= 0: raise SaeMoviesError(f"k must be a positive integer, got {k!r}")
     h = self.rating_history(user) if isinstance(user, (dict, list, tuple)) else self.user_history(user)
     col = self.imap.items([self.find_movie(movie)])[0]
     rated, ratings = h.indices, h.data
