@@ -139,9 +139,9 @@ def candidates(self:Recommender, genres=None, # a genre or a list: keep movies w
     return keep
 
 # %% ../nbs/11_recommend.ipynb #d5785591
-def _check_n(n):
-    "Refuse a list length that is not a positive integer."
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0: raise SaeMoviesError(f"n must be a positive integer, got {n!r}")
+def _check_n(n, name:str='n'):
+    "Refuse a list length that is not a positive integer, naming the argument."
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0: raise SaeMoviesError(f"{name} must be a positive integer, got {n!r}")
 
 @patch
 def _top(self:Recommender, history:sp.csr_matrix, # (1, n_items) the person's ratings
@@ -263,7 +263,7 @@ def explain(self:Recommender, user, # raw user id, or a new user's ratings (as f
             k:int=3 # how many of the user's movies
            )->pd.DataFrame: # movie_id, title, rating (the user's), similarity
     "The person's rated movies most similar to `movie`."
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k <= 0: raise SaeMoviesError(f"k must be a positive integer, got {k!r}")
+    _check_n(k, 'k')
     h = self.rating_history(user) if isinstance(user, (dict, list, tuple)) else self.user_history(user)
     col = self.imap.items([self.find_movie(movie)])[0]
     rated, ratings = h.indices, h.data
