@@ -194,9 +194,10 @@ def _make_model(a):
     a.model, a.data = a.model or 'autorec', a.data or 'ml-100k'
     cls, texts = model_class(a.model), _settings(a.set)
     fields_ = cls.Settings.__dataclass_fields__
-    twice = [f for f, v in (('epochs', a.epochs), ('seed', a.seed), ('device', a.device), ('faithful', a.faithful or None)) if v is not None and f in texts]
-    if twice: raise SaeMoviesError(f"{twice[0]} is given twice, as --{twice[0]} and as --set {twice[0]}=...: give it once")
-    for flag, value in (('epochs', a.epochs), ('seed', a.seed), ('device', a.device), ('faithful', a.faithful or None)):
+    flags = (('epochs', a.epochs), ('seed', a.seed), ('device', a.device), ('faithful', a.faithful or None))
+    if twice := [f for f, v in flags if v is not None and f in texts]:
+        raise SaeMoviesError(f"{twice[0]} is given twice, as --{twice[0]} and as --set {twice[0]}=...: give it once")
+    for flag, value in flags:
         if value is None: continue
         if flag not in fields_: raise SaeMoviesError(f"--{flag} does not apply to {a.model} (its settings: {', '.join(fields_) or 'none'})")
         texts[flag] = str(value)
@@ -237,13 +238,13 @@ def train_cmd(a)->int:
     return code
 
 def _train_and_report(a, model, rank)->int:
-    if a.out: _writable(a.out, '--out')  # before reading the data (minutes for the largest releases); the default name needs the split
+    out = _writable(a.out, '--out') if a.out else None  # before reading the data (minutes for the largest releases)
     warm_up()
     ds = load_dataset(a.data, a.path)
     if a.resume: check_dataset(model, ds, a.resume)  # the very data it was trained on
     a.split = a.split or ('users-150-seed0' if not model.predicts_ratings else 'u1' if 'u1' in ds.info.splits else 'random-0.1-seed0')
     split = ds.split(a.split)
-    out = _writable(a.out or default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out')  # before the work, not after
+    out = out or _writable(default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out')  # the default name needs the split
     startup = time.perf_counter() - _STARTED
     users = split.fold_in is not None  # held-out users: rated by what the list finds
     diverged = None

@@ -518,19 +518,18 @@ def as_ids(raw, # ids as given: integers, or floats and text that hold whole num
           )->np.ndarray: # int64
     "Raw ids as int64, refusing what is not a whole number (1.5, NaN, 'u1') instead of truncating it."
     a, shown = np.asarray(raw), lambda v: repr(v.item() if isinstance(v, np.generic) else v)
+    def refuse():  # name the first value that is not written as a whole number
+        bad = next((v for v in a.ravel() if not str(v).strip().lstrip('+-').isdigit()), a.ravel()[0])
+        return SaeMoviesError(f"{what} ids must be whole numbers, got {shown(bad)}")
     if a.dtype == object:  # Python ints, floats or text: read as numbers first
         try: a = pd.to_numeric(pd.Series(a.ravel())).to_numpy().reshape(a.shape)
-        except (TypeError, ValueError):
-            bad = next((v for v in a.ravel() if not str(v).strip().lstrip('+-').isdigit()), a.ravel()[0])
-            raise SaeMoviesError(f"{what} ids must be whole numbers, got {shown(bad)}") from None
+        except (TypeError, ValueError): raise refuse() from None
     if a.dtype.kind == 'f' and not (ok := np.isfinite(a) & (a == np.floor(a))).all():
         raise SaeMoviesError(f"{what} ids must be whole numbers, got {shown(a[~ok].ravel()[0])}")
     if a.dtype.kind == 'b': raise SaeMoviesError(f"{what} ids must be whole numbers, got booleans")
     if a.dtype.kind in 'uf' and a.size and a.max() > 2**63 - 1: raise OverflowError(f"{what} id beyond int64")  # nobody's id (`_lookup` names it)
     try: return a.astype(np.int64, copy=False)
-    except (TypeError, ValueError):
-        bad = next((v for v in a.ravel() if not str(v).strip().lstrip('+-').isdigit()), a.ravel()[0])
-        raise SaeMoviesError(f"{what} ids must be whole numbers, got {shown(bad)}") from None
+    except (TypeError, ValueError): raise refuse() from None
 
 class IndexMap:
     "Raw user and movie ids <-> contiguous row and column indices."
