@@ -17,6 +17,7 @@ from .autorec import AutoRec, UserAutoRec, DeepAE
 from .topn import TopNModel, TopNSettings, MultVAE, MultDAE, EASE, EDLAE, DLAE, ItemKNN
 from .content import HybridDAE
 from .attention import AttentiveAE
+from .infinite import InfAE
 
 # %% auto #0
 __all__ = ['MODELS', 'AUTOREC_RUNNERS_UP', 'register', 'model_class', 'get_model', 'parse_member', 'EnsembleSettings', 'Ensemble',
@@ -34,7 +35,7 @@ def register(cls:type # a `Model` subclass with a `name`
     MODELS[cls.name] = cls
     return cls
 
-for _cls in (AutoRec, UserAutoRec, DeepAE, SAE, MultVAE, MultDAE, HybridDAE, AttentiveAE, EASE, EDLAE, DLAE, ItemKNN, BiasedMF, Bias, MovieMean, GlobalMean, MostPopular): register(_cls)
+for _cls in (AutoRec, UserAutoRec, DeepAE, SAE, MultVAE, MultDAE, HybridDAE, AttentiveAE, EASE, EDLAE, DLAE, InfAE, ItemKNN, BiasedMF, Bias, MovieMean, GlobalMean, MostPopular): register(_cls)
 
 # %% ../nbs/08_models.ipynb #883575dc
 def model_class(name:str # a registered name
