@@ -17,12 +17,13 @@ from sae_movies.train import warm_up
 from sae_movies.models import model_class
 from sae_movies.evaluate import topn_eval, ranking_eval
 
-TOPN_MODELS = ['popular', 'item-knn', 'ease', 'edlae', 'dlae', 'mult-dae', 'mult-vae', 'topn-ensemble', 'autorec']
+TOPN_MODELS = ['popular', 'item-knn', 'ease', 'edlae', 'dlae', 'inf-ae', 'mult-dae', 'mult-vae', 'topn-ensemble', 'autorec']
 # EASE is a (linear) autoencoder too, but it is the baseline the goals name. EDLAE is EASE trained as a denoising autoencoder
 # (DLAE the same without EASE's zero diagonal in the fit):
-# the goals are reported for the best autoencoder with them and for the best nonlinear one, trained by gradient, without them;
+# the goals are reported for the best autoencoder with them and for the best nonlinear one without them (Mult-DAE and Mult-VAE,
+# trained by gradient steps, and inf-ae, the closed form of an infinitely wide one trained by gradient descent to convergence);
 # the blend of EDLAE and Mult-DAE (topn-ensemble) is reported on its own line: two autoencoders, not one
-AUTOENCODERS = {'best autoencoder': ['edlae', 'dlae', 'mult-dae', 'mult-vae'], 'best nonlinear autoencoder': ['mult-dae', 'mult-vae'],
+AUTOENCODERS = {'best autoencoder': ['edlae', 'dlae', 'inf-ae', 'mult-dae', 'mult-vae'], 'best nonlinear autoencoder': ['inf-ae', 'mult-dae', 'mult-vae'],
                 'blend of autoencoders': ['topn-ensemble']}
 HELD_OUT = {'ml-100k': 150, 'ml-latest-small': 100}
 PAPER_ML20M = {'mult-vae': {'ndcg@100': 0.426, 'recall@20': 0.395, 'recall@50': 0.537},
@@ -37,6 +38,7 @@ def make(name, seed):
 
 def chosen(m): # what the model chose on validation
     if m.name in ('ease', 'edlae', 'dlae'): return f'l2 {m.l2:g}, dropout {m.dropout:g}'
+    if m.name == 'inf-ae': return f'l2 {m.l2:g}, b_var {m.b_var:g}'
     if m.name == 'topn-ensemble': return 'weights ' + ', '.join(f'{w:g}' for w in m.weights)
     return None if getattr(m, 'beta_cap', None) is None else f'beta {m.beta_cap:.3g}'
 
