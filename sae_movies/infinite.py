@@ -24,7 +24,7 @@ def relu_ntk(A, # rows of liked movies (people x movies), sparse or dense
     S = w_var * (A @ B.T).toarray() / d + b_var
     qa, qb = (w_var * np.asarray(M.multiply(M).sum(1)).ravel() / d + b_var for M in (A, B))
     norms = np.sqrt(np.outer(qa, qb))
-    cos = np.clip(S / norms, -1., 1.); theta = np.arccos(cos)
+    cos = np.clip(np.divide(S, norms, out=np.zeros_like(S), where=norms > 0), -1., 1.); theta = np.arccos(cos)  # no biases and no likes: a zero row
     relu = norms * (np.sin(theta) + (np.pi - theta) * cos) / (2 * np.pi)
     return w_var * (S * (np.pi - theta) / (2 * np.pi) + relu) + b_var
 
