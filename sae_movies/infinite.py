@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError
-from .topn import TopNModel, TopNSettings, physical_memory, _grid
+from .topn import TopNModel, TopNSettings, physical_memory, _grid, sparse_state, sparse_from_state
 
 # %% auto #0
 __all__ = ['relu_ntk', 'InfAESettings', 'InfAE', 'check_kernel_memory']
@@ -82,20 +82,16 @@ def _rank(self:InfAE, X): return (relu_ntk(X, self.X, self.settings.w_var, self.
 # %% ../nbs/07c_infinite.ipynb #e1a0c020
 @patch
 def _own_state(self:InfAE)->dict:
-    X = self.X.tocoo()
-    return {'shape': list(X.shape), 'row': torch.from_numpy(X.row.astype(np.int64)), 'col': torch.from_numpy(X.col.astype(np.int64)),
-            'alpha': torch.from_numpy(self.alpha), 'b_var': self.b_var, 'l2': self.l2}
+    return {**sparse_state(self.X, values=False), 'alpha': torch.from_numpy(self.alpha), 'b_var': self.b_var, 'l2': self.l2}
 @patch
 def _set_own(self:InfAE, state):
-    r, c = state['row'].numpy(), state['col'].numpy()
-    self.X = sp.csr_matrix((np.ones(len(r), np.float32), (r, c)), shape=tuple(state['shape']))
-    self.alpha, self.b_var, self.l2 = state['alpha'].numpy(), state['b_var'], state['l2']
+    self.X, self.alpha, self.b_var, self.l2 = sparse_from_state(state), state['alpha'].numpy(), state['b_var'], state['l2']
 
 # %% ../nbs/07c_infinite.ipynb #e1a0c031
 @patch
 def item_vectors(self:InfAE, chunk:int=2000 # movies scored at a time
                 )->np.ndarray: # (n_items, n_items) float32, row j: the centred scores of someone who liked only movie j
     "One vector per movie: what `inf-ae` would recommend to someone who liked only that movie, centred over the movies."
-    n = self.X.shape[1]
-    V = np.concatenate([self._rank(sp.identity(n, np.float32, format='csr')[i:i + chunk]) for i in range(0, n, chunk)])
+    n = self.X.shape[1]; one = sp.identity(n, np.float32, format='csr')  # row j: someone who liked only movie j
+    V = np.concatenate([self._rank(one[i:i + chunk]) for i in range(0, n, chunk)])
     return V - V.mean(0)

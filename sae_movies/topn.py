@@ -17,7 +17,7 @@ from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, Ra
 __all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'physical_memory',
            'check_square_memory', 'woodbury_inverse', 'ease_weights', 'EDLAESettings', 'EDLAE', 'DLAE',
            'ItemKNNSettings', 'ItemKNN', 'MultNet', 'mult_loss', 'MultSettings', 'MultVAESettings', 'MultDAESettings',
-           'MultVAE', 'MultDAE', 'fold_in_ndcg']
+           'MultVAE', 'MultDAE', 'sparse_state', 'sparse_from_state', 'fold_in_ndcg']
 
 # %% ../nbs/07_topn.ipynb #23f55055
 @dataclass
@@ -456,13 +456,25 @@ def _own_state(self:EASE)->dict: return {'B': torch.from_numpy(self.B), 'active'
 def _set_own(self:EASE, state):  # checkpoints from before EDLAE carry no dropout: they had none
     self.B, self.active, self.l2, self.dropout = state['B'].numpy(), state['active'].numpy(), state['l2'], state.get('dropout', 0.)
 
+def sparse_state(M:sp.spmatrix, # the matrix
+                 values:bool=True # store its values (False: every entry is 1)
+                )->dict: # shape, row, col (and value): tensors a checkpoint loads with weights_only
+    "A sparse matrix as checkpoint tensors."
+    C = M.tocoo()
+    out = {'shape': list(C.shape), 'row': torch.from_numpy(C.row.astype(np.int64)), 'col': torch.from_numpy(C.col.astype(np.int64))}
+    return {**out, 'value': torch.from_numpy(C.data)} if values else out
+
+def sparse_from_state(state:dict # from `sparse_state` (other keys are ignored)
+                     )->sp.csr_matrix:
+    "The sparse matrix `sparse_state` stored: 1s (float32) where it stored no values."
+    r, c = state['row'].numpy(), state['col'].numpy()
+    v = state['value'].numpy() if 'value' in state else np.ones(len(r), np.float32)
+    return sp.csr_matrix((v, (r, c)), shape=tuple(state['shape']))
+
 @patch
-def _own_state(self:ItemKNN)->dict:
-    S = self.S.tocoo()
-    return {'shape': list(S.shape), 'row': torch.from_numpy(S.row.astype(np.int64)), 'col': torch.from_numpy(S.col.astype(np.int64)),
-            'value': torch.from_numpy(S.data)}
+def _own_state(self:ItemKNN)->dict: return sparse_state(self.S)
 @patch
-def _set_own(self:ItemKNN, state): self.S = sp.csr_matrix((state['value'].numpy(), (state['row'].numpy(), state['col'].numpy())), shape=tuple(state['shape']))
+def _set_own(self:ItemKNN, state): self.S = sparse_from_state(state)
 
 @patch
 def _own_state(self:MultVAE)->dict:
