@@ -12,8 +12,20 @@ from .core import Model, progress_bar
 from .models import model_class
 
 # %% auto #0
-__all__ = ['TOPN_METRICS', 'evaluate_ratings', 'ranking_eval', 'topn_eval', 'topn_table', 'cross_validate', 'cv_summary',
-           'compare_to_best', 'ranking_table']
+__all__ = ['TOPN_METRICS', 'check_same_data', 'evaluate_ratings', 'ranking_eval', 'topn_eval', 'topn_table', 'cross_validate',
+           'cv_summary', 'compare_to_best', 'ranking_table']
+
+# %% ../nbs/09_evaluate.ipynb #e7a1c002
+def check_same_data(model:Model, # a fitted model
+                    split:Split # the split it is to be scored on
+                   ):
+    "Refuse a split whose dataset lacks users or movies the model was fitted on: a split of another dataset."
+    a, b = model.imap, split.imap
+    if a is None or a == b: return  # an unfitted model refuses to score on its own
+    lost = {w: int((~np.isin(getattr(a, f'{w}_ids'), getattr(b, f'{w}_ids'))).sum()) for w in ('user', 'item')}
+    if any(lost.values()):
+        raise SaeMoviesError(f"split {split.name!r} lacks {lost['user']:,} of the {a.n_users:,} users and {lost['item']:,} of the {a.n_items:,} movies "
+                             f"{model.name} was fitted on: it is a split of another dataset; score a model on a split of its own data")
 
 # %% ../nbs/09_evaluate.ipynb #f58190f8
 def evaluate_ratings(model:Model, # a fitted model
@@ -21,6 +33,7 @@ def evaluate_ratings(model:Model, # a fitted model
                      known:pd.DataFrame=None # histories to score from (default: what the model was fitted on)
                     )->dict: # rmse, mae, user_rmse, n, coverage, fallbacks
     "Rating metrics of a fitted model on `split.test`, with coverage."
+    check_same_data(model, split)
     if len(split.test) == 0: raise SaeMoviesError(f"split {split.name!r} has no test ratings to score")
     pred = model.predict(split.test.user.to_numpy(), split.test.item.to_numpy(), known=known)
     return {**rating_metrics(split.test, pred, model.scale), 'coverage': 1 - model.n_fallbacks / len(split.test), 'fallbacks': model.n_fallbacks}
@@ -33,7 +46,7 @@ def ranking_eval(model:Model, # a fitted model
                  known:pd.DataFrame=None # what the users rated before (excluded; the model's input); default: split.train
                 )->dict: # ranking metrics at k
     "Top-k metrics of a model's scores for the users in `split.test`."
-    check_k(k)
+    check_k(k); check_same_data(model, split)
     known = split.train if known is None else known
     imap, users = model.imap, np.unique(split.test.user.to_numpy())
     scores, seen = model.score(users, known=known), ratings_csr(known, imap)[imap.users(users)]
@@ -52,7 +65,7 @@ def topn_eval(model:Model, # a fitted model
               list_length:int=10 # list length for coverage and popularity
              )->dict: # ndcg@10, ndcg@100, recall@20, recall@50, catalogue_coverage, popularity, users
     "Liang et al.'s top-N measures of a model's lists for the users in `split.test`."
-    check_k(list_length); list_length = int(list_length)
+    list_length = check_k(list_length, 'list_length'); check_same_data(model, split)
     known = known if known is not None else split.fold_in if split.fold_in is not None else split.train
     imap = model.imap
     test = split.test[split.test.rating >= threshold]

@@ -52,11 +52,13 @@ def rating_metrics(test:pd.DataFrame, # held-out ratings: user, item, rating
     return {'rmse': rmse(y, p), 'mae': mae(y, p), 'user_rmse': user_mean_rmse(test.user.to_numpy(), y, p), 'n': len(y)}
 
 # %% ../nbs/01_metrics.ipynb #d836c785
-def check_k(k # cut-off
-           ):
-    "Refuse a cut-off that is not a positive integer."
+def check_k(k, # cut-off or list length
+            name:str='k' # the argument's name, for the message
+           )->int: # k as an int (10.0 is 10)
+    "Refuse a cut-off that is not a positive integer, naming the argument."
     if isinstance(k, bool) or not isinstance(k, (int, np.integer, float)) or not np.isfinite(k) or int(k) != k or k <= 0:
-        raise SaeMoviesError(f"k must be a positive integer, got {k!r}")
+        raise SaeMoviesError(f"{name} must be a positive integer, got {k!r}")
+    return int(k)
 
 # %% ../nbs/01_metrics.ipynb #c63e6b67
 def dense_bool(matrix # dense array, scipy sparse matrix or torch tensor
@@ -94,7 +96,7 @@ def top_k(scores, # users x items scores (numpy or torch)
           k:int # list length
          )->np.ndarray: # users x k movie indices, best first; -1 where fewer than k movies are allowed
     "Top-k movies per user by score, ties broken by lower movie index."
-    check_k(k); k = int(k)  # 10.0 is 10
+    k = check_k(k)  # 10.0 is 10
     scores = scores_with_exclusions(scores, exclude_mask)
     candidates = top_k_unordered(scores, min(k, scores.shape[1]))
     order = np.argsort(-np.take_along_axis(scores, candidates, 1), axis=1, kind='stable')

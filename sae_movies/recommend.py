@@ -8,7 +8,7 @@ import difflib, re
 import numpy as np, pandas as pd, scipy.sparse as sp
 from fastcore.basics import patch
 from .data import SaeMoviesError, MovieLens, load_dataset, ratings_csr
-from .metrics import top_k
+from .metrics import top_k, check_k
 from .core import Model
 from .models import load_model, attach_dataset
 
@@ -139,15 +139,11 @@ def candidates(self:Recommender, genres=None, # a genre or a list: keep movies w
     return keep
 
 # %% ../nbs/11_recommend.ipynb #d5785591
-def _check_n(n, name:str='n'):
-    "Refuse a list length that is not a positive integer, naming the argument."
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0: raise SaeMoviesError(f"{name} must be a positive integer, got {n!r}")
-
 @patch
 def _top(self:Recommender, history:sp.csr_matrix, # (1, n_items) the person's ratings
          n:int, genres=None, years=None, min_ratings=None)->pd.DataFrame:
     "The `n` best films for one history, among those not rated that pass the filters."
-    _check_n(n)
+    n = check_k(n, 'n')
     rated = np.zeros(self.imap.n_items, bool); rated[self.canonical[history.indices]] = True
     excluded = rated[self.canonical] | ~self.candidates(genres, years, min_ratings)
     scores = self.model.score_history(history)[0]
@@ -228,7 +224,7 @@ def similar_movies(self:Recommender, movie, # id or title
                    min_ratings:int=None # only movies rated at least this often
                   )->pd.DataFrame: # movie_id, title, year, genres, similarity (cosine), most similar first
     "The films whose vectors are closest to `movie`'s."
-    _check_n(n)
+    n = check_k(n, 'n')
     col = self.imap.items([self.find_movie(movie)])[0]
     sim = self.item_vecs() @ self.item_vecs()[col]
     excluded = ~self.candidates(min_ratings=min_ratings) | (self.canonical == self.canonical[col])
@@ -248,7 +244,7 @@ def similar_users(self:Recommender, user:int, # raw user id
                   n:int=10 # list length
                  )->pd.DataFrame: # user_id, similarity (cosine of user vectors), n_ratings
     "The users whose vectors are closest to `user`'s."
-    _check_n(n)
+    n = check_k(n, 'n')
     self.user_history(user)  # checks the id
     row, U = self.imap.users([user])[0], self.user_vecs()
     sim = U @ U[row]
@@ -263,7 +259,7 @@ def explain(self:Recommender, user, # raw user id, or a new user's ratings (as f
             k:int=3 # how many of the user's movies
            )->pd.DataFrame: # movie_id, title, rating (the user's), similarity
     "The person's rated movies most similar to `movie`."
-    _check_n(k, 'k')
+    k = check_k(k)
     h = self.rating_history(user) if isinstance(user, (dict, list, tuple)) else self.user_history(user)
     col = self.imap.items([self.find_movie(movie)])[0]
     rated, ratings = h.indices, h.data
