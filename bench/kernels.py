@@ -8,10 +8,12 @@ in one run.
 The kernels are those of a full-batch I-AutoRec step (rows are movies, columns users, a 199-wide code plus the bias):
 `mm` (ratings x users-wide weights, the first layer), `mm(t)` (the transposed product of its backward pass) and
 `sampled` (the output layer evaluated at the ratings only); `step` adds them up as one training step calls them
-(2 x mm, 2 x mm(t), 1 x sampled). Times are medians of 7 calls after a warm-up call, the two
-settings' calls taking turns so that the machine's noise falls on both alike. Prints a table, with each time as a
-multiple of its 1M time beside the ratings' multiple, and saves bench/results/kernels.json. This machine is shared and
-noisy: compare ratios, not absolute times.
+(2 x mm, 2 x mm(t), 1 x sampled). `mm cached` is a floor: `mm` over the same rows and the same ratings, their users
+folded onto 2048 columns, so that the dense operand stays in the caches at every size; what it costs is streaming the
+ratings themselves, and what `mm` costs beyond it is fetching weight rows from memory. Times are medians of 7 calls after
+a warm-up call, the two settings' calls taking turns so that the machine's noise falls on both alike. Prints a table,
+with each time as a multiple of its 1M time beside the ratings' multiple, and saves bench/results/kernels.json. This
+machine is shared and noisy: compare ratios, not absolute times.
 
 `--also ABOVE/BYTES,...` adds other block settings (in MiB: cut operands over ABOVE into blocks of BYTES) to the
 same interleaved calls, to choose 03_train's setting; such a run is saved as bench/results/kernels-settings.json.
@@ -23,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from scale import SIZES, synth_folder  # the same synthetic data as bench/scale.py
 
 WIDTH, CALLS = 200, 7 # columns of the dense operands (I-AutoRec's 199-wide code and its bias); timed calls per kernel and setting
+CACHED = 2048 # rows of the floor's operand (`mm cached`): 2048 x 200 floats, 1.6 MB, stay in the caches at every size
 CONFIGS = {'blocked': None, 'unblocked': (1 << 62, 1)} # (TILE_ABOVE, TILE_BYTES); None: 03_train's
 
 def kernels(folder, release, width=WIDTH, n=CALLS):
@@ -36,7 +39,11 @@ def kernels(folder, release, width=WIDTH, n=CALLS):
     default = T.TILE_ABOVE, T.TILE_BYTES
     def under(c): T.TILE_ABOVE, T.TILE_BYTES = CONFIGS[c] or default  # `_blocks` reads the setting at each call
     pats = {c: T.RatingPattern(X) for c in CONFIGS}
-    calls = {'mm': lambda p: p.mm(p.values, W), 'mm(t)': lambda p: p.mm(p.values, H, transposed=True), 'sampled': lambda p: p.sampled(H, W)}
+    # the floor: the same ratings, rows and product as `mm`, their columns folded onto an operand small enough to stay in the caches
+    Xf = sp.csr_matrix((X.data, X.indices % CACHED, X.indptr), shape=(X.shape[0], CACHED))  # duplicates kept: every rating stays one term
+    pf, Wf = T.RatingPattern(Xf), torch.randn(CACHED, width, generator=g)
+    calls = {'mm': lambda p: p.mm(p.values, W), 'mm(t)': lambda p: p.mm(p.values, H, transposed=True), 'sampled': lambda p: p.sampled(H, W),
+             'mm cached': lambda p: pf.mm(pf.values, Wf)}
     times = {(c, k): [] for c in CONFIGS for k in calls}
     try:
         for k, f in calls.items():
@@ -61,7 +68,7 @@ if __name__ == '__main__':
         print(pd.DataFrame(rows[-len(res):]).round(1).to_string(index=False), flush=True)
     t = pd.DataFrame(rows)
     base = t[t['size'] == t['size'].iloc[0]].set_index('blocks')
-    ratio = t.assign(**{c: t[c] / t.blocks.map(base[c]) for c in ['ratings', 'mm', 'mm(t)', 'sampled', 'step']}).round(1)
+    ratio = t.assign(**{c: t[c] / t.blocks.map(base[c]) for c in ['ratings', 'mm', 'mm(t)', 'sampled', 'step', 'mm cached']}).round(1)
     print(f'\nmilliseconds (median of {CALLS}):\n{t.round(1).to_string(index=False)}\n\neach against {t["size"].iloc[0]} '
           f'(a kernel growing no faster than the ratings has a multiple <= the ratings column):\n{ratio.to_string(index=False)}')
     path = Path(__file__).parent/'results'/('kernels-settings.json' if a.also else 'kernels.json')
