@@ -1,6 +1,6 @@
 """How long a person waits for a list: single-user latency of `Recommender.recommend` and `recommend_new` for the
-checkpoints shipped in models/ (the course SAE, I-AutoRec, the top-N model `recommend` uses by default and EASE) and of a
-Mult-VAE fitted on the spot, and the time to score every user, in one run.
+checkpoints shipped in models/ (the course SAE, I-AutoRec, the top-N model `recommend` uses by default and EASE) and of
+Mult-VAE and inf-ae fitted on the spot, and the time to score every user, in one run.
 
     SAE_MOVIES_DATA=../shared/movielens .venv/bin/python bench/recommend_latency.py
 
@@ -11,7 +11,7 @@ import json, os, platform, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from sae_movies.data import load_dataset
-from sae_movies.topn import MultVAE
+from sae_movies.models import model_class
 from sae_movies.recommend import Recommender
 from sae_movies.cli import RECOMMENDER  # the shipped top-N checkpoint that `recommend` uses by default
 
@@ -21,15 +21,15 @@ def timed(f, n):
         t = time.perf_counter(); f(i); out.append(time.perf_counter() - t)
     return np.array(out) * 1e3
 
-def fresh_mult_vae(path):
-    "Mult-VAE is not shipped: fit it on the same split as the shipped top-N model and save it, to time it like the others."
-    ds = load_dataset('ml-100k', download=False); split = ds.split('users-150-seed0')
-    MultVAE().fit(split.train, split.valid, imap=ds.imap, scale=ds.info.rating_scale).save(path, {'name': ds.name, 'split': split.name})
+def fresh(name, folder):
+    "A model that is not shipped: fit it on the same split as the shipped top-N model and save it, to time it like the others."
+    ds = load_dataset('ml-100k', download=False); split = ds.split('users-150-seed0'); path = folder/f'ml-100k-{name}.pt'
+    model_class(name)().fit(split.train, split.valid, imap=ds.imap, scale=ds.info.rating_scale).save(path, {'name': ds.name, 'split': split.name})
     return path
 
 def run():
     rows, tmp = [], Path(tempfile.mkdtemp())
-    for name in ('ml-100k-u1-sae', 'ml-100k-u1-autorec', RECOMMENDER, 'ml-100k-ease', fresh_mult_vae(tmp/'ml-100k-mult-vae.pt')):
+    for name in ('ml-100k-u1-sae', 'ml-100k-u1-autorec', RECOMMENDER, 'ml-100k-ease', fresh('mult-vae', tmp), fresh('inf-ae', tmp)):
         t0 = time.perf_counter(); rec = Recommender.from_checkpoint(name); load = time.perf_counter() - t0
         name = Path(name).stem
         users = np.random.default_rng(0).choice(rec.imap.user_ids, 220)
