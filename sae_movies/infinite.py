@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError
-from .topn import TopNModel, TopNSettings, physical_memory, _grid, sparse_state, sparse_from_state
+from .topn import TopNModel, TopNSettings, physical_memory, _grid, sparse_state, sparse_from_state, float64_device
+from .train import DEVICES
 
 # %% auto #0
 __all__ = ['relu_ntk', 'InfAESettings', 'InfAE', 'check_kernel_memory']
@@ -37,12 +38,14 @@ class InfAESettings(TopNSettings):
     b_var_grid:tuple=(0.01, 1.) # bias variances tried on validation (0.01: the paper's)
     w_var:float=2. # variance of the weights times their fan-in (2: He's, the paper's)
     max_users:int=10_000 # most training people in the kernel: a seeded sample beyond (0: all)
+    device:str='auto' # where the kernel's eigendecomposition is computed, in float64: 'auto' (CUDA if present), 'cpu' or 'cuda'
     rules = {**TopNSettings.rules, 'l2': '[0, inf)', 'l2_grid': '(0, inf)', 'b_var': '[-1, inf)', 'b_var_grid': '[0, inf)',
-             'w_var': '(0, inf)', 'max_users': '[0, inf)'}
+             'w_var': '(0, inf)', 'max_users': '[0, inf)', 'device': DEVICES}
 
 class InfAE(TopNModel):
     "∞-AE: an infinitely wide one-hidden-layer autoencoder, trained to convergence in closed form through its neural tangent kernel."
     name, summary, Settings = 'inf-ae', '∞-AE: infinitely wide autoencoder, closed form through its tangent kernel (top-N; ranking only)', InfAESettings
+    float64 = True # its `device` computes in float64: CUDA or the CPU, not MPS
 
 # %% ../nbs/07c_infinite.ipynb #e1a0c013
 def check_kernel_memory(n_people:int, # training people in the kernel
@@ -56,6 +59,15 @@ def check_kernel_memory(n_people:int, # training people in the kernel
                              f"machine's {memory / 1e9:.1f} GB allow; set max_users lower (a sample of the people)")
 
 # %% ../nbs/07c_infinite.ipynb #e1a0c016
+def _eigh(K, X, dev): # (eigenvalues, eigenvectors, QᵀX): numpy, or torch tensors on `dev`
+    if dev is None: e, Q = np.linalg.eigh(K); return e, Q, Q.T @ X.toarray()
+    try: e, Q = torch.linalg.eigh(torch.from_numpy(K).to(dev)); return e, Q, Q.T @ torch.from_numpy(X.toarray()).to(dev, torch.float64)
+    except torch.OutOfMemoryError: raise SaeMoviesError(f"inf-ae's {len(K):,} x {len(K):,} kernel does not fit in {dev}'s memory: use device cpu or a lower max_users") from None
+
+def _alpha(e, Q, QtX, ridge)->np.ndarray: # (K + ridge I)⁻¹X from the eigendecomposition, float32 on the CPU
+    a = Q @ (QtX / (e + ridge)[:, None])
+    return (a if isinstance(a, np.ndarray) else a.cpu().numpy()).astype(np.float32)
+
 @patch
 def _fit(self:InfAE, R, V, progress):
     s, Rb = self.settings, self.binary(R); self._keep_popularity(Rb)
@@ -66,11 +78,11 @@ def _fit(self:InfAE, R, V, progress):
     self.X, pair = Rb[people].astype(np.float32).tocsr(), self._validation(Rb, V)
     grid = [(b, l2) for b in _grid(s.b_var, s.b_var_grid, pair is not None, -1.) for l2 in _grid(s.l2, s.l2_grid, pair is not None, 0.)]
     self.history, kept = pd.DataFrame(grid, columns=['b_var', 'l2']).assign(**{'valid_ndcg@100': np.nan}), None
+    dev = float64_device(s.device, self.name)
     for b in dict.fromkeys(g[0] for g in grid):
-        K = relu_ntk(self.X, self.X, s.w_var, b); e, Q = np.linalg.eigh(K)
-        QtX, self.b_var = Q.T @ self.X.toarray(), b
+        e, Q, QtX = _eigh(relu_ntk(self.X, self.X, s.w_var, b), self.X, dev); self.b_var = b
         for j in np.flatnonzero(self.history.b_var == b):
-            l2 = self.history.l2[j]; self.alpha = (Q @ (QtX / (e + l2 * e.sum() / len(e))[:, None])).astype(np.float32)
+            l2 = self.history.l2[j]; self.alpha = _alpha(e, Q, QtX, l2 * float(e.sum()) / len(e))
             v = self.history.loc[j, 'valid_ndcg@100'] = np.nan if pair is None else self._valid_ndcg(pair, lambda H, rows: self._rank(H), 2000)
             if kept is None or v > kept[0]: kept = (v, b, l2, self.alpha)
     v, self.b_var, self.l2, self.alpha = kept

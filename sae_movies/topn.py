@@ -15,9 +15,9 @@ from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, Ra
 
 # %% auto #0
 __all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'physical_memory',
-           'check_square_memory', 'woodbury_inverse', 'ease_weights', 'EDLAESettings', 'EDLAE', 'DLAE',
-           'ItemKNNSettings', 'ItemKNN', 'MultNet', 'mult_loss', 'MultSettings', 'MultVAESettings', 'MultDAESettings',
-           'MultVAE', 'MultDAE', 'sparse_state', 'sparse_from_state', 'fold_in_ndcg']
+           'check_square_memory', 'woodbury_inverse', 'float64_device', 'ease_weights', 'EDLAESettings', 'EDLAE',
+           'DLAE', 'ItemKNNSettings', 'ItemKNN', 'MultNet', 'mult_loss', 'MultSettings', 'MultVAESettings',
+           'MultDAESettings', 'MultVAE', 'MultDAE', 'sparse_state', 'sparse_from_state', 'fold_in_ndcg']
 
 # %% ../nbs/07_topn.ipynb #23f55055
 @dataclass
@@ -108,12 +108,14 @@ class EASESettings(TopNSettings):
     l2_grid:tuple=(30., 100., 300., 1000., 3000.) # λ values tried on validation
     dropout:float=-1. # share of liked movies dropped out in training, the denoising of EDLAE below (-1: the best of `dropout_grid`)
     dropout_grid:tuple=(0.,) # dropout values tried on validation (EASE: none)
-    rules = {**TopNSettings.rules, 'l2': '[0, inf)', 'l2_grid': '(0, inf)', 'dropout': '[-1, 1)', 'dropout_grid': '[0, 1)'}
+    device:str='auto' # where the inverse is computed, in float64: 'auto' (CUDA if present), 'cpu' or 'cuda' (MPS has no float64)
+    rules = {**TopNSettings.rules, 'l2': '[0, inf)', 'l2_grid': '(0, inf)', 'dropout': '[-1, 1)', 'dropout_grid': '[0, 1)', 'device': DEVICES}
 
 class EASE(TopNModel):
     "Steck's closed-form linear autoencoder with a zero diagonal."
     name, summary, Settings = 'ease', 'EASE: closed-form linear item-item autoencoder (top-N; ranking only)', EASESettings
     emphasis = True # the diagonal is held at zero in the fit itself (DLAE, below, leaves it free)
+    float64 = True # its `device` computes in float64: CUDA or the CPU, not MPS
 
 # %% ../nbs/07_topn.ipynb #ca274bd1
 def physical_memory()->int: # bytes of RAM (0 where the system does not say)
@@ -144,19 +146,43 @@ def woodbury_inverse(X:sp.spmatrix, # the binary ratings (people x movies); G = 
     return P
 
 # %% ../nbs/07_topn.ipynb #fcb5e741
+def float64_device(device:str, # a `device` setting
+                   name:str # the model, for the message
+                  )->torch.device: # CUDA, or None: numpy on the CPU
+    "Where a closed form computes in float64: on CUDA if the setting asks for it (or `auto` finds one), else with numpy on the CPU."
+    if device == 'mps': raise SaeMoviesError(f"{name} computes in float64, which MPS does not have: use device cpu or cuda")
+    dev = pick_device(device)
+    return dev if dev.type == 'cuda' else None
+
 def ease_weights(G:np.ndarray, # the Gram matrix XᵀX of the binary ratings (items x items); None with `X`
                  l2:float, # the L2 weight λ
                  dropout:float=0., # share of inputs dropped out in training (EDLAE, DLAE; 0: EASE)
                  emphasis:bool=True, # diagonal held at zero while fitting (EASE, EDLAE); False: DLAE's free diagonal, below
-                 X:sp.spmatrix=None # the binary ratings behind G (users x items): given, (G + Λ)⁻¹ comes through `woodbury_inverse`
+                 X:sp.spmatrix=None, # the binary ratings behind G (users x items): given, (G + Λ)⁻¹ comes through `woodbury_inverse`
+                 device:torch.device=None # compute on this torch device (CUDA, from `float64_device`); None: numpy
                 )->np.ndarray: # B, items x items, zero diagonal
     "EASE's closed-form weights; with dropout, EDLAE's (each movie's penalty grows with its popularity); without emphasis, DLAE's."
     gdiag = np.diag(G) if X is None else np.asarray(X.multiply(X).sum(0), dtype=np.float64).ravel()  # (XᵀX)ᵢᵢ: the Woodbury form never needs all of G
     lam = l2 + dropout / (1 - dropout) * gdiag
+    if device is not None: return _ease_weights_torch(G, lam, emphasis, X, device)
     P = np.linalg.inv(G + np.diag(lam)) if X is None else woodbury_inverse(X, lam)
     B = -P / np.diag(P) if emphasis else -P * lam  # column j scaled by 1 / Pⱼⱼ, or by Λⱼⱼ: (G + Λ)⁻¹G = I − PΛ off its diagonal
     np.fill_diagonal(B, 0.)
     return B
+
+def _ease_weights_torch(G, lam, emphasis, X, device)->np.ndarray:
+    "`ease_weights` in torch on `device`, in float64: the same formulas."
+    t = lambda a: torch.as_tensor(a, dtype=torch.float64, device=device); L = t(lam)
+    try:
+        if X is None: P = torch.linalg.inv(t(G) + torch.diag(L))
+        else:
+            Xd = t(X.toarray()); A = Xd / L  # XΛ⁻¹
+            P = -(A.T @ torch.linalg.solve(torch.eye(len(A), dtype=A.dtype, device=device) + A @ Xd.T, A))
+            P.diagonal().add_(1 / L)
+        B = -P / P.diagonal() if emphasis else -P * L
+        return B.fill_diagonal_(0.).cpu().numpy()
+    except torch.OutOfMemoryError:
+        raise SaeMoviesError(f"the movies x movies inverse ({len(lam):,} movies) does not fit in {device}'s memory: use device cpu") from None
 
 def _grid(fixed:float, grid:tuple, search:bool, unset:float)->tuple: # the values to try
     "A fixed setting, else the grid with validation data, else the grid's middle value."
@@ -171,11 +197,12 @@ def _fit(self:EASE, R, V, progress):
     check_square_memory(self.name, len(self.active), 3 if X is None else 2)  # the Gram matrix (direct form only), the inverse, the weights
     G = (Xa.T @ Xa).toarray().astype(np.float64) if X is None else None
     pair, s = self._validation(Rb, V), self.settings
+    dev = float64_device(s.device, self.name)
     grid = [(l2, p) for l2 in _grid(s.l2, s.l2_grid, pair is not None, 0.) for p in _grid(s.dropout, s.dropout_grid, pair is not None, -1.)]
     self.history = pd.DataFrame({'l2': [g[0] for g in grid], 'dropout': [g[1] for g in grid], 'valid_ndcg@100': np.nan})
     kept = None  # (validation NDCG@100, λ, dropout, B) of the best so far: the first wins a tie
     for j, (l2, p) in enumerate(grid):
-        self.B = ease_weights(G, l2, p, self.emphasis, X).astype(np.float32)
+        self.B = ease_weights(G, l2, p, self.emphasis, X, dev).astype(np.float32)
         if pair is not None: self.history.loc[j, 'valid_ndcg@100'] = self._valid_ndcg(pair, lambda X, rows: self._rank(X))
         v = self.history.loc[j, 'valid_ndcg@100']
         if kept is None or v > kept[0]: kept = (v, l2, p, self.B)
