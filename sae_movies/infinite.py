@@ -78,7 +78,7 @@ def _fit(self:InfAE, R, V, progress):
     self.X, pair = Rb[people].astype(np.float32).tocsr(), self._validation(Rb, V)
     grid = [(b, l2) for b in _grid(s.b_var, s.b_var_grid, pair is not None, -1.) for l2 in _grid(s.l2, s.l2_grid, pair is not None, 0.)]
     self.history, kept = pd.DataFrame(grid, columns=['b_var', 'l2']).assign(**{'valid_ndcg@100': np.nan}), None
-    dev = float64_device(s.device, self.name)
+    dev = float64_device(s.device, self.name, 8 * (2 * len(people) ** 2 + 3 * len(people) * Rb.shape[1]))  # K, Q; X, QᵀX, a weight matrix
     for b in dict.fromkeys(g[0] for g in grid):
         e, Q, QtX = _eigh(relu_ntk(self.X, self.X, s.w_var, b), self.X, dev); self.b_var = b
         for j in np.flatnonzero(self.history.b_var == b):

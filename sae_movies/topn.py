@@ -147,12 +147,14 @@ def woodbury_inverse(X:sp.spmatrix, # the binary ratings (people x movies); G = 
 
 # %% ../nbs/07_topn.ipynb #fcb5e741
 def float64_device(device:str, # a `device` setting
-                   name:str # the model, for the message
+                   name:str, # the model, for the message
+                   need:int=0 # bytes the computation holds on the GPU: `auto` keeps to the CPU where they are not free there
                   )->torch.device: # CUDA, or None: numpy on the CPU
-    "Where a closed form computes in float64: on CUDA if the setting asks for it (or `auto` finds one), else with numpy on the CPU."
+    "Where a closed form computes in float64: on CUDA if the setting asks for it (or `auto` finds one with room), else with numpy on the CPU."
     if device == 'mps': raise SaeMoviesError(f"{name} computes in float64, which MPS does not have: use device cpu or cuda")
     dev = pick_device(device)
-    return dev if dev.type == 'cuda' else None
+    if dev.type != 'cuda' or (device == 'auto' and need > torch.cuda.mem_get_info(dev)[0]): return None
+    return dev
 
 def ease_weights(G:np.ndarray, # the Gram matrix XᵀX of the binary ratings (items x items); None with `X`
                  l2:float, # the L2 weight λ
@@ -197,7 +199,7 @@ def _fit(self:EASE, R, V, progress):
     check_square_memory(self.name, len(self.active), 3 if X is None else 2)  # the Gram matrix (direct form only), the inverse, the weights
     G = (Xa.T @ Xa).toarray().astype(np.float64) if X is None else None
     pair, s = self._validation(Rb, V), self.settings
-    dev = float64_device(s.device, self.name)
+    dev = float64_device(s.device, self.name, 8 * 4 * len(self.active) ** 2)  # G, G + Λ, its inverse, the weights
     grid = [(l2, p) for l2 in _grid(s.l2, s.l2_grid, pair is not None, 0.) for p in _grid(s.dropout, s.dropout_grid, pair is not None, -1.)]
     self.history = pd.DataFrame({'l2': [g[0] for g in grid], 'dropout': [g[1] for g in grid], 'valid_ndcg@100': np.nan})
     kept = None  # (validation NDCG@100, λ, dropout, B) of the best so far: the first wins a tie
