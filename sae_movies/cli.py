@@ -73,6 +73,13 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         if 'default' in h or action.default is None or action.default is False or action.default in ([], argparse.SUPPRESS) or not action.option_strings: return h
         return f'{h} (default: %(default)s)'
 
+class _Parser(argparse.ArgumentParser):
+    "argparse's parser, with a flag named once in its errors: 'argument --port: --port must be ...' becomes '--port must be ...'."
+    def error(self, message):
+        m = re.match(r'argument (\S+): (.*)', message, re.S)
+        if m and any(m.group(2).startswith(f + ' ') for f in m.group(1).split('/')): message = m.group(2)
+        super().error(message)
+
 def _folder(text):
     "An existing folder: every command but `data` reads a dataset there and never downloads into a mistyped path."
     if not text.strip() or not Path(text).expanduser().is_dir():
@@ -132,7 +139,7 @@ def _setting(text):
 def build_parser()->argparse.ArgumentParser:
     "The `sae-movies` argument parser, with one sub-parser per command."
     from sae_movies import __version__
-    p = argparse.ArgumentParser(prog='sae-movies', formatter_class=_Formatter,
+    p = _Parser(prog='sae-movies', formatter_class=_Formatter,
         description='Movie recommendations from autoencoders trained on MovieLens.',
         epilog='Run `sae-movies COMMAND --help` for the options of a command. Models: ' + ', '.join(MODELS) + '. '
                'Exit status: 0 done; 2 bad input (an argument, a file or the data refused, or more memory asked for than the machine has, with a one-line message); '
@@ -492,7 +499,8 @@ def tune_cmd(a)->int:
     fixed = {k: v for k, v in vars(model_class(a.model).Settings.from_strings(a.model, texts)).items() if k in texts}
     ds = load_dataset(a.data, a.path)
     warm_up()
-    trials = tune(a.model, ds, a.split, a.trials, a.seed, a.valid_frac, fixed=fixed, progress=not a.quiet)
+    trials = tune(a.model, ds, a.split, a.trials, a.seed, a.valid_frac, fixed=fixed, progress=not a.quiet,
+                  on_trial=lambda t: save_trials(t, out))  # after every trial: a crash loses no finished one
     if trials.attrs['interrupted']:
         if trials.empty: raise KeyboardInterrupt  # no trial finished: nothing to save
         save_trials(trials, out); print(f"sae-movies tune: interrupted; the {len(trials)} finished trials are saved in {out}", file=sys.stderr); return 130

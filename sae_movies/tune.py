@@ -61,7 +61,8 @@ def tune(name:str, # a registered model
          space:dict=None, # search space (default: `SPACES[name]`)
          fixed:dict=None, # settings used by every trial
          timeout:float=None, # stop starting new trials after this many seconds
-         progress:bool=False # progress bar (terminals only)
+         progress:bool=False, # progress bar (terminals only)
+         on_trial=None # called after each trial with the trials so far (as returned), e.g. to save them: a crash then loses none
         )->pd.DataFrame: # one row per trial, best first (diverged trials last); `.attrs['interrupted']`: stopped by Ctrl-C
     "Search a model's settings on validation data: ratings carved from the training ratings, or a user split's validation users."
     optuna, cls = _optuna(), model_class(name)
@@ -72,6 +73,9 @@ def tune(name:str, # a registered model
     carve = (per_user_holdout(split.train, ds.imap, frac=valid_frac, seed=seed) if cls.predicts_ratings or split.valid is None
              else Split(split.name, split.train, split.valid, ds.imap))  # a top-N user split has validation users of its own
     rows, bar = [], progress_bar(range(n_trials), f'tuning {name}', progress)
+    def table(): # the trials so far, best first
+        t = pd.DataFrame(rows, columns=['trial', metric, *space, 'seconds', 'best_epoch', 'diverged'])
+        return t.sort_values(metric, ascending=cls.predicts_ratings, kind='stable', na_position='last').reset_index(drop=True)
     def objective(trial):
         own = cls.Settings.__dataclass_fields__
         settings = {**suggest(trial, space), **(fixed or {}), **({'seed': seed} if 'seed' in own else {}),
@@ -84,14 +88,14 @@ def tune(name:str, # a registered model
         except TrainingDiverged: model, value = None, float('nan')  # a failed trial for optuna, which goes on to the next
         rows.append({'trial': trial.number, metric: value, **{k: settings[k] for k in space}, 'seconds': time.perf_counter() - t0,
                      'best_epoch': getattr(model, 'best_epoch', None), 'diverged': model is None})
-        bar.update(); return value
+        bar.update()
+        if on_trial: on_trial(table())
+        return value
     study = optuna.create_study(direction='minimize' if cls.predicts_ratings else 'maximize', sampler=optuna.samplers.TPESampler(seed=seed))
     try: study.optimize(objective, n_trials=n_trials, timeout=timeout); interrupted = False
     except KeyboardInterrupt: interrupted = True  # the trials that finished are returned
     finally: bar.close()
-    trials = pd.DataFrame(rows, columns=['trial', metric, *space, 'seconds', 'best_epoch', 'diverged'])
-    trials = trials.sort_values(metric, ascending=cls.predicts_ratings, kind='stable', na_position='last').reset_index(drop=True)
-    trials.attrs['interrupted'] = interrupted
+    trials = table(); trials.attrs['interrupted'] = interrupted
     return trials
 
 # %% ../nbs/10_tune.ipynb #3a8d3996
