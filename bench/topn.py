@@ -36,12 +36,6 @@ def make(name, seed):
     cls = model_class(name)
     return cls(**({'seed': seed} if 'seed' in cls.Settings.__dataclass_fields__ else {}))
 
-def chosen(m): # what the model chose on validation
-    if m.name in ('ease', 'edlae', 'dlae'): return f'l2 {m.l2:g}, dropout {m.dropout:g}'
-    if m.name == 'inf-ae': return f'l2 {m.l2:g}, b_var {m.b_var:g}'
-    if m.name == 'topn-ensemble': return 'weights ' + ', '.join(f'{w:g}' for w in m.weights)
-    return None if getattr(m, 'beta_cap', None) is None else f'beta {m.beta_cap:.3g}'
-
 def users_protocol(ds, seeds):
     rows = []
     for seed in seeds:
@@ -50,7 +44,7 @@ def users_protocol(ds, seeds):
             m = make(name, seed)
             m.fit(split.train, None if m.predicts_ratings else split.valid, imap=ds.imap, scale=ds.info.rating_scale)
             rows.append({'dataset': ds.name, 'split': split.name, 'seed': seed, 'model': name, **topn_eval(m, split),
-                         'fit_seconds': m.fit_seconds, 'setting chosen on validation': chosen(m)})
+                         'fit_seconds': m.fit_seconds, 'setting chosen on validation': m.chosen()})
             print(f"{ds.name} seed {seed} {name:9s} ndcg@10 {rows[-1]['ndcg@10']:.4f} ndcg@100 {rows[-1]['ndcg@100']:.4f} ({m.fit_seconds:.1f} s)", flush=True)
     return rows
 

@@ -185,6 +185,7 @@ class Model:
         self.settings = self.Settings.make(self.name or type(self).__name__, settings)
         self.imap = self.known = self.history = self.resume_from = self.resume_state = None
         self.n_fallbacks, self.fit_seconds = 0, None
+    def chosen(self)->str|None: return None # what the fit chose on validation, in words, for reports (None: nothing)
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in asdict(self.settings).items())})"
 

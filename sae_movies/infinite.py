@@ -98,6 +98,8 @@ def _own_state(self:InfAE)->dict:
 @patch
 def _set_own(self:InfAE, state):
     self.X, self.alpha, self.b_var, self.l2 = sparse_from_state(state), state['alpha'].numpy(), state['b_var'], state['l2']
+@patch
+def chosen(self:InfAE)->str: return f'l2 {self.l2:g}, b_var {self.b_var:g}' # the penalty and bias variance, from the validation grid
 
 # %% ../nbs/07c_infinite.ipynb #e1a0c031
 @patch

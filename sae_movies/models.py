@@ -336,6 +336,9 @@ def _set_own(self:TopNEnsemble, state):
     if bad := [m.name for m in self.members if not isinstance(m, TopNModel)]: raise SaeMoviesError(f"member {bad[0]!r} is not a top-N model")
     self.weights = _vector(state['weights'], len(self.members)).astype(np.float64)
 
+@patch
+def chosen(self:TopNEnsemble)->str: return 'weights ' + ', '.join(f'{w:g}' for w in self.weights) # the members' weights, from validation
+
 TopNEnsemble.use_ratings = Ensemble.use_ratings  # every member scores from the same ratings
 
 @patch

@@ -515,6 +515,11 @@ def _set_own(self:MultVAE, state):
     self.settings.softmax_sample = state.get('softmax_sample', 0)  # checkpoints from before the sampled softmax used the full one
 
 @patch
+def chosen(self:EASE)->str: return f'l2 {self.l2:g}, dropout {self.dropout:g}' # λ and dropout, from the validation grid
+@patch
+def chosen(self:MultVAE)->str|None: return None if self.beta_cap is None else f'beta {self.beta_cap:.3g}' # Mult-VAE's KL weight
+
+@patch
 def item_vectors(self:MultVAE)->np.ndarray: return self.net.decoder[-1].weight.detach().numpy() # a movie's output row
 @patch
 def item_vectors(self:EASE)->np.ndarray: # a movie's row of B: how it votes for every other movie
