@@ -270,7 +270,7 @@ def _train_and_report(a, model, rank)->int:
     if model.history is not None and 'best_epoch' in vars(model): metrics.update(epochs=len(model.history), best_epoch=model.best_epoch)
     replaced = out.exists()
     model.save(out, {'name': ds.name, 'split': split.name}, metrics)
-    if a.json: print(json.dumps({'model': a.model, **metrics, 'checkpoint': str(out), 'replaced': replaced}))
+    if a.json: print(json.dumps({'model': a.model, **metrics, 'chosen': model.chosen(), 'checkpoint': str(out), 'replaced': replaced}))
     else: _print_train(a, model, split, metrics, out, replaced)
     return _train_ending(model, out, diverged)
 
@@ -288,6 +288,7 @@ def _print_train(a, model, split, m, out, replaced):
     print(f"trained {a.model} on {a.data} {split.name} ({len(split.train):,} ratings) in {m['fit_seconds']:.2f} s "
           f"(start-up before training: {m['startup_seconds']:.2f} s)")
     if 'epochs' in m: print(f"epochs: {m['epochs']} run, weights of epoch {m['best_epoch']} kept ({getattr(model, 'stopped', 'completed')})")
+    if chosen := model.chosen(): print(f"chosen on validation: {chosen}")
     if 'rmse' in m:
         shown = ['rmse', 'mae', 'user_rmse', 'coverage', 'train_rmse']
         print(f"\ntest metrics ({m['n']:,} ratings of {split.name}'s test part; {m['fallbacks']} given the fallback):")
