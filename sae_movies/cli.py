@@ -504,8 +504,7 @@ def tune_cmd(a)->int:
                   on_trial=lambda t: save_trials(t, out))  # after every trial: a crash loses no finished one
     if trials.attrs['interrupted']:
         if trials.empty: raise KeyboardInterrupt  # no trial finished: nothing to save
-        save_trials(trials, out); print(f"sae-movies tune: interrupted; the {len(trials)} finished trials are saved in {out}", file=sys.stderr); return 130
-    save_trials(trials, out)
+        print(f"sae-movies tune: interrupted; the {len(trials)} finished trials are saved in {out}", file=sys.stderr); return 130
     if trials.diverged.all(): raise TrainingDiverged(f"every one of the {len(trials)} trials diverged (try lower learning rates with --set); they are saved in {out}", {})
     if a.json: print(json.dumps({'trials': json.loads(trials.to_json(orient='records')), 'out': str(out)})); return 0
     on = (f"validation RMSE on a {a.valid_frac:g} carve of {a.split}'s training ratings" if model_class(a.model).predicts_ratings
