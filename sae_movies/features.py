@@ -87,12 +87,12 @@ def movie_features(movies:pd.DataFrame, # item, title, year, genres (a `MovieLen
 
 # %% ../nbs/00b_features.ipynb #6d41a93a
 def read_tags(folder:Path # a dataset folder
-             )->pd.DataFrame|None: # item, tag (None where the release has no tags file)
+             )->pd.DataFrame|None: # item, user (who gave the tag), tag; None where the release has no tags file
     "The free-text tags of a CSV release."
     fn = Path(folder)/'tags.csv'
     if not fn.exists(): return None
-    t = pd.read_csv(fn, usecols=['movieId', 'tag'], dtype={'movieId': 'int64', 'tag': str}, keep_default_na=False)
-    return t.rename(columns={'movieId': 'item'})
+    t = pd.read_csv(fn, usecols=['userId', 'movieId', 'tag'], dtype={'userId': 'int64', 'movieId': 'int64', 'tag': str}, keep_default_na=False)
+    return t.rename(columns={'movieId': 'item', 'userId': 'user'})[['item', 'user', 'tag']]
 
 def dataset_features(ds, # a `MovieLens`
                      tags:bool=True, # use the release's tags when it has them

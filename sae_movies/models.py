@@ -15,7 +15,7 @@ from .baselines import GlobalMean, MovieMean, Bias, BiasedMF, MostPopular
 from .sae import SAE
 from .autorec import AutoRec, UserAutoRec, DeepAE
 from .topn import TopNModel, TopNSettings, MultVAE, MultDAE, EASE, EDLAE, DLAE, ItemKNN
-from .content import HybridDAE
+from .content import HybridDAE, ContentDLAE
 from .attention import AttentiveAE
 from .infinite import InfAE
 
@@ -35,7 +35,7 @@ def register(cls:type # a `Model` subclass with a `name`
     MODELS[cls.name] = cls
     return cls
 
-for _cls in (AutoRec, UserAutoRec, DeepAE, SAE, MultVAE, MultDAE, HybridDAE, AttentiveAE, EASE, EDLAE, DLAE, InfAE, ItemKNN, BiasedMF, Bias, MovieMean, GlobalMean, MostPopular): register(_cls)
+for _cls in (AutoRec, UserAutoRec, DeepAE, SAE, MultVAE, MultDAE, HybridDAE, AttentiveAE, EASE, EDLAE, DLAE, ContentDLAE, InfAE, ItemKNN, BiasedMF, Bias, MovieMean, GlobalMean, MostPopular): register(_cls)
 
 # %% ../nbs/08_models.ipynb #883575dc
 def model_class(name:str # a registered name

@@ -191,25 +191,33 @@ def _grid(fixed:float, grid:tuple, search:bool, unset:float)->tuple: # the value
     return (fixed,) if fixed != unset else grid if search else (grid[len(grid) // 2],)
 
 @patch
+def _data(self:EASE, R:sp.csr_matrix, # the training ratings (people x movies)
+          Xa:sp.csr_matrix, # their liked view, active movies only
+          search:bool # validation data given: whether a grid is searched
+         )->list: # [(settings beyond λ and dropout, as a dict; the rows the closed form reproduces)]
+    "The data each fit reproduces: here the liked movies alone (07a_content's content-dlae adds rows of movie features)."
+    return [({}, Xa)]
+
+@patch
 def _fit(self:EASE, R, V, progress):
     Rb = self.binary(R); self._keep_popularity(Rb)
     self.active = np.flatnonzero(Rb.getnnz(0) > 0)
-    Xa = Rb[:, self.active]
-    X = Xa[Xa.getnnz(1) > 0]; X = X if 4 * X.shape[0] < X.shape[1] else None  # far fewer people than movies: the Woodbury form
-    check_square_memory(self.name, len(self.active), 3 if X is None else 2)  # the Gram matrix (direct form only), the inverse, the weights
-    G = (Xa.T @ Xa).toarray().astype(np.float64) if X is None else None
     pair, s = self._validation(Rb, V), self.settings
     dev = float64_device(s.device, self.name, 8 * 4 * len(self.active) ** 2)  # G, G + Λ, its inverse, the weights
     grid = [(l2, p) for l2 in _grid(s.l2, s.l2_grid, pair is not None, 0.) for p in _grid(s.dropout, s.dropout_grid, pair is not None, -1.)]
-    self.history = pd.DataFrame({'l2': [g[0] for g in grid], 'dropout': [g[1] for g in grid], 'valid_ndcg@100': np.nan})
-    kept = None  # (validation NDCG@100, λ, dropout, B) of the best so far: the first wins a tie
-    for j, (l2, p) in enumerate(grid):
-        self.B = ease_weights(G, l2, p, self.emphasis, X, dev).astype(np.float32)
-        if pair is not None: self.history.loc[j, 'valid_ndcg@100'] = self._valid_ndcg(pair, lambda X, rows: self._rank(X))
-        v = self.history.loc[j, 'valid_ndcg@100']
-        if kept is None or v > kept[0]: kept = (v, l2, p, self.B)
-    v, self.l2, self.dropout, self.B = kept
-    self.valid_ndcg = None if pair is None else float(v)
+    hist, kept = [], None  # kept: (validation NDCG@100, other settings, λ, dropout, B) of the best so far; the first wins a tie
+    for extra, Xa in self._data(R, Rb[:, self.active], pair is not None):
+        X = Xa[Xa.getnnz(1) > 0]; X = X if 4 * X.shape[0] < X.shape[1] else None  # far fewer rows than movies: the Woodbury form
+        check_square_memory(self.name, len(self.active), 3 if X is None else 2)  # the Gram matrix (direct form only), the inverse, the weights
+        G = (Xa.T @ Xa).toarray().astype(np.float64) if X is None else None
+        for l2, p in grid:
+            self.B = ease_weights(G, l2, p, self.emphasis, X, dev).astype(np.float32)
+            v = np.nan if pair is None else self._valid_ndcg(pair, lambda X, rows: self._rank(X))
+            hist.append({**extra, 'l2': l2, 'dropout': p, 'valid_ndcg@100': v})
+            if kept is None or v > kept[0]: kept = (v, extra, l2, p, self.B)
+    v, extra, self.l2, self.dropout, self.B = kept
+    for k, x in extra.items(): setattr(self, k, x)
+    self.history, self.valid_ndcg = pd.DataFrame(hist), None if pair is None else float(v)
 
 @patch
 def _rank(self:EASE, X):
