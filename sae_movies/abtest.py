@@ -126,7 +126,7 @@ def ab_report(db:str|Path, # the SQLite file of `sae-movies serve`
     if units.empty: raise SaeMoviesError(f"{db}: no list was shown yet, so there is nothing to compare")
     arms, level = arm_summary(units, 1 - alpha), f'{1 - alpha:.0%}'
     text = [f"A/B log {db}: {len(units)} visitors in {len(arms)} arms; intervals at {level}\n",
-            '\n'.join(f"  {a}: {r.visitors:.0f} visitors, {r.impressions:.0f} impressions ({r.shown:.0f} distinct movies shown), "
+            '\n'.join(f"  {a}: {r.visitors:.0f} visitors, {r.impressions:.0f} impressions ({r.shown:.0f} movies shown, counted once per visitor), "
                       f"hit rate {r.hit_rate:.3f} [{r.hit_lo:.3f}, {r.hit_hi:.3f}], CTR {r.ctr:.4f} [{r.ctr_lo:.4f}, {r.ctr_hi:.4f}]"
                       for a, r in arms.iterrows())]
     comp = compare_arms(units, control, alpha, power, min_visitors) if len(arms) > 1 else pd.DataFrame()

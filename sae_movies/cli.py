@@ -12,7 +12,7 @@ import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
 from .data import SaeMoviesError, DATASETS, load_dataset
 from .metrics import rating_metrics
-from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED
+from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint
 from .train import warm_up, start_distributed
 from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, resolve_checkpoint
 from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate, cv_summary, compare_to_best
@@ -117,13 +117,25 @@ def _seed(text):
     if not 0 <= v <= MAX_SEED: raise argparse.ArgumentTypeError(f"a seed is a whole number from 0 to {MAX_SEED}, got {text!r}")
     return v
 
-def _writable(path, flag:str)->Path:
-    "An output file that can be written, checked before any work: not a folder, below a folder this process may write in."
+def _writable(path, flag:str, ours:str # what the command writes: 'checkpoint', or the start of its CSV files' first line
+             )->Path:
+    "An output file that can be written, checked before any work: not a folder, below a folder this process may write in, replacing only a file of the kind it writes."
     p = Path(path)
     if p.is_dir(): raise SaeMoviesError(f"{flag} {p}: a folder; give a file name")
     above = next(q for q in p.absolute().parents if q.exists())  # missing folders are created on writing
     if not above.is_dir() or not os.access(above, os.W_OK | os.X_OK): raise SaeMoviesError(f"{flag} {p}: cannot write in {above}")
+    if p.exists() and not _ours(p, ours):
+        raise SaeMoviesError(f"{flag} {p}: the file exists and is not {'a sae_movies checkpoint' if ours == 'checkpoint' else 'a CSV file of this command'}; give another name (it is left as it is)")
     return p
+
+def _ours(p:Path, ours:str)->bool:
+    "Whether an existing file is of the kind a command writes, so that replacing it loses nothing else."
+    if ours == 'checkpoint':
+        try: read_checkpoint(p); return True
+        except SaeMoviesError: return False
+    try:
+        with open(p, 'rb') as f: return f.readline().decode('utf-8', 'replace').startswith(ours)
+    except OSError: return False
 
 def _settings(pairs:list, flag:str='--set')->dict:
     "NAME=VALUE pairs as a dict, each name once."
@@ -188,7 +200,7 @@ def _train_args(p):
                    "('users-150-seed0') (default: u1 for rating models on ml-100k, random-0.1-seed0 on other data, users-150-seed0 for top-N models)")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
     p.add_argument('--seed', type=_seed, help='random seed of the model (default: 0)')
-    p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="where neural models train and closed forms (ease, edlae, dlae, inf-ae) solve (default: the model's own, auto)")
+    p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="where neural models train and closed forms (ease, edlae, dlae, content-dlae, inf-ae) solve (default: the model's own, auto)")
     p.add_argument('--faithful', action='store_true', help="sae only: the course's own training loop (hundreds of times slower)")
     p.add_argument('--set', type=_setting, action='append', default=[], metavar='NAME=VALUE', help='any other setting of the model (repeat); see `sae-movies models MODEL`')
     p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt; with --resume, the checkpoint resumed)')
@@ -245,13 +257,13 @@ def train_cmd(a)->int:
     return code
 
 def _train_and_report(a, model, rank)->int:
-    out = _writable(a.out, '--out') if a.out else None  # before reading the data (minutes for the largest releases)
+    out = _writable(a.out, '--out', 'checkpoint') if a.out is not None else None  # before reading the data (minutes for the largest releases)
     warm_up()
     ds = load_dataset(a.data, a.path)
     if a.resume: check_dataset(model, ds, a.resume)  # the very data it was trained on
     a.split = a.split or ('users-150-seed0' if not model.predicts_ratings else 'u1' if 'u1' in ds.info.splits else 'random-0.1-seed0')
     split = ds.split(a.split)
-    out = out or _writable(default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out')  # the default name needs the split
+    out = out or _writable(default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out', 'checkpoint')  # the default name needs the split
     startup = time.perf_counter() - _STARTED
     users = split.fold_in is not None  # held-out users: rated by what the list finds
     diverged = None
@@ -342,7 +354,7 @@ def _predict_args(p):
 
 def predict_cmd(a)->int:
     "Write a checkpoint's predictions for its split's test ratings to CSV."
-    out_path = _writable(a.out, '--out')
+    out_path = _writable(a.out, '--out', 'user,item,rating,prediction')
     model, ds = _load(a)
     split = _own_split(model, ds, a.split)
     pred = np.clip(model.predict(split.test.user.to_numpy(), split.test.item.to_numpy()), *model.scale)
@@ -381,6 +393,8 @@ def compare_cmd(a)->int:
     folds = parse_folds(a.folds)  # every argument checked before the data is read
     ds = load_dataset(a.data, a.path)
     splits = [ds.split(f) for f in folds]  # refuses unknown splits before any training
+    if held := [s.name for s in splits if s.fold_in is not None]:
+        raise SaeMoviesError(f"--folds {held[0]}: a split of held-out users, whom rating models never see in training; compare needs splits of each person's ratings (u1..u5, or random-0.1-seed0..random-0.1-seed4)")
     cv = cross_validate(names, ds, splits, seeds, progress=not a.quiet)
     if a.json: print(cv.to_json(orient='records')); return 0
     summary = cv_summary(cv)
@@ -494,7 +508,7 @@ def tune_cmd(a)->int:
     "Search a model's settings on validation ratings carved from the training ratings (optuna, seeded)."
     from sae_movies.tune import tune, save_trials
     if not 0 < a.valid_frac < 1: raise SaeMoviesError(f"--valid-frac must be between 0 and 1, got {a.valid_frac}")
-    out = _writable(a.out or default_models_dir().parent/'bench'/'results'/f'tune-{a.model}-{a.data}-{a.split}.csv', '--out')
+    out = _writable(default_models_dir().parent/'bench'/'results'/f'tune-{a.model}-{a.data}-{a.split}.csv' if a.out is None else a.out, '--out', 'trial,')
     texts = _settings(a.set)
     if 'seed' in texts: raise SaeMoviesError("tune: give the seed with --seed (it seeds the sampler, the validation carve and every model), not --set seed=...")
     fixed = {k: v for k, v in vars(model_class(a.model).Settings.from_strings(a.model, texts)).items() if k in texts}
@@ -642,4 +656,8 @@ def main(argv:list=None # arguments (default: `sys.argv[1:]`)
     except TrainingDiverged as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 1
     except SaeMoviesError as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt: print(f"sae-movies {a.command}: interrupted", file=sys.stderr); return 130
-    except (MemoryError, torch.cuda.OutOfMemoryError): print(f"sae-movies {a.command}: error: out of memory: what was asked for needs more memory than this machine has", file=sys.stderr); return 2
+    except (MemoryError, torch.cuda.OutOfMemoryError, RuntimeError) as e:
+        if isinstance(e, RuntimeError) and not _out_of_memory(e): raise
+        print(f"sae-movies {a.command}: error: out of memory: what was asked for needs more memory than this machine has", file=sys.stderr); return 2
+
+def _out_of_memory(e:RuntimeError)->bool: return "can't allocate memory" in str(e) or 'not enough memory' in str(e) # PyTorch's CPU allocator's words

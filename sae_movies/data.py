@@ -135,6 +135,7 @@ def dataset_dir(name:str, # dataset name
                 path=None # explicit folder: the dataset itself or a folder holding it
                )->Path: # where the dataset's files are (or will be)
     "The folder for dataset `name` (it may not exist yet)."
+    if path is not None and Path(path).expanduser().is_file(): raise SaeMoviesError(f"{path}: a file, not a folder: give the dataset's folder or the folder that holds it")
     root, info = data_root(path), dataset_info(name)
     if path is not None and any((root/f).is_file() for f in {MANIFEST, *(i.ratings_file for i in DATASETS.values())}): return root
     return root/info.dirname
