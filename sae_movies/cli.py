@@ -143,9 +143,12 @@ def _settings(pairs:list, flag:str='--set')->dict:
     if twice := sorted({n for n in names if names.count(n) > 1}): raise SaeMoviesError(f"{flag} {twice[0]}=... is given more than once")
     return dict(pairs)
 
-def _setting(text):
-    if '=' not in text: raise argparse.ArgumentTypeError(f"--set expects NAME=VALUE, got {text!r}")
-    return tuple(text.split('=', 1))
+def _pair(flag:str, value:str='VALUE'): # an argparse type for NAME=VALUE options
+    def parse(text):
+        name, eq, rest = text.partition('=')
+        if not (eq and name.strip()): raise argparse.ArgumentTypeError(f"{flag} expects NAME={value}, got {text!r}")
+        return name.strip(), rest
+    return parse
 
 # %% ../nbs/12_cli.ipynb #41bb954e
 def build_parser()->argparse.ArgumentParser:
@@ -196,13 +199,13 @@ def models_cmd(a)->int:
 def _train_args(p):
     p.add_argument('--model', choices=list(MODELS), metavar='MODEL', help='model to train (default: autorec): ' + ', '.join(MODELS))
     _common(p, json_=True, quiet=True, typed_data=True)
-    p.add_argument('--split', help="split: shipped ('u1'..'u5', 'ua', 'ub' for ml-100k), 'all', seeded ('random-0.1-seed0', ...) or top-N users "
+    p.add_argument('--split', help="split: shipped ('u1'..'u5', 'ua', 'ub' for ml-100k), seeded ('random-0.1-seed0', ...) or top-N users "
                    "('users-150-seed0') (default: u1 for rating models on ml-100k, random-0.1-seed0 on other data, users-150-seed0 for top-N models)")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
     p.add_argument('--seed', type=_seed, help='random seed of the model (default: 0)')
     p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="where neural models train and closed forms (ease, edlae, dlae, content-dlae, inf-ae) solve (default: the model's own, auto)")
     p.add_argument('--faithful', action='store_true', help="sae only: the course's own training loop (hundreds of times slower)")
-    p.add_argument('--set', type=_setting, action='append', default=[], metavar='NAME=VALUE', help='any other setting of the model (repeat); see `sae-movies models MODEL`')
+    p.add_argument('--set', type=_pair('--set'), action='append', default=[], metavar='NAME=VALUE', help='any other setting of the model (repeat); see `sae-movies models MODEL`')
     p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt; with --resume, the checkpoint resumed)')
     p.add_argument('--resume', metavar='CHECKPOINT', help='continue a run that Ctrl-C interrupted, from its checkpoint (its model, settings, data and split)')
 
@@ -263,6 +266,7 @@ def _train_and_report(a, model, rank)->int:
     if a.resume: check_dataset(model, ds, a.resume)  # the very data it was trained on
     a.split = a.split or ('users-150-seed0' if not model.predicts_ratings else 'u1' if 'u1' in ds.info.splits else 'random-0.1-seed0')
     split = ds.split(a.split)
+    if len(split.test) == 0: raise SaeMoviesError(f"--split {a.split}: no test ratings to score the model on; give a split with a test part (u1, random-0.1-seed0, users-150-seed0, ...)")
     out = out or _writable(default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out', 'checkpoint')  # the default name needs the split
     startup = time.perf_counter() - _STARTED
     users = split.fold_in is not None  # held-out users: rated by what the list finds
@@ -326,7 +330,7 @@ def _own_split(model, ds, name=None):
 
 def _eval_args(p):
     _checkpoint_arg(p); p.add_argument('--split', help="split to score: only the checkpoint's own is allowed (default: its own)")
-    p.add_argument('-k', type=_positive('-k'), default=10, help='list length for the ranking metrics')
+    p.add_argument('-k', type=_positive('-k'), default=10, help="list length for the ranking metrics; on a split of held-out users, for coverage and popularity (NDCG and recall keep the protocol's cut-offs)")
     _path_arg(p); _common(p, data=False)
 
 # %% ../nbs/12_cli.ipynb #32659114
@@ -336,7 +340,7 @@ def evaluate_cmd(a)->int:
     if a.k > ds.imap.n_items: raise SaeMoviesError(f"-k {a.k} is longer than the catalogue ({ds.imap.n_items:,} movies in {ds.name})")
     split = _own_split(model, ds, a.split)
     if split.fold_in is not None:  # held-out users: the top-N protocol
-        out, what = {'model': model.name, 'split': split.name, **topn_eval(model, split)}, 'the top-N protocol: their fold-in given, held-out movies rated >= 4 sought'
+        out, what = {'model': model.name, 'split': split.name, **topn_eval(model, split, list_length=a.k)}, f'the top-N protocol: their fold-in given, held-out movies rated >= 4 sought; coverage and popularity of lists of {a.k}'
     else:
         out = {'model': model.name, 'split': split.name, **(evaluate_ratings(model, split) if model.predicts_ratings else {}), **ranking_eval(model, split, a.k)}
         what = f'ranking: top {a.k} against test ratings >= 4, rated movies excluded'
@@ -371,7 +375,7 @@ def parse_folds(text:str # 'u1..u5' or 'u1,u3'
         m = re.fullmatch(r'\s*(.*?)(\d+)\.\.\1(\d+)\s*', text)  # the same prefix on both ends: u1..u5, random-0.1-seed0..random-0.1-seed4
         if not m or int(m[2]) > int(m[3]): raise SaeMoviesError(f"--folds {text!r}: expected a range such as u1..u5 (first number no larger than the last)")
         return [f'{m[1]}{i}' for i in range(int(m[2]), int(m[3]) + 1)]
-    folds = [t.strip() for t in text.split(',') if t.strip()]
+    folds = list(dict.fromkeys(t.strip() for t in text.split(',') if t.strip()))  # each split once, in the order given
     if not folds: raise SaeMoviesError(f"--folds {text!r} names no split")
     return folds
 
@@ -434,7 +438,7 @@ def _years(text):
 def _list_args(p, what):
     _checkpoint_arg(p, optional=True)
     p.add_argument('-n', type=_positive('-n'), default=10, help=f'number of {what}')
-    p.add_argument('--min-ratings', type=int, help='only movies rated at least this often in the dataset (default: no minimum)')
+    p.add_argument('--min-ratings', type=_positive('--min-ratings'), help='only movies rated at least this often in the dataset (default: no minimum)')
     _path_arg(p); _common(p, data=False)
 
 def _recommend_args(p):
@@ -501,7 +505,7 @@ def _tune_args(p):
     p.add_argument('--trials', type=_positive('--trials'), default=40, help='number of trials')
     p.add_argument('--seed', type=_seed, default=0, help='seed of the sampler, the validation carve and the models')
     p.add_argument('--valid-frac', type=float, default=0.05, help="share of each user's training ratings carved for validation")
-    p.add_argument('--set', type=_setting, action='append', default=[], metavar='NAME=VALUE', help='a setting fixed for every trial (repeat), e.g. epochs=100')
+    p.add_argument('--set', type=_pair('--set'), action='append', default=[], metavar='NAME=VALUE', help='a setting fixed for every trial (repeat), e.g. epochs=100')
     p.add_argument('--out', help='CSV file for the trials (default: bench/results/tune-MODEL-DATA-SPLIT.csv)')
 
 def tune_cmd(a)->int:
@@ -560,8 +564,8 @@ def _serve_args(p):
     p.add_argument('--host', default='127.0.0.1', help='address to listen on (0.0.0.0: every interface)')
     p.add_argument('--port', type=_port, default=8000, help='port')
     p.add_argument('--db', default='sae-movies.db', help='SQLite file for visitors, ratings and the A/B log (created on first use)')
-    p.add_argument('--arm', type=_setting, action='append', default=[], metavar='NAME=CHECKPOINT', help=f'a model to serve (repeat for an A/B test; default: one arm, {RECOMMENDER})')
-    p.add_argument('--share', type=_setting, action='append', default=[], metavar='NAME=WEIGHT', help="an arm's share of visitors (default: equal)")
+    p.add_argument('--arm', type=_pair('--arm', 'CHECKPOINT'), action='append', default=[], metavar='NAME=CHECKPOINT', help=f'a model to serve (repeat for an A/B test; default: one arm, {RECOMMENDER})')
+    p.add_argument('--share', type=_pair('--share', 'WEIGHT'), action='append', default=[], metavar='NAME=WEIGHT', help="an arm's share of visitors (default: equal)")
     p.add_argument('--rating-model', default='ml-100k-u1-autorec', help="checkpoint whose predicted stars are shown beside each title ('none': no stars)")
     _path_arg(p)
     p.add_argument('--workers', type=_positive('--workers'), default=1, help='server processes, each with its own copy of the models (one per core: more requests at once)')
@@ -586,10 +590,19 @@ def serve_worker():
     threadpool_limits(1); torch.set_num_threads(1)
     return serve_app(argparse.Namespace(**json.loads(os.environ[_SERVE_ENV])))
 
+def _free_port(host:str, port:int):
+    "Refuse a port another program already listens on, before anything is built or written."
+    import socket
+    with socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a stopped server's lingering connections do not count
+        try: s.bind((host, port))
+        except OSError as e: raise SaeMoviesError(f"--port {port}: cannot listen on {host}:{port} ({e.strerror}); is another server using it?") from None
+
 def serve_cmd(a)->int:
     "Serve the web page and the JSON API."
     import uvicorn
     threadpool_limits(1); torch.set_num_threads(1)  # each request is small: threads of BLAS or torch only spin against each other
+    _free_port(a.host, a.port)  # before the database is created or a model loaded
     app = serve_app(a)  # built first even with workers, so that mistakes are reported here, at once
     print(f"serving {', '.join(app.state.app.arms)} on http://{a.host}:{a.port} with {a.workers} process(es) (database {Path(a.db).resolve()}); Ctrl-C stops", flush=True)
     if a.workers == 1: uvicorn.run(app, host=a.host, port=a.port, log_level='warning'); return 0

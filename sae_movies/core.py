@@ -40,7 +40,8 @@ def check_value(owner:str, # who owns the setting, e.g. 'autorec'
     for v in (value if isinstance(value, (tuple, list)) else [value]):
         ok = isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and np.isfinite(v) or (hi == np.inf and v == np.inf)
         ok = ok and (v >= lo if lo_br == '[' else v > lo) and (v <= hi if hi_br == ']' else v < hi)
-        if not ok: raise SaeMoviesError(f"{owner}: {name} must be {_rule_text(rule)}, got {value!r}")
+        finite = not isinstance(v, (float, np.floating)) or np.isfinite(v)  # say so where a bound is met by an infinity or NaN
+        if not ok: raise SaeMoviesError(f"{owner}: {name} must be {_rule_text(rule)}{'' if finite else ' and finite'}, got {value!r}")
 
 # %% ../nbs/02_core.ipynb #840b883d
 def _check_type(owner:str, name:str, value, default):
@@ -83,6 +84,10 @@ def make(cls:Settings, owner:str, # the model's name, for messages
     return cls(**values).check(owner)
 
 # %% ../nbs/02_core.ipynb #32515a35
+def _kind_text(default)->str: # what a setting's text must be, in words, by the type of its default
+    if isinstance(default, tuple): return f"a comma-separated list of {'names' if default and isinstance(default[0], str) else 'numbers'}"
+    return {bool: 'true or false', int: 'a whole number', float: 'a number'}.get(type(default), 'text')
+
 def _parse_as(text:str, default):
     "`text` parsed as the type of `default`."
     if isinstance(default, bool):
@@ -104,7 +109,7 @@ def from_strings(cls:Settings, owner:str, # the model's name, for messages
     for k, t in texts.items():
         if k not in defaults: cls.make(owner, {k: None})  # refuses the unknown name
         try: values[k] = _parse_as(t.strip(), defaults[k])
-        except ValueError: raise SaeMoviesError(f"{owner}: {k}={t!r} is not a {type(defaults[k]).__name__}") from None
+        except ValueError: raise SaeMoviesError(f"{owner}: {k}={t!r} is not {_kind_text(defaults[k])}") from None
     return cls.make(owner, values)
 
 # %% ../nbs/02_core.ipynb #4555566f

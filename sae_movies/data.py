@@ -752,7 +752,8 @@ def user_split(ratings:pd.DataFrame, # ratings to split
     counts = like.user.value_counts()
     eligible = np.sort(counts.index[counts >= min_liked].to_numpy())
     if n_heldout < 1 or 2 * n_heldout >= len(eligible):
-        raise SaeMoviesError(f"n_heldout={n_heldout}: need 1 <= 2 * n_heldout < {len(eligible)} (users with >= {min_liked} liked movies)")
+        raise SaeMoviesError(f"n_heldout={n_heldout}: {len(eligible)} users with >= {min_liked} liked movies; holding out 2 x {n_heldout} of them "
+                             f"(validation and test) must leave at least one for training" if n_heldout >= 1 else f"n_heldout={n_heldout}: must be at least 1")
     if not 0 < fold_in_frac < 1: raise SaeMoviesError(f"fold_in_frac must be in (0, 1), got {fold_in_frac}")
     chosen = np.random.default_rng(seed).choice(eligible, 2 * n_heldout, replace=False)
     valid_users, test_users = chosen[:n_heldout], chosen[n_heldout:]

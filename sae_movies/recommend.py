@@ -72,14 +72,20 @@ def _name_key(title:str)->str:
     m = re.match(r'^(.*), (the|a|an)$', t)
     return f'{m[2]} {m[1]}' if m else t
 
+def _aliases(title:str)->list: # folded names; none where the title has no '(...)' besides its year
+    "The names a title gives beside its full name: the part before its parentheses and each name inside them, e.g. 'Seven (Se7en) (1995)'."
+    parts = [p for p in re.split(r'\s*\(([^()]*)\)\s*', re.sub(r'\s*\(\d{4}\)\s*$', '', title.strip())) if p.strip()]
+    return [_name_key(p) for p in parts] if len(parts) > 1 else []
+
 # %% ../nbs/11_recommend.ipynb #52ba67f8
 @patch
 def _title_index(self:Recommender)->tuple:
-    "Folded full titles and folded names -> canonical movie ids (built once)."
+    "Folded full titles, folded names and the names inside titles' parentheses -> canonical movie ids (built once)."
     if self._titles is None:
         m = self.movies.assign(canon=self.imap.item_ids[self.canonical])[self.movies.title != '']
-        group = lambda key: m.groupby(key).canon.agg(lambda ids: sorted(set(ids))).to_dict()
-        self._titles = (group(m.title.map(lambda t: _fold(t.strip()))), group(m.title.map(_name_key)))
+        group = lambda m, key: m.groupby(key).canon.agg(lambda ids: sorted(set(ids))).to_dict()
+        also = m.assign(alias=m.title.map(_aliases)).explode('alias').dropna(subset=['alias'])
+        self._titles = (group(m, m.title.map(lambda t: _fold(t.strip()))), group(m, m.title.map(_name_key)), group(also, 'alias'))
     return self._titles
 
 @patch
@@ -90,13 +96,14 @@ def find_movie(self:Recommender, movie # movie id (int) or title
         col = self.imap.items([movie], unknown='ignore')[0]
         if col < 0: raise SaeMoviesError(f"unknown movie id {movie}")
         return int(self.imap.item_ids[self.canonical[col]])
-    q, (by_title, by_name) = str(movie).strip(), self._title_index()
+    q, (by_title, by_name, by_alias) = str(movie).strip(), self._title_index()
     if ids := by_title.get(_fold(q)): return int(ids[0])
     year = re.search(r'\((\d{4})\)\s*$', q)
-    ids = [i for i in by_name.get(_name_key(q), []) if not year or self.movies.year.iat[self.imap.items([i])[0]] == int(year[1])]
+    key = _name_key(q)  # a name; else one a title gives in parentheses ('Se7en')
+    ids = [i for i in by_name.get(key) or by_alias.get(key, []) if not year or self.movies.year.iat[self.imap.items([i])[0]] == int(year[1])]
     if len(ids) == 1: return int(ids[0])
     if ids: raise SaeMoviesError(f"{movie!r} is ambiguous: {'; '.join(self.title(i) for i in ids[:8])} (give the year or the id)")
-    names = {**{k: v[0] for k, v in by_name.items()}, **{k: v[0] for k, v in by_title.items()}}  # with and without year
+    names = {**{k: v[0] for k, v in by_alias.items()}, **{k: v[0] for k, v in by_name.items()}, **{k: v[0] for k, v in by_title.items()}}  # with and without year
     close = dict.fromkeys(self.title(names[c]) for c in difflib.get_close_matches(_fold(q), list(names), n=8, cutoff=0.6))
     hint = f"; did you mean {', '.join(map(repr, list(close)[:5]))}?" if close else ''
     raise SaeMoviesError(f"no movie titled {movie!r}{hint}")
