@@ -14,10 +14,10 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COLS', 'MAX_ID', 'MAX_TIMESTAMP', 'ML100K_GENRES',
-           'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo', 'dataset_info', 'default_data_dir', 'data_root',
-           'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines', 'folder_info', 'published_md5', 'file_md5',
-           'validate_dataset', 'safe_extract', 'download_dataset', 'get_dataset', 'read_ratings', 'read_movies',
-           'read_users', 'as_ids', 'IndexMap', 'MovieLens', 'load_ratings_file', 'load_dataset', 'Split',
+           'META_FILES', 'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo', 'dataset_info', 'default_data_dir',
+           'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines', 'folder_info', 'published_md5',
+           'file_md5', 'validate_dataset', 'safe_extract', 'download_dataset', 'get_dataset', 'read_ratings',
+           'read_movies', 'read_users', 'as_ids', 'IndexMap', 'MovieLens', 'load_ratings_file', 'load_dataset', 'Split',
            'random_holdout', 'per_user_holdout', 'held_out_users', 'validation_split', 'liked_ratings', 'user_split',
            'check_rating_columns', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view', 'liked']
 
@@ -467,20 +467,22 @@ def _unique(ids:list, lines:list, what:str, fn):
         if (j := first.setdefault(i, n)) != n: raise _bad_line(fn, n, f"{what} {i} listed twice (first at line {j})")
 
 # %% ../nbs/00_data.ipynb #414d4471
+META_FILES = {'tab': ('u.item', 'u.user'), 'dat': ('movies.dat', 'users.dat'), 'csv': ('movies.csv', None)} # movies and users files, by format
+
 def read_movies(folder:Path, # dataset folder
                 info:DatasetInfo # which dataset
                )->pd.DataFrame: # columns item, title, year, genres
     "Parse the movie metadata of a dataset folder; a malformed line is refused with the file and line number."
     folder = Path(folder)
     if info.fmt == 'tab':
-        fn = folder/'u.item'
+        fn = folder/META_FILES['tab'][0]
         recs = _records(fn, '|', 24, info.encoding)
         def genres(n, flags):
             if any(f not in ('0', '1') for f in flags): raise _bad_line(fn, n, "genre flags must be 0 or 1")
             return tuple(g for g, f in zip(ML100K_GENRES, flags) if f == '1')
         rows = [(_whole(f[0], 'movie id', fn, n), f[1], genres(n, f[5:24])) for n, f in recs]
     else:
-        fn = folder/('movies.dat' if info.fmt == 'dat' else 'movies.csv')
+        fn = folder/META_FILES[info.fmt][0]
         recs = (_records(fn, '::', 3, info.encoding, fallback='latin-1') if info.fmt == 'dat' else  # a release that says utf-8 but holds latin-1 titles
                 _records(fn, ',', 3, info.encoding, header='movieId,title,genres', quoted=True, fallback='latin-1'))
         rows = [(_whole(f[0], 'movie id', fn, n), f[1].strip(), tuple(g for g in f[2].split('|') if g not in ('(no genres listed)', '')))
@@ -502,7 +504,7 @@ def read_users(folder:Path, # dataset folder
               )->pd.DataFrame|None: # columns user, age, gender, occupation, zip (None if the dataset has no users file)
     "Parse the user demographics of a dataset folder; a malformed line is refused with the file and line number."
     if 'u.user' not in info.files and 'users.dat' not in info.files: return None  # ML-10M and the CSV releases have none
-    fn = Path(folder)/('u.user' if info.fmt == 'tab' else 'users.dat')
+    fn = Path(folder)/META_FILES[info.fmt][1]
     if info.fmt == 'tab':  # user|age|gender|occupation|zip
         recs = _records(fn, '|', 5, info.encoding)
         rows = [(_whole(f[0], 'user id', fn, n), _whole(f[1], 'age', fn, n, 0, 150), f[2], f[3], f[4]) for n, f in recs]
@@ -617,6 +619,13 @@ def load_ratings_file(folder:Path, # dataset folder
     "Read one ratings file of a dataset, in its format."
     return read_ratings(Path(folder)/fn, info.fmt, info.rating_scale, info.rating_step, 'utf-8' if info.fmt == 'csv' else 'latin-1')
 
+# %% ../nbs/00_data.ipynb #a11c0001
+def _listed(ratings:pd.DataFrame, col:str, known, folder:Path, info:DatasetInfo, meta:str):
+    "Refuse the first rating whose user or movie the file `meta` does not list, naming the rating's line."
+    bad = np.flatnonzero(~ratings[col].isin(known).to_numpy())
+    if len(bad): raise _bad_line(Path(folder)/info.ratings_file, int(bad[0]) + 1 + bool(_FMT[info.fmt]['header']),
+                                 f"{'movie' if col == 'item' else 'user'} id {ratings[col].iat[bad[0]]} is not in {meta}")
+
 # %% ../nbs/00_data.ipynb #d42d1c6c
 def load_dataset(name:str='ml-100k', # dataset name
                  path=None, # explicit folder
@@ -628,8 +637,11 @@ def load_dataset(name:str='ml-100k', # dataset name
     else: folder = validate_dataset(Path(path), info)
     info = folder_info(folder, info)
     ratings, movies = load_ratings_file(folder, info.ratings_file, info), read_movies(folder, info)
+    users = read_users(folder, info)
+    _listed(ratings, 'item', movies.item, folder, info, META_FILES[info.fmt][0])
+    if users is not None: _listed(ratings, 'user', users.user, folder, info, META_FILES[info.fmt][1])
     imap = IndexMap(ratings.user.unique(), np.union1d(ratings.item.unique(), movies.item))
-    return MovieLens(info.name, folder, info, ratings, movies, read_users(folder, info), imap)
+    return MovieLens(info.name, folder, info, ratings, movies, users, imap)
 
 # %% ../nbs/00_data.ipynb #1a9ecfa1
 @patch
