@@ -14,8 +14,9 @@ from .metrics import top_k, recall_at_k
 from .topn import MultDAE, MultDAESettings, MultNet, EASE, DLAE, EDLAESettings, _grid
 
 # %% auto #0
-__all__ = ['HybridNet', 'HybridDAESettings', 'HybridDAE', 'cold_start_split', 'cold_start_recall', 'chance_recall',
-           'genre_popularity', 'user_genres', 'newcomer_split', 'ContentDLAESettings', 'ContentDLAE']
+__all__ = ['HybridNet', 'MovieFeatureSettings', 'MovieFeatureModel', 'HybridDAESettings', 'HybridDAE', 'cold_start_split',
+           'cold_start_recall', 'chance_recall', 'genre_popularity', 'user_genres', 'newcomer_split',
+           'ContentDLAESettings', 'ContentDLAE']
 
 # %% ../nbs/07a_content.ipynb #66c0c50b
 class HybridNet(MultNet):
@@ -69,28 +70,50 @@ def encode(self:HybridNet, x, # (batch, n_items) liked movies, dense or as a `Ra
     for layer in [*self.encoder[1:], self.to_code] if len(self.encoder) else []: a = layer(torch.tanh(a))
     return torch.tanh(a), None
 
-# %% ../nbs/07a_content.ipynb #a313996b
+# %% ../nbs/07a_content.ipynb #mf010001
 @dataclass
-class HybridDAESettings(MultDAESettings):
-    content_dropout:float=0. # share of the movies scored from features alone in each training batch (DropoutNet; 0 was best on validation, see below)
-    tags:bool=True # use the release's tags where it has them
-    demographics:bool=False # use the users' age, gender and occupation where the release has them (off: on ML-100K they lower the validation users' NDCG@100, see below)
-    user_dropout:float=0.1 # with demographics: share of the people in each training batch seen through their demographics alone
+class MovieFeatureSettings:
+    "The settings of a model's movie features."
+    tags:bool=True # tags among the features, where the release has them (only those given by the people fitted on)
     year_bins:int=10 # bins of release years
     min_tag_movies:int=3 # keep tags used on at least this many movies
-    rules = {**MultDAESettings.rules, 'content_dropout': '[0, 1)', 'user_dropout': '[0, 1)', 'year_bins': '[1, inf)', 'min_tag_movies': '[1, inf)'}
+    rules = {'year_bins': '[1, inf)', 'min_tag_movies': '[1, inf)'}
 
-class HybridDAE(MultDAE):
+class MovieFeatureModel:
+    "A model that reads the movies' genres, years and tags: `use_dataset` keeps them, `fitted_features` builds the features."
+    movies = tags = None # the dataset's movies and tags, from `use_dataset`
+    def use_dataset(self, ds): self.movies, self.tags = ds.movies, read_tags(ds.path) if self.settings.tags else None; return self
+
+# %% ../nbs/07a_content.ipynb #mf010002
+@patch
+def fitted_features(self:MovieFeatureModel, R:sp.csr_matrix # training ratings, people x movies of `imap`: only these people's tags count
+                   )->ContentFeatures: # one row per movie of `imap`, in its order
+    "The movies' genres, years, and the tags given by the people of `R`."
+    if self.movies is None: raise SaeMoviesError(f"{self.name} needs the movies' genres and years: call use_dataset(ds) before fit (the command line does)")
+    if n := int((~np.isin(self.imap.item_ids, self.movies.item)).sum()):
+        raise SaeMoviesError(f"{self.name}: {n} of the {self.imap.n_items} movies being fitted are not in the dataset's movies (features of other movies)")
+    s, fitted = self.settings, self.imap.user_ids[R.getnnz(1) > 0]
+    tags = None if self.tags is None else self.tags[self.tags.user.isin(fitted)]
+    return movie_features(self.movies, self.imap.item_ids, tags, s.year_bins, s.min_tag_movies)
+
+# %% ../nbs/07a_content.ipynb #a313996b
+@dataclass
+class HybridDAESettings(MovieFeatureSettings, MultDAESettings):
+    content_dropout:float=0. # share of the movies scored from features alone in each training batch (DropoutNet; 0 was best on validation, see below)
+    demographics:bool=False # use the users' age, gender and occupation where the release has them (off: on ML-100K they lower the validation users' NDCG@100, see below)
+    user_dropout:float=0.1 # with demographics: share of the people in each training batch seen through their demographics alone
+    rules = {**MultDAESettings.rules, **MovieFeatureSettings.rules, 'content_dropout': '[0, 1)', 'user_dropout': '[0, 1)'}
+
+class HybridDAE(MovieFeatureModel, MultDAE):
     "Mult-DAE with a content tower: movies with no liked rating in training are scored from their genres, year and tags; users' demographics feed the encoder."
     name, summary, Settings = 'hybrid-dae', 'Mult-DAE with movie and user features: ranks movies nobody has rated (top-N; ranking only)', HybridDAESettings
-    features = user_features = None # `ContentFeatures` of the movies and of the users, from `use_dataset`
+    user_features = None # `ContentFeatures` of the users, from `use_dataset`
 
 # %% ../nbs/07a_content.ipynb #6395a4ee
 @patch
 def use_dataset(self:HybridDAE, ds)->HybridDAE:
-    s = self.settings
-    self.features = dataset_features(ds, s.tags, year_bins=s.year_bins, min_tag_movies=s.min_tag_movies)
-    self.user_features = user_features(ds.users, ds.imap.user_ids) if s.demographics and ds.users is not None else None
+    MovieFeatureModel.use_dataset(self, ds)
+    self.user_features = user_features(ds.users, ds.imap.user_ids) if self.settings.demographics and ds.users is not None else None
     return self
 
 def _matching(f:ContentFeatures, ids:np.ndarray, what:str, owner:str)->np.ndarray: # the dense features
@@ -104,9 +127,8 @@ def _new_net(self:HybridDAE, n_items, Rb=None, weights=None)->HybridNet:
     if weights is not None:
         feats, trained, users = weights['features'].numpy(), weights['trained'].numpy(), weights.get('users')
         users = None if users is None else users.numpy()
-    elif self.features is None: raise SaeMoviesError(f"{self.name} needs the movies' features: call use_dataset(ds) before fit (the command line does)")
     else:
-        feats, trained = _matching(self.features, self.imap.item_ids, 'movies', self.name), Rb.getnnz(0) > 0
+        feats, trained = self.fitted_features(Rb).X.toarray(), Rb.getnnz(0) > 0
         users = None if self.user_features is None else _matching(self.user_features, self.imap.user_ids, 'users', self.name)
     return HybridNet(n_items, feats, trained, s.hidden, s.latent, s.dropout, s.content_dropout, users, s.user_dropout)
 
@@ -197,33 +219,21 @@ def newcomer_split(split:Split, # a user split (`user_split`): held-out users wi
 
 # %% ../nbs/07a_content.ipynb #cd1a0002
 @dataclass
-class ContentDLAESettings(EDLAESettings):
+class ContentDLAESettings(MovieFeatureSettings, EDLAESettings):
     content:float=-1. # weight w of the movies' feature rows (-1: the best of `content_grid` on validation; 0: DLAE)
     content_grid:tuple=(0., 0.3, 1., 3., 10.) # weights tried on validation
-    tags:bool=True # tags among the features, where the release has them (only those given by the people fitted on)
-    year_bins:int=10 # bins of release years
-    min_tag_movies:int=3 # keep tags used on at least this many movies
-    rules = {**EDLAESettings.rules, 'content': '[-1, inf)', 'content_grid': '[0, inf)', 'year_bins': '[1, inf)', 'min_tag_movies': '[1, inf)'}
+    rules = {**EDLAESettings.rules, **MovieFeatureSettings.rules, 'content': '[-1, inf)', 'content_grid': '[0, inf)'}
 
-class ContentDLAE(DLAE):
+class ContentDLAE(MovieFeatureModel, DLAE):
     "DLAE fitted to the liked movies plus a weighted row per movie feature (genre, years, tag): movies alike in content are tied even where few people liked both."
     name, summary, Settings = 'content-dlae', "DLAE with the movies' genres, years and tags as extra rows (top-N; ranking only)", ContentDLAESettings
-    movies = tags = None # the dataset's movies and tags, from `use_dataset`
 
 # %% ../nbs/07a_content.ipynb #cd1a0004
-@patch
-def use_dataset(self:ContentDLAE, ds)->ContentDLAE:
-    self.movies, self.tags = ds.movies, read_tags(ds.path) if self.settings.tags else None
-    return self
-
 @patch
 def content_rows(self:ContentDLAE, R:sp.csr_matrix # training ratings, people x movies: only these people's tags count
                 )->sp.csr_matrix: # features x active movies, 0/1, features no active movie has left out
     "One row per feature of the movies being fitted: genres, years, and the tags given by the people of `R`."
-    if self.movies is None: raise SaeMoviesError(f"{self.name} needs the movies' genres and years: call use_dataset(ds) before fit (the command line does)")
-    s, fitted = self.settings, self.imap.user_ids[R.getnnz(1) > 0]
-    tags = None if self.tags is None else self.tags[self.tags.user.isin(fitted)]
-    F = movie_features(self.movies, self.imap.item_ids, tags, s.year_bins, s.min_tag_movies).X[self.active].T.tocsr()
+    F = self.fitted_features(R).X[self.active].T.tocsr()
     return F[F.getnnz(1) > 0]
 
 @patch
