@@ -44,14 +44,19 @@ def check_value(owner:str, # who owns the setting, e.g. 'autorec'
         if not ok: raise SaeMoviesError(f"{owner}: {name} must be {_rule_text(rule)}{'' if finite else ' and finite'}, got {value!r}")
 
 # %% ../nbs/02_core.ipynb #840b883d
+_number = lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+_KINDS = {bool: ('true or false', lambda v: isinstance(v, (bool, np.bool_))), float: ('a number', _number), str: ('text', lambda v: isinstance(v, str)),
+          int: ('a whole number', lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool))}
+
+def _kind(default)->tuple: # (the kind in words, a test of a value); (None, None) for a default of another type: anything goes
+    "What a setting must be, by its default: yes/no, a whole number, a number, text, or a list of numbers or of names."
+    if not isinstance(default, tuple): return _KINDS.get(type(default), (None, None))
+    words, ok = ('names', _KINDS[str][1]) if default and isinstance(default[0], str) else ('numbers', _number)
+    return f'a list of {words}', lambda v: isinstance(v, tuple) and all(ok(x) for x in v)
+
 def _check_type(owner:str, name:str, value, default):
-    "Refuse a setting whose value is not of its default's kind: yes/no, a whole number, a number, text, or a tuple of numbers or of names."
-    num, text = lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)), lambda v: isinstance(v, str)
-    if isinstance(default, tuple):
-        names = bool(default) and text(default[0])
-        kind, ok = ('names' if names else 'numbers'), lambda v: isinstance(v, tuple) and all((text if names else num)(x) for x in v)
-    else: kind, ok = {bool: ('true or false', lambda v: isinstance(v, (bool, np.bool_))), float: ('a number', num), str: ('text', text),
-                      int: ('a whole number', lambda v: isinstance(v, (int, np.integer)) and not isinstance(v, bool))}.get(type(default), (None, None))
+    "Refuse a setting whose value is not of its default's kind."
+    kind, ok = _kind(default)
     if ok is not None and not ok(value): raise SaeMoviesError(f"{owner}: {name} must be {kind}, got {value!r}")
 
 MAX_SEED = 2**32 - 1 # the largest seed NumPy's and PyTorch's generators take
@@ -84,10 +89,6 @@ def make(cls:Settings, owner:str, # the model's name, for messages
     return cls(**values).check(owner)
 
 # %% ../nbs/02_core.ipynb #32515a35
-def _kind_text(default)->str: # what a setting's text must be, in words, by the type of its default
-    if isinstance(default, tuple): return f"a comma-separated list of {'names' if default and isinstance(default[0], str) else 'numbers'}"
-    return {bool: 'true or false', int: 'a whole number', float: 'a number'}.get(type(default), 'text')
-
 def _parse_as(text:str, default):
     "`text` parsed as the type of `default`."
     if isinstance(default, bool):
@@ -109,7 +110,7 @@ def from_strings(cls:Settings, owner:str, # the model's name, for messages
     for k, t in texts.items():
         if k not in defaults: cls.make(owner, {k: None})  # refuses the unknown name
         try: values[k] = _parse_as(t.strip(), defaults[k])
-        except ValueError: raise SaeMoviesError(f"{owner}: {k}={t!r} is not {_kind_text(defaults[k])}") from None
+        except ValueError: raise SaeMoviesError(f"{owner}: {k}={t!r} is not {(_kind(defaults[k])[0] or 'text').replace('a list', 'a comma-separated list')}") from None
     return cls.make(owner, values)
 
 # %% ../nbs/02_core.ipynb #4555566f
