@@ -10,7 +10,7 @@ import argparse, json, os, re, sys
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
-from .data import SaeMoviesError, DATASETS, load_dataset
+from .data import SaeMoviesError, DATASETS, dataset_info, load_dataset
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint
 from .train import warm_up, start_distributed
@@ -19,9 +19,10 @@ from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate,
 from .recommend import Recommender
 
 # %% auto #0
-__all__ = ['EXPLAIN', 'RECOMMENDER', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'train_cmd', 'evaluate_cmd',
-           'predict_cmd', 'parse_folds', 'compare_cmd', 'movie_ref', 'parse_rate', 'recommend_cmd', 'similar_cmd',
-           'tune_cmd', 'synth_cmd', 'serve_app', 'serve_worker', 'serve_cmd', 'ab_report_cmd', 'main']
+__all__ = ['EXPLAIN', 'RECOMMENDER', 'SPLIT_DEFAULT', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'default_split',
+           'train_cmd', 'evaluate_cmd', 'predict_cmd', 'parse_folds', 'default_folds', 'compare_cmd', 'movie_ref',
+           'parse_rate', 'recommend_cmd', 'similar_cmd', 'tune_cmd', 'synth_cmd', 'serve_app', 'serve_worker',
+           'serve_cmd', 'ab_report_cmd', 'main']
 
 # %% ../nbs/12_cli.ipynb #331ce4db
 EXPLAIN = {
@@ -196,11 +197,19 @@ def models_cmd(a)->int:
     return 0
 
 # %% ../nbs/12_cli.ipynb #49842707
+SPLIT_DEFAULT = 'u1 for rating models on ml-100k, random-0.1-seed0 on other data, users-150-seed0 for top-N models'
+
+def default_split(info, # the dataset's `DatasetInfo`
+                  ratings:bool=True # a rating model (else a top-N one)
+                 )->str: # a split name
+    "The split a command uses when none is given: held-out users for a top-N model, else u1 where the dataset ships it, else a seeded one."
+    return 'users-150-seed0' if not ratings else 'u1' if 'u1' in info.splits else 'random-0.1-seed0'
+
 def _train_args(p):
     p.add_argument('--model', choices=list(MODELS), metavar='MODEL', help='model to train (default: autorec): ' + ', '.join(MODELS))
     _common(p, json_=True, quiet=True, typed_data=True)
     p.add_argument('--split', help="split: shipped ('u1'..'u5', 'ua', 'ub' for ml-100k), seeded ('random-0.1-seed0', ...) or top-N users "
-                   "('users-150-seed0') (default: u1 for rating models on ml-100k, random-0.1-seed0 on other data, users-150-seed0 for top-N models)")
+                   f"('users-150-seed0') (default: {SPLIT_DEFAULT})")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
     p.add_argument('--seed', type=_seed, help='random seed of the model (default: 0)')
     p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="where neural models train and closed forms (ease, edlae, dlae, content-dlae, inf-ae) solve (default: the model's own, auto)")
@@ -264,7 +273,7 @@ def _train_and_report(a, model, rank)->int:
     warm_up()
     ds = load_dataset(a.data, a.path)
     if a.resume: check_dataset(model, ds, a.resume)  # the very data it was trained on
-    a.split = a.split or ('users-150-seed0' if not model.predicts_ratings else 'u1' if 'u1' in ds.info.splits else 'random-0.1-seed0')
+    a.split = a.split or default_split(ds.info, model.predicts_ratings)
     split = ds.split(a.split)
     if len(split.test) == 0: raise SaeMoviesError(f"--split {a.split}: no test ratings to score the model on; give a split with a test part (u1, random-0.1-seed0, users-150-seed0, ...)")
     out = out or _writable(default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out', 'checkpoint')  # the default name needs the split
@@ -379,10 +388,14 @@ def parse_folds(text:str # 'u1..u5' or 'u1,u3'
     if not folds: raise SaeMoviesError(f"--folds {text!r} names no split")
     return folds
 
+def default_folds(info)->str: # the folds `compare` uses when none are given
+    "The shipped u1..u5 where the dataset has them, else five seeded random splits."
+    return 'u1..u5' if {'u1', 'u5'} <= set(info.splits) else 'random-0.1-seed0..random-0.1-seed4'
+
 def _compare_args(p):
     p.add_argument('--models', default='autorec,autorec-user,deep-ae,sae,mf,bias,movie-mean,global-mean', help='comma-separated model names')
     _common(p, quiet=True)
-    p.add_argument('--folds', default='u1..u5', help="splits, e.g. 'u1..u5', 'ua,ub' or 'random-0.1-seed0'")
+    p.add_argument('--folds', help="splits, e.g. 'u1..u5', 'ua,ub' or 'random-0.1-seed0' (default: u1..u5 on ml-100k, random-0.1-seed0..random-0.1-seed4 on other data)")
     p.add_argument('--seeds', default='0', help="seeds of the models that have one, e.g. '0,1,2'")
 
 # %% ../nbs/12_cli.ipynb #71eb9140
@@ -394,7 +407,7 @@ def compare_cmd(a)->int:
         raise SaeMoviesError(f"compare cross-validates rating error; {', '.join(ranking)} only rank (compare top-N models with bench/topn.py, or train one with `sae-movies train`)")
     try: seeds = [_seed(s) for s in a.seeds.split(',')]
     except argparse.ArgumentTypeError: raise SaeMoviesError(f"--seeds expects whole numbers from 0 to {MAX_SEED} separated by commas, got {a.seeds!r}") from None
-    folds = parse_folds(a.folds)  # every argument checked before the data is read
+    folds = parse_folds(a.folds or default_folds(dataset_info(a.data)))  # every argument checked before the data is read
     ds = load_dataset(a.data, a.path)
     splits = [ds.split(f) for f in folds]  # refuses unknown splits before any training
     if held := [s.name for s in splits if s.fold_in is not None]:
@@ -501,7 +514,7 @@ def _tune_args(p):
     from sae_movies.tune import SPACES
     p.add_argument('--model', default='autorec', choices=list(SPACES), help='model to tune')
     _common(p, quiet=True)
-    p.add_argument('--split', default='u1', help='split whose training part is searched (its test part is never read)')
+    p.add_argument('--split', help=f'split whose training part is searched (its test part is never read) (default: {SPLIT_DEFAULT})')
     p.add_argument('--trials', type=_positive('--trials'), default=40, help='number of trials')
     p.add_argument('--seed', type=_seed, default=0, help='seed of the sampler, the validation carve and the models')
     p.add_argument('--valid-frac', type=float, default=0.05, help="share of each user's training ratings carved for validation")
@@ -512,6 +525,7 @@ def tune_cmd(a)->int:
     "Search a model's settings on validation ratings carved from the training ratings (optuna, seeded)."
     from sae_movies.tune import tune, save_trials
     if not 0 < a.valid_frac < 1: raise SaeMoviesError(f"--valid-frac must be between 0 and 1, got {a.valid_frac}")
+    a.split = a.split or default_split(dataset_info(a.data), model_class(a.model).predicts_ratings)  # the default file name needs it
     out = _writable(default_models_dir().parent/'bench'/'results'/f'tune-{a.model}-{a.data}-{a.split}.csv' if a.out is None else a.out, '--out', 'trial,')
     texts = _settings(a.set)
     if 'seed' in texts: raise SaeMoviesError("tune: give the seed with --seed (it seeds the sampler, the validation carve and every model), not --set seed=...")
