@@ -89,12 +89,13 @@ def _folder(text):
 
 def _path_arg(p): p.add_argument('--path', type=_folder, help='folder holding the dataset (default: $SAE_MOVIES_DATA, else data/)')
 
-def _common(p, data=True, json_=True, quiet=False, typed_data=False # --data unset unless typed (train: --resume refuses it)
+def _common(p, data=True, json_=True, quiet=False, typed_data=False, # --data unset unless typed (train: --resume refuses it)
+            rows=False # --json prints a list of rows, not one object
            ):
     if data:
         p.add_argument('--data', default=None if typed_data else 'ml-100k', choices=list(DATASETS), help='dataset' + (' (default: ml-100k)' if typed_data else ''))
         _path_arg(p)
-    if json_: p.add_argument('--json', action='store_true', help='print one JSON object instead of tables')
+    if json_: p.add_argument('--json', action='store_true', help=f"print the result as JSON instead of text ({'a list of rows' if rows else 'one object'})")
     if quiet: p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when stderr is not a terminal)')
 
 RECOMMENDER = 'ml-100k-topn-ensemble' # the shipped checkpoint that `recommend`, `similar` and `serve` use when none is named
@@ -180,7 +181,7 @@ def data_cmd(a)->int:
 
 # %% ../nbs/12_cli.ipynb #37106be9
 def _models_args(p):
-    p.add_argument('model', nargs='?', help='a model name: list its settings'); _common(p, data=False)
+    p.add_argument('model', nargs='?', help='a model name: list its settings'); _common(p, data=False, rows=True)
 
 def models_cmd(a)->int:
     "List the registered models, or one model's settings with their defaults and allowed values."
@@ -394,7 +395,7 @@ def default_folds(info)->str: # the folds `compare` uses when none are given
 
 def _compare_args(p):
     p.add_argument('--models', default='autorec,autorec-user,deep-ae,sae,mf,bias,movie-mean,global-mean', help='comma-separated model names')
-    _common(p, quiet=True)
+    _common(p, quiet=True, rows=True)
     p.add_argument('--folds', help="splits, e.g. 'u1..u5', 'ua,ub' or 'random-0.1-seed0' (default: u1..u5 on ml-100k, random-0.1-seed0..random-0.1-seed4 on other data)")
     p.add_argument('--seeds', default='0', help="seeds of the models that have one, e.g. '0,1,2'")
 
