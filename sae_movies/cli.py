@@ -183,6 +183,12 @@ def data_cmd(a)->int:
 def _models_args(p):
     p.add_argument('model', nargs='?', help='a model name: list its settings'); _common(p, data=False, rows=True)
 
+def _json_value(v):
+    "A setting's value as JSON has it: numbers, booleans, null, text, lists; a float that is not finite as text ('inf')."
+    if isinstance(v, (tuple, list)): return [_json_value(x) for x in v]
+    if isinstance(v, float) and not np.isfinite(v): return f'{v:g}'
+    return v
+
 def models_cmd(a)->int:
     "List the registered models, or one model's settings with their defaults and allowed values."
     if a.model is None:
@@ -193,7 +199,8 @@ def models_cmd(a)->int:
     cls = model_class(a.model)
     from dataclasses import fields
     shown = lambda v: f'{v:g}' if isinstance(v, float) else _fmt(v)  # every digit of a default, 6.8e-06 as well as 0.5
-    rows = [{'setting': f.name, 'default': shown(f.default), 'allowed': _fmt(cls.Settings.rules.get(f.name, '')) or 'any'} for f in fields(cls.Settings)]
+    rows = [{'setting': f.name, 'default': _json_value(f.default) if a.json else shown(f.default),
+             'allowed': _fmt(cls.Settings.rules.get(f.name, '')) or 'any'} for f in fields(cls.Settings)]
     print(json.dumps(rows) if a.json else f'{a.model}: {cls.summary}\n\n' + table(pd.DataFrame(rows)))
     return 0
 
