@@ -476,6 +476,11 @@ def _show(df:pd.DataFrame, value:str)->pd.DataFrame:
     "A result table for people: the title (which carries the year), genres joined, the value column."
     return df.assign(genres=df.genres.map(', '.join))[['movie_id', 'title', 'genres', value]]
 
+def _movie_id(rec, ref, flag)->int:
+    "The id of the movie a flag names; a title that names no film (a typo, a placeholder such as 'unknown') is refused naming the flag."
+    try: return rec.find_movie(ref)
+    except SaeMoviesError as e: raise SaeMoviesError(f"{flag}: {e}") from None
+
 def _as_json(df:pd.DataFrame, value:str)->list:
     return [{'movie_id': int(r.movie_id), 'title': r.title, 'year': None if pd.isna(r.year) else int(r.year), 'genres': list(r.genres),
              value: float(getattr(r, value))} for r in df.itertuples()]
@@ -488,9 +493,10 @@ def recommend_cmd(a)->int:
     filters = dict(genres=a.genre, years=a.years, min_ratings=a.min_ratings)
     if a.user is not None: df, who, extra = rec.recommend(a.user, a.n, **filters), f'user {a.user}', {'user': a.user}
     else:
-        pairs = [parse_rate(s) for s in a.rate] + [(movie_ref(s, '--like'), rec.scale[1]) for s in a.like]
+        pairs = ([(_movie_id(rec, m, '--rate'), r) for m, r in map(parse_rate, a.rate)]
+                 + [(_movie_id(rec, movie_ref(s, '--like'), '--like'), rec.scale[1]) for s in a.like])
         df = rec.recommend_new(pairs, a.n, **filters)
-        rated = [{'movie_id': rec.find_movie(m), 'title': rec.title(rec.find_movie(m)), 'rating': r} for m, r in pairs]
+        rated = [{'movie_id': m, 'title': rec.title(m), 'rating': r} for m, r in pairs]
         who, extra = 'these ratings', {'rated': rated}
     if a.json:
         recs = _as_json(df, 'score')
@@ -511,7 +517,7 @@ def _similar_args(p):
 def similar_cmd(a)->int:
     "The movies most similar to one movie."
     rec = Recommender.from_checkpoint(a.checkpoint, data_path=a.path)
-    mid = rec.find_movie(movie_ref(a.movie))
+    mid = _movie_id(rec, movie_ref(a.movie), '--movie')
     df = rec.similar_movies(mid, a.n, a.min_ratings)
     if a.json: print(json.dumps({'movie': {'movie_id': mid, 'title': rec.title(mid)}, 'similar': _as_json(df, 'similarity')})); return 0
     print(f'most similar to {rec.title(mid)} (id {mid}), by {rec.model.name}:\n' + table(_show(df, 'similarity'), digits=3) + '\n' + _legend(['similarity']))
