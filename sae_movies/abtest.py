@@ -30,8 +30,13 @@ def ab_units(db:str|Path # the SQLite file of `sae-movies serve`
     db = Path(db)
     if not db.is_file(): raise SaeMoviesError(f"{db}: no such database (`sae-movies serve --db {db}` creates it)")
     try:
-        with closing(sqlite3.connect(f'{db.resolve().as_uri()}?mode=ro', uri=True)) as con: return pd.read_sql_query(_UNITS, con)
-    except (sqlite3.Error, pd.errors.DatabaseError) as e: raise SaeMoviesError(f"{db}: not a sae-movies log ({e})") from None
+        with closing(sqlite3.connect(f'{db.resolve().as_uri()}?mode=ro', uri=True)) as con:
+            tables = {r[0] for r in con.execute("select name from sqlite_master where type = 'table'")}
+            if missing := [t for t in ('impressions', 'feedback') if t not in tables]:
+                raise SaeMoviesError(f"{db}: not a sae-movies log (it has no {missing[0]!r} table; `sae-movies serve --db FILE` writes one)")
+            return pd.read_sql_query(_UNITS, con)
+    except (sqlite3.Error, pd.errors.DatabaseError) as e:  # pandas' error quotes the whole query: give SQLite's own words
+        raise SaeMoviesError(f"{db}: not a sae-movies log ({e.__cause__ or e})") from None
 
 # %% ../nbs/11b_abtest.ipynb #2b99f3e4
 def _ratio_se(hits:np.ndarray, shown:np.ndarray)->float:

@@ -10,7 +10,7 @@ import argparse, json, os, re, sys
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
-from .data import SaeMoviesError, DATASETS, load_dataset
+from .data import SaeMoviesError, DATASETS, dataset_info, load_dataset
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint
 from .train import warm_up, start_distributed
@@ -19,9 +19,10 @@ from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate,
 from .recommend import Recommender
 
 # %% auto #0
-__all__ = ['EXPLAIN', 'RECOMMENDER', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'train_cmd', 'evaluate_cmd',
-           'predict_cmd', 'parse_folds', 'compare_cmd', 'movie_ref', 'parse_rate', 'recommend_cmd', 'similar_cmd',
-           'tune_cmd', 'synth_cmd', 'serve_app', 'serve_worker', 'serve_cmd', 'ab_report_cmd', 'main']
+__all__ = ['EXPLAIN', 'RECOMMENDER', 'SPLIT_DEFAULT', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'default_split',
+           'train_cmd', 'evaluate_cmd', 'predict_cmd', 'parse_folds', 'default_folds', 'compare_cmd', 'movie_ref',
+           'parse_rate', 'recommend_cmd', 'similar_cmd', 'tune_cmd', 'synth_cmd', 'serve_app', 'serve_worker',
+           'serve_cmd', 'ab_report_cmd', 'main']
 
 # %% ../nbs/12_cli.ipynb #331ce4db
 EXPLAIN = {
@@ -88,12 +89,13 @@ def _folder(text):
 
 def _path_arg(p): p.add_argument('--path', type=_folder, help='folder holding the dataset (default: $SAE_MOVIES_DATA, else data/)')
 
-def _common(p, data=True, json_=True, quiet=False, typed_data=False # --data unset unless typed (train: --resume refuses it)
+def _common(p, data=True, json_=True, quiet=False, typed_data=False, # --data unset unless typed (train: --resume refuses it)
+            rows=False # --json prints a list of rows, not one object
            ):
     if data:
         p.add_argument('--data', default=None if typed_data else 'ml-100k', choices=list(DATASETS), help='dataset' + (' (default: ml-100k)' if typed_data else ''))
         _path_arg(p)
-    if json_: p.add_argument('--json', action='store_true', help='print one JSON object instead of tables')
+    if json_: p.add_argument('--json', action='store_true', help=f"print the result as JSON instead of text ({'a list of rows' if rows else 'one object'})")
     if quiet: p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when stderr is not a terminal)')
 
 RECOMMENDER = 'ml-100k-topn-ensemble' # the shipped checkpoint that `recommend`, `similar` and `serve` use when none is named
@@ -179,7 +181,13 @@ def data_cmd(a)->int:
 
 # %% ../nbs/12_cli.ipynb #37106be9
 def _models_args(p):
-    p.add_argument('model', nargs='?', help='a model name: list its settings'); _common(p, data=False)
+    p.add_argument('model', nargs='?', help='a model name: list its settings'); _common(p, data=False, rows=True)
+
+def _json_value(v):
+    "A setting's value as JSON has it: numbers, booleans, null, text, lists; a float that is not finite as text ('inf')."
+    if isinstance(v, (tuple, list)): return [_json_value(x) for x in v]
+    if isinstance(v, float) and not np.isfinite(v): return f'{v:g}'
+    return v
 
 def models_cmd(a)->int:
     "List the registered models, or one model's settings with their defaults and allowed values."
@@ -191,16 +199,25 @@ def models_cmd(a)->int:
     cls = model_class(a.model)
     from dataclasses import fields
     shown = lambda v: f'{v:g}' if isinstance(v, float) else _fmt(v)  # every digit of a default, 6.8e-06 as well as 0.5
-    rows = [{'setting': f.name, 'default': shown(f.default), 'allowed': _fmt(cls.Settings.rules.get(f.name, '')) or 'any'} for f in fields(cls.Settings)]
+    rows = [{'setting': f.name, 'default': _json_value(f.default) if a.json else shown(f.default),
+             'allowed': _fmt(cls.Settings.rules.get(f.name, '')) or 'any'} for f in fields(cls.Settings)]
     print(json.dumps(rows) if a.json else f'{a.model}: {cls.summary}\n\n' + table(pd.DataFrame(rows)))
     return 0
 
 # %% ../nbs/12_cli.ipynb #49842707
+SPLIT_DEFAULT = 'u1 for rating models on ml-100k, random-0.1-seed0 on other data, users-150-seed0 for top-N models'
+
+def default_split(info, # the dataset's `DatasetInfo`
+                  ratings:bool=True # a rating model (else a top-N one)
+                 )->str: # a split name
+    "The split a command uses when none is given: held-out users for a top-N model, else u1 where the dataset ships it, else a seeded one."
+    return 'users-150-seed0' if not ratings else 'u1' if 'u1' in info.splits else 'random-0.1-seed0'
+
 def _train_args(p):
     p.add_argument('--model', choices=list(MODELS), metavar='MODEL', help='model to train (default: autorec): ' + ', '.join(MODELS))
     _common(p, json_=True, quiet=True, typed_data=True)
     p.add_argument('--split', help="split: shipped ('u1'..'u5', 'ua', 'ub' for ml-100k), seeded ('random-0.1-seed0', ...) or top-N users "
-                   "('users-150-seed0') (default: u1 for rating models on ml-100k, random-0.1-seed0 on other data, users-150-seed0 for top-N models)")
+                   f"('users-150-seed0') (default: {SPLIT_DEFAULT})")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
     p.add_argument('--seed', type=_seed, help='random seed of the model (default: 0)')
     p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="where neural models train and closed forms (ease, edlae, dlae, content-dlae, inf-ae) solve (default: the model's own, auto)")
@@ -264,7 +281,7 @@ def _train_and_report(a, model, rank)->int:
     warm_up()
     ds = load_dataset(a.data, a.path)
     if a.resume: check_dataset(model, ds, a.resume)  # the very data it was trained on
-    a.split = a.split or ('users-150-seed0' if not model.predicts_ratings else 'u1' if 'u1' in ds.info.splits else 'random-0.1-seed0')
+    a.split = a.split or default_split(ds.info, model.predicts_ratings)
     split = ds.split(a.split)
     if len(split.test) == 0: raise SaeMoviesError(f"--split {a.split}: no test ratings to score the model on; give a split with a test part (u1, random-0.1-seed0, users-150-seed0, ...)")
     out = out or _writable(default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out', 'checkpoint')  # the default name needs the split
@@ -379,10 +396,14 @@ def parse_folds(text:str # 'u1..u5' or 'u1,u3'
     if not folds: raise SaeMoviesError(f"--folds {text!r} names no split")
     return folds
 
+def default_folds(info)->str: # the folds `compare` uses when none are given
+    "The shipped u1..u5 where the dataset has them, else five seeded random splits."
+    return 'u1..u5' if {'u1', 'u5'} <= set(info.splits) else 'random-0.1-seed0..random-0.1-seed4'
+
 def _compare_args(p):
     p.add_argument('--models', default='autorec,autorec-user,deep-ae,sae,mf,bias,movie-mean,global-mean', help='comma-separated model names')
-    _common(p, quiet=True)
-    p.add_argument('--folds', default='u1..u5', help="splits, e.g. 'u1..u5', 'ua,ub' or 'random-0.1-seed0'")
+    _common(p, quiet=True, rows=True)
+    p.add_argument('--folds', help="splits, e.g. 'u1..u5', 'ua,ub' or 'random-0.1-seed0' (default: u1..u5 on ml-100k, random-0.1-seed0..random-0.1-seed4 on other data)")
     p.add_argument('--seeds', default='0', help="seeds of the models that have one, e.g. '0,1,2'")
 
 # %% ../nbs/12_cli.ipynb #71eb9140
@@ -394,7 +415,7 @@ def compare_cmd(a)->int:
         raise SaeMoviesError(f"compare cross-validates rating error; {', '.join(ranking)} only rank (compare top-N models with bench/topn.py, or train one with `sae-movies train`)")
     try: seeds = [_seed(s) for s in a.seeds.split(',')]
     except argparse.ArgumentTypeError: raise SaeMoviesError(f"--seeds expects whole numbers from 0 to {MAX_SEED} separated by commas, got {a.seeds!r}") from None
-    folds = parse_folds(a.folds)  # every argument checked before the data is read
+    folds = parse_folds(a.folds or default_folds(dataset_info(a.data)))  # every argument checked before the data is read
     ds = load_dataset(a.data, a.path)
     splits = [ds.split(f) for f in folds]  # refuses unknown splits before any training
     if held := [s.name for s in splits if s.fold_in is not None]:
@@ -455,6 +476,11 @@ def _show(df:pd.DataFrame, value:str)->pd.DataFrame:
     "A result table for people: the title (which carries the year), genres joined, the value column."
     return df.assign(genres=df.genres.map(', '.join))[['movie_id', 'title', 'genres', value]]
 
+def _movie_id(rec, ref, flag)->int:
+    "The id of the movie a flag names; a title that names no film (a typo, a placeholder such as 'unknown') is refused naming the flag."
+    try: return rec.find_movie(ref)
+    except SaeMoviesError as e: raise SaeMoviesError(f"{flag}: {e}") from None
+
 def _as_json(df:pd.DataFrame, value:str)->list:
     return [{'movie_id': int(r.movie_id), 'title': r.title, 'year': None if pd.isna(r.year) else int(r.year), 'genres': list(r.genres),
              value: float(getattr(r, value))} for r in df.itertuples()]
@@ -467,9 +493,10 @@ def recommend_cmd(a)->int:
     filters = dict(genres=a.genre, years=a.years, min_ratings=a.min_ratings)
     if a.user is not None: df, who, extra = rec.recommend(a.user, a.n, **filters), f'user {a.user}', {'user': a.user}
     else:
-        pairs = [parse_rate(s) for s in a.rate] + [(movie_ref(s, '--like'), rec.scale[1]) for s in a.like]
+        pairs = ([(_movie_id(rec, m, '--rate'), r) for m, r in map(parse_rate, a.rate)]
+                 + [(_movie_id(rec, movie_ref(s, '--like'), '--like'), rec.scale[1]) for s in a.like])
         df = rec.recommend_new(pairs, a.n, **filters)
-        rated = [{'movie_id': rec.find_movie(m), 'title': rec.title(rec.find_movie(m)), 'rating': r} for m, r in pairs]
+        rated = [{'movie_id': m, 'title': rec.title(m), 'rating': r} for m, r in pairs]
         who, extra = 'these ratings', {'rated': rated}
     if a.json:
         recs = _as_json(df, 'score')
@@ -490,7 +517,7 @@ def _similar_args(p):
 def similar_cmd(a)->int:
     "The movies most similar to one movie."
     rec = Recommender.from_checkpoint(a.checkpoint, data_path=a.path)
-    mid = rec.find_movie(movie_ref(a.movie))
+    mid = _movie_id(rec, movie_ref(a.movie), '--movie')
     df = rec.similar_movies(mid, a.n, a.min_ratings)
     if a.json: print(json.dumps({'movie': {'movie_id': mid, 'title': rec.title(mid)}, 'similar': _as_json(df, 'similarity')})); return 0
     print(f'most similar to {rec.title(mid)} (id {mid}), by {rec.model.name}:\n' + table(_show(df, 'similarity'), digits=3) + '\n' + _legend(['similarity']))
@@ -501,7 +528,7 @@ def _tune_args(p):
     from sae_movies.tune import SPACES
     p.add_argument('--model', default='autorec', choices=list(SPACES), help='model to tune')
     _common(p, quiet=True)
-    p.add_argument('--split', default='u1', help='split whose training part is searched (its test part is never read)')
+    p.add_argument('--split', help=f'split whose training part is searched (its test part is never read) (default: {SPLIT_DEFAULT})')
     p.add_argument('--trials', type=_positive('--trials'), default=40, help='number of trials')
     p.add_argument('--seed', type=_seed, default=0, help='seed of the sampler, the validation carve and the models')
     p.add_argument('--valid-frac', type=float, default=0.05, help="share of each user's training ratings carved for validation")
@@ -512,6 +539,7 @@ def tune_cmd(a)->int:
     "Search a model's settings on validation ratings carved from the training ratings (optuna, seeded)."
     from sae_movies.tune import tune, save_trials
     if not 0 < a.valid_frac < 1: raise SaeMoviesError(f"--valid-frac must be between 0 and 1, got {a.valid_frac}")
+    a.split = a.split or default_split(dataset_info(a.data), model_class(a.model).predicts_ratings)  # the default file name needs it
     out = _writable(default_models_dir().parent/'bench'/'results'/f'tune-{a.model}-{a.data}-{a.split}.csv' if a.out is None else a.out, '--out', 'trial,')
     texts = _settings(a.set)
     if 'seed' in texts: raise SaeMoviesError("tune: give the seed with --seed (it seeds the sampler, the validation carve and every model), not --set seed=...")

@@ -13,7 +13,7 @@ from .core import Model
 from .models import load_model, attach_dataset
 
 # %% auto #0
-__all__ = ['Recommender']
+__all__ = ['PLACEHOLDERS', 'Recommender']
 
 # %% ../nbs/11_recommend.ipynb #2cb01491
 class Recommender:
@@ -66,26 +66,35 @@ def _fold(s:str)->str:
     import unicodedata
     return ''.join(c for c in unicodedata.normalize('NFKD', s) if not unicodedata.combining(c)).casefold()
 
+def _strip_year(title:str)->str:
+    "A title without its trailing '(YYYY)'."
+    return re.sub(r'\s*\(\d{4}\)\s*$', '', title.strip())
+
 def _name_key(title:str)->str:
     "Folded title without year, with a trailing ', The' / ', A' / ', An' moved to the front."
-    t = _fold(re.sub(r'\s*\(\d{4}\)\s*$', '', title.strip()))
+    t = _fold(_strip_year(title))
     m = re.match(r'^(.*), (the|a|an)$', t)
     return f'{m[2]} {m[1]}' if m else t
 
 def _aliases(title:str)->list: # folded names; none where the title has no '(...)' besides its year
     "The names a title gives beside its full name: the part before its parentheses and each name inside them, e.g. 'Seven (Se7en) (1995)'."
-    parts = [p for p in re.split(r'\s*\(([^()]*)\)\s*', re.sub(r'\s*\(\d{4}\)\s*$', '', title.strip())) if p.strip()]
+    parts = [p for p in re.split(r'\s*\(([^()]*)\)\s*', _strip_year(title)) if p.strip()]
     return [_name_key(p) for p in parts] if len(parts) > 1 else []
 
 # %% ../nbs/11_recommend.ipynb #52ba67f8
+PLACEHOLDERS = ('unknown',) # folded titles that name no film when they carry no year (ML-100K lists movie 267 as 'unknown')
+
 @patch
 def _title_index(self:Recommender)->tuple:
-    "Folded full titles, folded names and the names inside titles' parentheses -> canonical movie ids (built once)."
+    "Folded full titles, folded names and the names inside titles' parentheses -> canonical movie ids (built once); placeholders apart."
     if self._titles is None:
-        m = self.movies.assign(canon=self.imap.item_ids[self.canonical])[self.movies.title != '']
+        m = self.movies.assign(canon=self.imap.item_ids[self.canonical], folded=self.movies.title.map(lambda t: _fold(t.strip())))
+        m = m[m.title != '']
+        fake = m.folded.isin(PLACEHOLDERS) & m.year.isna()
+        m, fake = m[~fake], dict(zip(m.folded[fake], m.canon[fake]))
         group = lambda m, key: m.groupby(key).canon.agg(lambda ids: sorted(set(ids))).to_dict()
         also = m.assign(alias=m.title.map(_aliases)).explode('alias').dropna(subset=['alias'])
-        self._titles = (group(m, m.title.map(lambda t: _fold(t.strip()))), group(m, m.title.map(_name_key)), group(also, 'alias'))
+        self._titles = (group(m, 'folded'), group(m, m.title.map(_name_key)), group(also, 'alias'), fake)
     return self._titles
 
 @patch
@@ -96,13 +105,14 @@ def find_movie(self:Recommender, movie # movie id (int) or title
         col = self.imap.items([movie], unknown='ignore')[0]
         if col < 0: raise SaeMoviesError(f"unknown movie id {movie}")
         return int(self.imap.item_ids[self.canonical[col]])
-    q, (by_title, by_name, by_alias) = str(movie).strip(), self._title_index()
+    q, (by_title, by_name, by_alias, fake) = str(movie).strip(), self._title_index()
     if ids := by_title.get(_fold(q)): return int(ids[0])
     year = re.search(r'\((\d{4})\)\s*$', q)
     key = _name_key(q)  # a name; else one a title gives in parentheses ('Se7en')
     ids = [i for i in by_name.get(key) or by_alias.get(key, []) if not year or self.movies.year.iat[self.imap.items([i])[0]] == int(year[1])]
     if len(ids) == 1: return int(ids[0])
     if ids: raise SaeMoviesError(f"{movie!r} is ambiguous: {'; '.join(self.title(i) for i in ids[:8])} (give the year or the id)")
+    if _fold(q) in fake: raise SaeMoviesError(f"{movie!r} is a placeholder in {self.ds.name} (movie {fake[_fold(q)]}, with no year), not a film: name a film")
     names = {**{k: v[0] for k, v in by_alias.items()}, **{k: v[0] for k, v in by_name.items()}, **{k: v[0] for k, v in by_title.items()}}  # with and without year
     close = dict.fromkeys(self.title(names[c]) for c in difflib.get_close_matches(_fold(q), list(names), n=8, cutoff=0.6))
     hint = f"; did you mean {', '.join(map(repr, list(close)[:5]))}?" if close else ''

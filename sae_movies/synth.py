@@ -10,7 +10,8 @@ import numpy as np, pandas as pd
 from .data import SaeMoviesError, DATASETS, MANIFEST, dataset_info, file_sha256
 
 # %% auto #0
-__all__ = ['RELEASES', 'user_counts', 'popularity_ranks', 'sample_pairs', 'taste_ratings', 'synthesize']
+__all__ = ['RELEASES', 'PEAK_BYTES', 'user_counts', 'popularity_ranks', 'sample_pairs', 'taste_ratings', 'available_memory',
+           'synthesize']
 
 # %% ../nbs/00a_synth.ipynb #25120fd2
 def user_counts(rng:np.random.Generator, n_users:int, n_movies:int, n_ratings:int,
@@ -128,7 +129,18 @@ def _users_table(rng, n_users)->pd.DataFrame:
                          'Zip': [f'{z:05d}' for z in rng.integers(0, 100_000, n_users)]})
 
 # %% ../nbs/00a_synth.ipynb #bee70949
-def _check_sizes(n_users, n_movies, n_ratings, release):
+def available_memory()->int: # bytes (0 where the system does not say)
+    "Memory a new allocation can have: Linux's MemAvailable, else the machine's physical memory."
+    try:
+        with open('/proc/meminfo') as f: return next(int(l.split()[1]) * 1024 for l in f if l.startswith('MemAvailable:'))
+    except (OSError, StopIteration, ValueError, IndexError): pass
+    try: return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
+    except (ValueError, OSError, AttributeError): return 0
+
+PEAK_BYTES = {'rating': 100, 'movie': 400} # least memory generating one takes at the peak (measured: 104-131 a rating, about 460 a movie)
+
+def _check_sizes(n_users, n_movies, n_ratings, release, memory:int=None # bytes available (default: `available_memory()`)
+                ):
     if release not in RELEASES: raise SaeMoviesError(f"--format must be one of {', '.join(RELEASES)}, got {release!r}")
     for name, v, least in (('--users', n_users, 1), ('--movies', n_movies, 2), ('--ratings', n_ratings, 1)):
         if int(v) != v or v < least: raise SaeMoviesError(f"{name} must be a whole number >= {least}, got {v}")
@@ -136,6 +148,10 @@ def _check_sizes(n_users, n_movies, n_ratings, release):
     if n_ratings > n_users * max(1, n_movies // 2):
         raise SaeMoviesError(f"--ratings ({n_ratings:,}) is more than half of --users x --movies ({n_users:,} x {n_movies:,}): "
                              "nobody rates more than half the catalogue")
+    need, memory = PEAK_BYTES['rating'] * n_ratings + PEAK_BYTES['movie'] * n_movies, available_memory() if memory is None else memory
+    if memory and need > memory:
+        raise SaeMoviesError(f"--ratings {n_ratings:,} (with --movies {n_movies:,}) needs at least {need / 1e9:,.1f} GB of memory to generate, "
+                             f"more than the {memory / 1e9:,.1f} GB available: ask for fewer")
 
 # %% ../nbs/00a_synth.ipynb #2ea47bc9
 def _draw(n_users, n_movies, n_ratings, release, seed, rank):
