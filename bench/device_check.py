@@ -1,4 +1,4 @@
-"""Every model that takes a device (those that train with PyTorch, and the closed forms EASE, EDLAE, DLAE and inf-ae,
+"""Every model that takes a device (those that train with PyTorch, and the closed forms EASE, EDLAE, DLAE, watched-dlae, content-dlae and inf-ae,
 which solve in float64 on CUDA), on every device this machine has, side by side: does it fit there, how long does its fit
 take, how good is the result, and does its checkpoint load back on the CPU with the same scores? Meant for a machine with
 a GPU (this project's CI has none); on a machine without one it fills the CPU column alone. The closed forms skip MPS,

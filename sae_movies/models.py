@@ -14,7 +14,7 @@ from .core import Model, Settings, read_checkpoint, default_models_dir, MAX_SEED
 from .baselines import GlobalMean, MovieMean, Bias, BiasedMF, MostPopular
 from .sae import SAE
 from .autorec import AutoRec, UserAutoRec, DeepAE
-from .topn import TopNModel, TopNSettings, MultVAE, MultDAE, EASE, EDLAE, DLAE, ItemKNN
+from .topn import TopNModel, TopNSettings, MultVAE, MultDAE, EASE, EDLAE, WatchedDLAE, DLAE, ItemKNN
 from .content import HybridDAE, ContentDLAE
 from .attention import AttentiveAE
 from .infinite import InfAE
@@ -35,7 +35,7 @@ def register(cls:type # a `Model` subclass with a `name`
     MODELS[cls.name] = cls
     return cls
 
-for _cls in (AutoRec, UserAutoRec, DeepAE, SAE, MultVAE, MultDAE, HybridDAE, AttentiveAE, EASE, EDLAE, DLAE, ContentDLAE, InfAE, ItemKNN, BiasedMF, Bias, MovieMean, GlobalMean, MostPopular): register(_cls)
+for _cls in (AutoRec, UserAutoRec, DeepAE, SAE, MultVAE, MultDAE, HybridDAE, AttentiveAE, EASE, EDLAE, DLAE, WatchedDLAE, ContentDLAE, InfAE, ItemKNN, BiasedMF, Bias, MovieMean, GlobalMean, MostPopular): register(_cls)
 
 # %% ../nbs/08_models.ipynb #883575dc
 def model_class(name:str # a registered name
