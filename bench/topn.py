@@ -19,16 +19,16 @@ from sae_movies.train import warm_up
 from sae_movies.models import model_class
 from sae_movies.evaluate import topn_eval, ranking_eval
 
-TOPN_MODELS = ['popular', 'item-knn', 'ease', 'edlae', 'dlae', 'watched-dlae', 'content-dlae', 'inf-ae', 'mult-dae', 'mult-vae', 'topn-ensemble', 'autorec']
+TOPN_MODELS = ['popular', 'item-knn', 'ease', 'edlae', 'dlae', 'watched-dlae', 'content-dlae', 'inf-ae', 'watched-inf-ae', 'mult-dae', 'mult-vae', 'topn-ensemble', 'autorec']
 WITH_CONTENT = ['content-dlae'] # fitted with the dataset's movie features (`use_dataset`); every other model ranks from the ratings alone
 # EASE is a (linear) autoencoder too, but it is the baseline the goals name. EDLAE is EASE trained as a denoising autoencoder
 # (DLAE the same without EASE's zero diagonal in the fit; watched-dlae is DLAE with each training person's rated movies,
-# any stars, as extra rows: it reads the same ratings as every other model):
+# any stars, as extra rows, and watched-inf-ae the same for inf-ae: they read the same ratings as every other model):
 # the goals are reported for the best autoencoder with them and for the best nonlinear one without them (Mult-DAE and Mult-VAE,
-# trained by gradient steps, and inf-ae, the closed form of an infinitely wide one trained by gradient descent to convergence);
+# trained by gradient steps, and inf-ae and watched-inf-ae, the closed form of an infinitely wide one trained by gradient descent to convergence);
 # the blend of EDLAE and Mult-DAE (topn-ensemble) is reported on its own line: two autoencoders, not one; so is DLAE with the
 # movies' genres, years and tags as extra rows (content-dlae), which knows more than EASE and popularity do
-AUTOENCODERS = {'best autoencoder': ['edlae', 'dlae', 'watched-dlae', 'inf-ae', 'mult-dae', 'mult-vae'], 'best nonlinear autoencoder': ['inf-ae', 'mult-dae', 'mult-vae'],
+AUTOENCODERS = {'best autoencoder': ['edlae', 'dlae', 'watched-dlae', 'inf-ae', 'watched-inf-ae', 'mult-dae', 'mult-vae'], 'best nonlinear autoencoder': ['inf-ae', 'watched-inf-ae', 'mult-dae', 'mult-vae'],
                 'blend of autoencoders': ['topn-ensemble'], 'autoencoder with content': ['content-dlae']}
 HELD_OUT = {'ml-100k': 150, 'ml-latest-small': 100}
 PAPER_ML20M = {'mult-vae': {'ndcg@100': 0.426, 'recall@20': 0.395, 'recall@50': 0.537},

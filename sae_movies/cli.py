@@ -220,7 +220,7 @@ def _train_args(p):
                    f"('users-150-seed0') (default: {SPLIT_DEFAULT})")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
     p.add_argument('--seed', type=_seed, help='random seed of the model (default: 0)')
-    p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="where neural models train and closed forms (ease, edlae, dlae, watched-dlae, content-dlae, inf-ae) solve (default: the model's own, auto)")
+    p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="where neural models train and closed forms (ease, edlae, dlae, watched-dlae, content-dlae, inf-ae, watched-inf-ae) solve (default: the model's own, auto)")
     p.add_argument('--faithful', action='store_true', help="sae only: the course's own training loop (hundreds of times slower)")
     p.add_argument('--set', type=_pair('--set'), action='append', default=[], metavar='NAME=VALUE', help='any other setting of the model (repeat); see `sae-movies models MODEL`')
     p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt; with --resume, the checkpoint resumed)')

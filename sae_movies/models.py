@@ -17,7 +17,7 @@ from .autorec import AutoRec, UserAutoRec, DeepAE
 from .topn import TopNModel, TopNSettings, MultVAE, MultDAE, EASE, EDLAE, WatchedDLAE, DLAE, ItemKNN
 from .content import HybridDAE, ContentDLAE
 from .attention import AttentiveAE
-from .infinite import InfAE
+from .infinite import InfAE, WatchedInfAE
 
 # %% auto #0
 __all__ = ['MODELS', 'AUTOREC_RUNNERS_UP', 'register', 'model_class', 'get_model', 'parse_member', 'EnsembleSettings', 'Ensemble',
@@ -35,7 +35,7 @@ def register(cls:type # a `Model` subclass with a `name`
     MODELS[cls.name] = cls
     return cls
 
-for _cls in (AutoRec, UserAutoRec, DeepAE, SAE, MultVAE, MultDAE, HybridDAE, AttentiveAE, EASE, EDLAE, DLAE, WatchedDLAE, ContentDLAE, InfAE, ItemKNN, BiasedMF, Bias, MovieMean, GlobalMean, MostPopular): register(_cls)
+for _cls in (AutoRec, UserAutoRec, DeepAE, SAE, MultVAE, MultDAE, HybridDAE, AttentiveAE, EASE, EDLAE, DLAE, WatchedDLAE, ContentDLAE, InfAE, WatchedInfAE, ItemKNN, BiasedMF, Bias, MovieMean, GlobalMean, MostPopular): register(_cls)
 
 # %% ../nbs/08_models.ipynb #883575dc
 def model_class(name:str # a registered name
