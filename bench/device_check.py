@@ -1,10 +1,10 @@
-"""Every model that takes a device (those that train with PyTorch, and the closed forms EASE, EDLAE, DLAE, watched-dlae, content-dlae and inf-ae,
+"""Every model that takes a device (those that train with PyTorch, and the closed forms EASE, EDLAE, DLAE, watched-dlae, content-dlae, inf-ae and watched-inf-ae,
 which solve in float64 on CUDA), on every device this machine has, side by side: does it fit there, how long does its fit
 take, how good is the result, and does its checkpoint load back on the CPU with the same scores? Meant for a machine with
 a GPU (this project's CI has none); on a machine without one it fills the CPU column alone. The closed forms skip MPS,
 which has no float64.
 
-    .venv/bin/python bench/device_check.py [--devices cpu,cuda] [--epochs 5] [--users 6040 --movies 3706 --ratings 1000209]
+    .venv/bin/python bench/device_check.py [--devices cpu,cuda] [--epochs 5] [--users 6040 --movies 3706 --ratings 1000209] [--models a,b --merge]
 
 The data are synthetic ratings in ML-1M's format (`synthesize`, seed 0) in a temporary folder, so nothing is downloaded.
 Rating models are scored by RMSE on a seeded 10% of the ratings (`random-0.1-seed0`), top-N models by NDCG@10 on 150
@@ -12,6 +12,8 @@ held-out users (`users-150-seed0`, liked = rating >= 4). Each fit uses the model
 seed 0; on CUDA its steps run in bfloat16 autocast (03_train), and some sparse CUDA kernels add in a varying order, so the
 devices agree in quality rather than digit for digit. Prints the table, saves it as bench/results/device_check.json, and
 exits with status 1 if any fit fails, gives a non-finite figure, or its checkpoint does not give back its scores.
+`--merge` (with `--models`) keeps the saved rows of every other model and replaces those of `--models` (the data are seeded,
+so the others' figures stand); the file's `runs` lists which run made which rows.
 It runs from a checkout where the package's requirements import: after `pip install -e .`, or with `PYTHONPATH=.` on a
 machine whose Python already has them (a GPU image with its own CUDA build of PyTorch, say).
 """
@@ -63,7 +65,12 @@ if __name__ == '__main__':
     ap.add_argument('--models', default=','.join(device_models()), help='comma-separated registered names (default: every model that takes a device)')
     ap.add_argument('--epochs', type=int, default=5)
     ap.add_argument('--users', type=int, default=6040); ap.add_argument('--movies', type=int, default=3706); ap.add_argument('--ratings', type=int, default=1_000_209)
+    ap.add_argument('--merge', action='store_true', help="keep the saved rows of the models not in --models (same data sizes and epochs only)")
     a = ap.parse_args()
+    path = Path(__file__).parent/'results'/'device_check.json'
+    old = json.loads(path.read_text()) if a.merge else None
+    if old and {k: v for k, v in old['args'].items() if k not in ('models', 'devices', 'merge')} != {k: v for k, v in vars(a).items() if k not in ('models', 'devices', 'merge')}:
+        ap.error(f"--merge: the saved run used {old['args']}: give the same sizes and epochs")
     warm_up()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -71,13 +78,16 @@ if __name__ == '__main__':
         splits = {'rating': ds.split('random-0.1-seed0'), 'topn': ds.split('users-150-seed0')}
         rows = [check(n, d, ds, splits, a.epochs, tmp) for n in a.models.split(',') for d in a.devices.split(',')
                 if not (d == 'mps' and getattr(model_class(n), 'float64', False))]  # no float64 on MPS
+    run = {'date': time.strftime('%Y-%m-%d %H:%M'), 'models': a.models.split(',')}
+    if old:  # the other models' rows stay, in the order of `device_models`
+        rows = sorted([r for r in old['rows'] if r['model'] not in run['models']] + rows, key=lambda r: (device_models() + [r['model']]).index(r['model']))
+        runs = old.get('runs', [{'date': old['date'], 'models': [m for m in old['args']['models'].split(',') if m not in run['models']]}]) + [run]
     t = pd.DataFrame(rows)
     print(t.drop(columns=[c for c in ('error',) if c in t]).round(4).to_string(index=False))
     for r in rows:
         if 'error' in r: print(f"{r['model']} on {r['device']}: {r['error']}")
     gpu = torch.cuda.get_device_name(0) if 'cuda' in a.devices else None
     out = {'machine': {'python': platform.python_version(), 'torch': torch.__version__, 'cpus': os.cpu_count(), 'gpu': gpu},
-           'date': time.strftime('%Y-%m-%d %H:%M'), 'args': vars(a), 'rows': rows}
-    path = Path(__file__).parent/'results'/'device_check.json'
+           'date': run['date'], 'args': vars(a), **({'runs': runs} if old else {}), 'rows': rows}
     path.write_text(json.dumps(out, indent=1, default=float)); print(f'saved {path}')
     sys.exit(0 if all(r['ok'] for r in rows) else 1)
