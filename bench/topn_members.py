@@ -19,9 +19,10 @@ from sae_movies.train import warm_up
 from sae_movies.models import model_class, TopNEnsemble
 from sae_movies.topn import heldout_ndcg
 
-SINGLES = ['ease', 'edlae', 'dlae', 'mult-dae', 'mult-vae', 'item-knn']
+SINGLES = ['ease', 'edlae', 'dlae', 'watched-dlae', 'inf-ae', 'watched-inf-ae', 'mult-dae', 'mult-vae', 'item-knn']
 BLENDS = [('edlae', 'mult-dae'), ('dlae', 'mult-dae'), ('edlae', 'mult-vae'), ('dlae', 'mult-vae'), ('ease', 'mult-dae'), ('edlae', 'item-knn'), ('edlae', 'ease'),
-          ('edlae', 'mult-dae', 'mult-vae'), ('edlae', 'mult-dae', 'item-knn')]
+          ('edlae', 'mult-dae', 'mult-vae'), ('edlae', 'mult-dae', 'item-knn'),
+          ('watched-dlae', 'mult-dae'), ('watched-dlae', 'inf-ae'), ('watched-dlae', 'watched-inf-ae'), ('edlae', 'watched-inf-ae'), ('watched-dlae', 'mult-dae', 'watched-inf-ae')]
 HELD_OUT = {'ml-100k': 150, 'ml-latest-small': 100}
 
 def blend(fitted:dict, names:tuple, seed:int, pair_a):
