@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
-from .data import SaeMoviesError
+from .data import SaeMoviesError, liked
 from .topn import TopNModel, TopNSettings, physical_memory, _grid, sparse_state, sparse_from_state, float64_device
 from .train import DEVICES
 
@@ -143,7 +143,7 @@ class WatchedInfAE(InfAE):
 # %% ../nbs/07c_infinite.ipynb #wi010003
 @patch
 def _points(self:WatchedInfAE, R, L, search):
-    W = (abs(R) > 0).astype(np.float32).tocsr(); W = W[self._sample(np.flatnonzero(W.getnnz(1) > 0))]  # the movies each person rated
+    W = liked(R, None); W = W[self._sample(np.flatnonzero(W.getnnz(1) > 0))]  # the movies each person rated
     X, s = sp.vstack([L, W]).tocsr(), self.settings
     return [({'watched': w}, X, np.r_[np.ones(L.shape[0]), np.full(W.shape[0], w)]) if w else ({'watched': 0.}, L, None)
             for w in _grid(s.watched, s.watched_grid, search, -1.)]

@@ -268,7 +268,7 @@ class WatchedDLAESettings(EDLAESettings):
 class WatchedDLAE(RowsDLAE):
     "DLAE fitted to the liked movies plus, per person, a weighted row of every movie they rated: movies watched by the same people are tied, liked or not."
     name, summary, Settings, extra = 'watched-dlae', "DLAE with each person's rated movies, any stars, as extra rows (top-N; ranking only)", WatchedDLAESettings, 'watched'
-    def extra_rows(self, R): W = (abs(R[:, self.active]) > 0).astype(np.float64).tocsr(); return W[W.getnnz(1) > 0] # the active movies each person rated
+    def extra_rows(self, R): W = liked(R[:, self.active], None).astype(np.float64); return W[W.getnnz(1) > 0] # the active movies each person rated
 
 # %% ../nbs/07_topn.ipynb #e2e546aa
 @dataclass
