@@ -1,0 +1,103 @@
+"""How much of I-AutoRec's epoch at scale is the memory allocator's: time per epoch and peak memory at 1M, 10M and 25M
+synthetic ratings (bench/scale.py's data) under glibc's malloc as it comes, glibc told to keep freed memory for reuse,
+tcmalloc and jemalloc, in one run.
+
+    .venv/bin/python bench/allocator.py [--sizes 1m,10m,25m] [--keep DIR] [--rounds 3] [--epochs 5]
+
+Why it matters: glibc's malloc hands every freed block of more than 32 MiB back to the operating system, and the next
+allocation of that size takes fresh pages, which the kernel must fault in and zero. A full-batch step at 25M allocates
+a dozen such blocks (100 MB of values per rating-sized tensor, 130 MB per users-wide matrix); at 1M none is that big.
+The package itself changes nothing here: the allocator is chosen when Python starts, by environment variables
+(`GLIBC_TUNABLES`, `LD_PRELOAD`), and this script starts each measurement in a fresh process with one of them.
+
+Every run fits the same seeded model, so the training losses must agree to the last digit whatever the allocator (the
+script checks it). Epoch times are medians over the epochs after the first (which also builds the sparse blocks); each
+configuration is run `--rounds` times, the configurations taking turns, and the median run is kept. Peak memory is the
+process's ru_maxrss. Allocators that are not installed are skipped and listed (Debian: `apt install libtcmalloc-minimal4
+libjemalloc2`). Prints a table and saves bench/results/allocator.json. This machine is shared and noisy: compare ratios.
+"""
+import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
+from pathlib import Path
+import numpy as np, pandas as pd
+sys.path.insert(0, str(Path(__file__).parent))
+from scale import SIZES, synth_folder  # the same synthetic data as bench/scale.py
+
+KEEP = 'glibc.malloc.mmap_threshold=1073741824' # blocks up to 1 GiB come from (and go back to) the heap, for reuse
+LIBS = {'tcmalloc': ['libtcmalloc_minimal.so.4', 'libtcmalloc.so.4'], 'jemalloc': ['libjemalloc.so.2']}
+
+def find_lib(names:list)->str: # the library's path, or None
+    "The first of `names` that the dynamic linker's usual folders hold."
+    for d in ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib']:
+        for n in names:
+            if (p := Path(d)/n).exists(): return str(p)
+    return None
+
+def configs()->dict: # name -> extra environment (None: not installed here)
+    "The allocator settings compared."
+    c = {'glibc': {}, 'glibc, freed memory kept': {'GLIBC_TUNABLES': KEEP}}
+    for name, names in LIBS.items(): c[name] = (p := find_lib(names)) and {'LD_PRELOAD': p}
+    return c
+
+def child(folder, release, epochs):
+    "Fit I-AutoRec in this (fresh) process; its epoch times, last training loss and peak memory."
+    from sae_movies.data import load_dataset
+    from sae_movies.sae import AutoencoderModel
+    from sae_movies.models import model_class
+    ds = load_dataset(release, path=folder)
+    times, epoch = [], AutoencoderModel._epoch
+    def timed_epoch(self, *a):
+        t = time.perf_counter(); r = epoch(self, *a); times.append(time.perf_counter() - t); return r
+    AutoencoderModel._epoch = timed_epoch  # instrumentation only: the same method, timed
+    m = model_class('autorec')(epochs=epochs, valid_frac=0, refit=False, threads=0)
+    m.fit(ds.ratings, imap=ds.imap, scale=ds.info.rating_scale)
+    return {'epoch_s': float(np.median(times[1:])), 'first_epoch_s': times[0], 'loss': float(m.history.train_mse.iloc[-1]),
+            'peak_gb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}
+
+def measure(env:dict, folder, release, epochs)->dict:
+    "`child` in a fresh Python process started with `env` added to the environment."
+    r = subprocess.run([sys.executable, __file__, '--child', str(folder), release, str(epochs)], capture_output=True, text=True, env={**os.environ, **env})
+    if r.returncode: raise SystemExit(f'{env} on {folder} failed:\n{r.stderr[-3000:]}')
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+def run(sizes, keep, rounds, epochs):
+    root, rows, cs = Path(keep or tempfile.mkdtemp()), [], configs()
+    for size in sizes:
+        folder, _ = synth_folder(root, size)
+        runs = {c: [] for c, env in cs.items() if env is not None}
+        for _ in range(rounds):
+            for c in runs: runs[c].append(measure(cs[c], folder, SIZES[size][3], epochs))
+        for c, rs in runs.items():
+            mid = sorted(rs, key=lambda r: r['epoch_s'])[(len(rs) - 1) // 2]
+            rows.append({'size': size, 'ratings': SIZES[size][2], 'allocator': c, **mid, 'epoch_s_runs': [r['epoch_s'] for r in rs]})
+        losses = {r['loss'] for rs in runs.values() for r in rs}
+        if len(losses) != 1: raise SystemExit(f'the allocators trained differently at {size}: losses {sorted(losses)}')
+        print(pd.DataFrame(rows[-len(runs):]).drop(columns='epoch_s_runs').round(3).to_string(index=False), flush=True)
+    return rows, [c for c, env in cs.items() if env is None]
+
+def growth(t:pd.DataFrame)->pd.DataFrame:
+    "Each allocator's epoch time at each size as a multiple of its own at the first size, beside the ratings' multiple."
+    e = t.pivot(index='size', columns='allocator', values='epoch_s').loc[t['size'].unique()]
+    r = t.drop_duplicates('size').set_index('size').ratings
+    return pd.concat([(r / r.iloc[0]).rename('ratings'), e / e.iloc[0]], axis=1).round(1)
+
+if __name__ == '__main__':
+    if len(sys.argv) > 1 and sys.argv[1] == '--child':
+        print(json.dumps(child(sys.argv[2], sys.argv[3], int(sys.argv[4])))); sys.exit()
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--sizes', default='1m,10m,25m'); p.add_argument('--keep', help='folder for the generated data (kept; shared with bench/scale.py --keep)')
+    p.add_argument('--rounds', type=int, default=3, help='runs of each allocator at each size (the median run is kept)')
+    p.add_argument('--epochs', type=int, default=5, help='epochs per run (the first is not counted)')
+    a = p.parse_args()
+    t0 = time.perf_counter()
+    rows, missing = run(a.sizes.split(','), a.keep, a.rounds, a.epochs)
+    t = pd.DataFrame(rows)
+    print('\n' + t.drop(columns='epoch_s_runs').round(3).to_string(index=False))
+    print(f'\ngrowth against {t["size"].iloc[0]} (a timing growing no faster than the ratings has a multiple <= the ratings column):')
+    print(growth(t).to_string())
+    if missing: print('\nnot installed here, skipped:', ', '.join(missing))
+    out = Path(__file__).parent/'results'/'allocator.json'
+    out.write_text(json.dumps({'rows': rows, 'growth': growth(t).reset_index().to_dict(orient='records'), 'missing': missing,
+                               'settings': {c: env for c, env in configs().items()}, 'epochs': a.epochs, 'rounds': a.rounds,
+                               'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores, glibc {platform.libc_ver()[1]}',
+                               'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n')
+    print(f'\nsaved {out}')
