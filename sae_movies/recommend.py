@@ -84,14 +84,20 @@ def _aliases(title:str)->list: # folded names; none where the title has no '(...
 # %% ../nbs/11_recommend.ipynb #52ba67f8
 PLACEHOLDERS = ('unknown',) # folded titles that name no film when they carry no year (ML-100K lists movie 267 as 'unknown')
 
+@patch(as_prop=True)
+def placeholder_rows(self:Recommender)->np.ndarray: # one per movie column: True where the row names no film
+    "Movies whose title is a placeholder (`PLACEHOLDERS`) with no year, as ML-100K's movie 267 ('unknown'): searches and titles skip them."
+    if getattr(self, '_fake', None) is None:
+        self._fake = self.movies.title.map(lambda t: _fold(t.strip())).isin(PLACEHOLDERS).to_numpy() & self.movies.year.isna().to_numpy()
+    return self._fake
+
 @patch
 def _title_index(self:Recommender)->tuple:
     "Folded full titles, folded names and the names inside titles' parentheses -> canonical movie ids (built once); placeholders apart."
     if self._titles is None:
-        m = self.movies.assign(canon=self.imap.item_ids[self.canonical], folded=self.movies.title.map(lambda t: _fold(t.strip())))
+        m = self.movies.assign(canon=self.imap.item_ids[self.canonical], folded=self.movies.title.map(lambda t: _fold(t.strip())), fake=self.placeholder_rows)
         m = m[m.title != '']
-        fake = m.folded.isin(PLACEHOLDERS) & m.year.isna()
-        m, fake = m[~fake], dict(zip(m.folded[fake], m.canon[fake]))
+        m, fake = m[~m.fake], dict(zip(m.folded[m.fake], m.canon[m.fake]))
         group = lambda m, key: m.groupby(key).canon.agg(lambda ids: sorted(set(ids))).to_dict()
         also = m.assign(alias=m.title.map(_aliases)).explode('alias').dropna(subset=['alias'])
         self._titles = (group(m, 'folded'), group(m, m.title.map(_name_key)), group(also, 'alias'), fake)

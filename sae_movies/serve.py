@@ -17,7 +17,7 @@ from starlette.requests import cookie_parser
 from jinja2 import Environment, DictLoader, select_autoescape
 from fastcore.basics import patch
 from .data import SaeMoviesError
-from .recommend import Recommender, _fold, PLACEHOLDERS
+from .recommend import Recommender, _fold
 
 # %% auto #0
 __all__ = ['SCHEMA', 'TEMPLATES', 'COOKIE', 'STATIC', 'Store', 'check_shares', 'assign_arm', 'search_movies', 'recommend_for',
@@ -141,8 +141,7 @@ def search_movies(rec:Recommender, # the catalogue
     if not len(hits):
         close = difflib.get_close_matches(q, list(folded), n=n, cutoff=0.5)
         hits = np.flatnonzero(np.isin(folded, close))
-    fake = np.isin(folded, PLACEHOLDERS) & rec.movies.year.isna().to_numpy()  # 'unknown' with no year names no film (ML-100K's movie 267)
-    hits = hits[(rec.canonical[hits] == hits) & ~fake[hits]]  # one row per film
+    hits = hits[(rec.canonical[hits] == hits) & ~rec.placeholder_rows[hits]]  # one row per film ('unknown' with no year names none)
     order = np.lexsort((hits, -rec.n_ratings[hits]))[:n]
     return rec.movies.iloc[hits[order]][['movie_id', 'title', 'year', 'genres']].reset_index(drop=True)
 
