@@ -16,26 +16,19 @@ configuration is run `--rounds` times, the configurations taking turns, and the 
 process's ru_maxrss. Allocators that are not installed are skipped and listed (Debian: `apt install libtcmalloc-minimal4
 libjemalloc2`). Prints a table and saves bench/results/allocator.json. This machine is shared and noisy: compare ratios.
 """
-import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
+import argparse, ctypes.util, json, os, platform, resource, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from scale import SIZES, synth_folder  # the same synthetic data as bench/scale.py
 
 KEEP = 'glibc.malloc.mmap_threshold=1073741824' # blocks up to 1 GiB come from (and go back to) the heap, for reuse
-LIBS = {'tcmalloc': ['libtcmalloc_minimal.so.4', 'libtcmalloc.so.4'], 'jemalloc': ['libjemalloc.so.2']}
-
-def find_lib(names:list)->str: # the library's path, or None
-    "The first of `names` that the dynamic linker's usual folders hold."
-    for d in ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib']:
-        for n in names:
-            if (p := Path(d)/n).exists(): return str(p)
-    return None
+LIBS = {'tcmalloc': 'tcmalloc_minimal', 'jemalloc': 'jemalloc'} # names as ctypes.util.find_library takes them
 
 def configs()->dict: # name -> extra environment (None: not installed here)
     "The allocator settings compared."
     c = {'glibc': {}, 'glibc, freed memory kept': {'GLIBC_TUNABLES': KEEP}}
-    for name, names in LIBS.items(): c[name] = (p := find_lib(names)) and {'LD_PRELOAD': p}
+    for name, lib in LIBS.items(): c[name] = (so := ctypes.util.find_library(lib)) and {'LD_PRELOAD': so}  # the dynamic linker finds it by that name
     return c
 
 def child(folder, release, epochs):

@@ -35,7 +35,7 @@ class Recommender:
                                     'year': meta.year.array, 'genres': meta.genres.map(lambda g: g if isinstance(g, tuple) else ()).to_numpy()})
         self.n_ratings = np.bincount(self.csr.indices, minlength=self.imap.n_items)
         self.canonical = self._canonical_columns()
-        self._titles = self._item_vecs = self._user_vecs = None
+        self._titles = self._placeholders = self._item_vecs = self._user_vecs = None
     def __repr__(self): return f'Recommender({self.model.name} on {self.ds.name}: {self.imap.n_users} users, {self.imap.n_items} movies)'
 
 # %% ../nbs/11_recommend.ipynb #8ff5ba5c
@@ -87,9 +87,9 @@ PLACEHOLDERS = ('unknown',) # folded titles that name no film when they carry no
 @patch(as_prop=True)
 def placeholder_rows(self:Recommender)->np.ndarray: # one per movie column: True where the row names no film
     "Movies whose title is a placeholder (`PLACEHOLDERS`) with no year, as ML-100K's movie 267 ('unknown'): searches and titles skip them."
-    if getattr(self, '_fake', None) is None:
-        self._fake = self.movies.title.map(lambda t: _fold(t.strip())).isin(PLACEHOLDERS).to_numpy() & self.movies.year.isna().to_numpy()
-    return self._fake
+    if self._placeholders is None:
+        self._placeholders = self.movies.title.map(lambda t: _fold(t.strip())).isin(PLACEHOLDERS).to_numpy() & self.movies.year.isna().to_numpy()
+    return self._placeholders
 
 @patch
 def _title_index(self:Recommender)->tuple:
