@@ -14,7 +14,8 @@ from .train import RatingPattern, sparse_forward, masked_mse, autocast
 from .sae import AESettings, AutoencoderModel
 
 # %% auto #0
-__all__ = ['AutoRecSettings', 'AutoRec', 'UserAutoRecSettings', 'UserAutoRec', 'DeepAESettings', 'DeepAE']
+__all__ = ['AutoRecSettings', 'AutoRec', 'mean_squared_residual', 'UserAutoRecSettings', 'UserAutoRec', 'DeepAESettings',
+           'DeepAE']
 
 # %% ../nbs/06_autorec.ipynb #c6b21ea9
 @dataclass
@@ -62,6 +63,20 @@ def codes(self:AutoRec)->np.ndarray: # (n_items, hidden)
         self._code_cache = h.numpy().astype(np.float64)[:self.inputs.shape[1]]  # the movies' rows, not the demographic groups'
     return self._code_cache
 
+# %% ../nbs/06_autorec.ipynb #ms000002
+def mean_squared_residual(W:np.ndarray, # (users, k) decoder rows
+                          b:np.ndarray, # (users,) output biases
+                          Z:np.ndarray, # (movies, k) codes
+                          rows:np.ndarray, cols:np.ndarray, y:np.ndarray, # the ratings: user rows, movie columns, values
+                          chunk:int=1 << 10 # ratings per pass: the gathered rows stay in cache (memory ~ chunk × k, not ratings × k)
+                         )->float:
+    "Mean squared error of the fit `W[row] · Z[col] + b[row]` at the ratings `y`."
+    def sse(s):
+        r, c = rows[s:s + chunk], cols[s:s + chunk]
+        e = (W[r] * Z[c]).sum(1) + b[r] - y[s:s + chunk]
+        return float(e @ e)
+    return sum(sse(s) for s in range(0, len(y), chunk)) / max(len(y), 1)
+
 # %% ../nbs/06_autorec.ipynb #bd43568f
 @patch
 def fold_in_prior(self:AutoRec)->tuple: # (prior mean, prior precision, noise variance), over [decoder row, bias]
@@ -74,8 +89,8 @@ def fold_in_prior(self:AutoRec)->tuple: # (prior mean, prior precision, noise va
         C = np.cov(theta, rowvar=False)
         C += np.trace(C) / len(theta) * np.eye(len(C))  # a little ridge: invertible even with fewer users than dimensions
         coo = self.inputs.tocoo(); ok = self.trained[coo.row]
-        fitted = (W[coo.row[ok]] * self.codes()[coo.col[ok]]).sum(1) + b[coo.row[ok]]
-        self._prior_cache = theta.mean(0), np.linalg.inv(C), max(float(np.mean((fitted - coo.data[ok]) ** 2)), 1e-6)  # (a perfect fit: no division by 0)
+        noise = mean_squared_residual(W, b, self.codes(), coo.row[ok], coo.col[ok], coo.data[ok])
+        self._prior_cache = theta.mean(0), np.linalg.inv(C), max(noise, 1e-6)  # (a perfect fit: no division by 0)
         self._prior_cov = C  # the prior covariance itself, for `_fold_in`'s small systems
     return self._prior_cache
 
