@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np, pandas as pd
 from .data import SaeMoviesError, Split, ratings_csr
-from .metrics import (rating_metrics, ranking_metrics, top_k, mean_popularity, check_k, ndcg_at_k, recall_at_k,
+from .metrics import (rating_metrics, ranking_per_user, top_k, mean_popularity, check_k, ndcg_at_k, recall_at_k,
                                 catalogue_coverage)
 from .core import Model, progress_bar
 from .models import model_class
@@ -43,17 +43,25 @@ def ranking_eval(model:Model, # a fitted model
                  split:Split, # `test` holds the held-out ratings
                  k:int=10, # list length
                  threshold:float=4, # a held-out rating >= threshold is relevant
-                 known:pd.DataFrame=None # what the users rated before (excluded; the model's input); default: split.train
+                 known:pd.DataFrame=None, # what the users rated before (excluded; the model's input); default: split.train
+                 batch:int=None # users scored at a time (default: about 4M scores): memory follows the batch, not users × movies
                 )->dict: # ranking metrics at k
-    "Top-k metrics of a model's scores for the users in `split.test`."
+    "Top-k metrics of a model's scores for the users in `split.test`, a batch of users at a time."
     check_k(k); check_same_data(model, split)
-    known = split.train if known is None else known
-    imap, users = model.imap, np.unique(split.test.user.to_numpy())
-    scores, seen = model.score(users, known=known), ratings_csr(known, imap)[imap.users(users)]
-    out = ranking_metrics(scores, seen, split.test, k=k, threshold=threshold, user_ids=users, item_ids=imap.item_ids)
+    imap = model.imap; H = ratings_csr(split.train if known is None else known, imap)
+    test = split.test.sort_values('user', kind='stable'); tu = test.user.to_numpy()
+    users, batch = np.unique(tu), batch or max(1, 2**22 // imap.n_items)
+    per_user, tops, lists = {}, [], []
+    for s in range(0, len(users), batch):
+        u = users[s:s + batch]; seen, scores = H[imap.users(u)], model.score(u, known=H)
+        values, top = ranking_per_user(scores, seen, test.iloc[np.searchsorted(tu, u[0]):np.searchsorted(tu, u[-1], 'right')],
+                                       k, threshold, u, imap.item_ids)
+        for n, v in values.items(): per_user.setdefault(n, []).append(v)
+        tops.append(top); lists.append(top_k(scores, seen, k))  # lists of the users with something relevant; of everyone
     train_counts = np.diff(ratings_csr(split.train, imap).tocsc().indptr)  # movie popularity = training ratings
-    return {**{n: v for n, v in out.items() if n not in ('coverage', 'popularity')},
-            'catalogue_coverage': out['coverage'], 'popularity': mean_popularity(top_k(scores, seen, k), train_counts)}
+    return {**{n: float(np.concatenate(v).mean()) for n, v in per_user.items()},
+            'catalogue_coverage': catalogue_coverage(np.concatenate(tops), imap.n_items),
+            'popularity': mean_popularity(np.concatenate(lists), train_counts)}
 
 # %% ../nbs/09_evaluate.ipynb #cb0aa51d
 TOPN_METRICS = (('ndcg', 10), ('ndcg', 100), ('recall', 20), ('recall', 50))

@@ -11,7 +11,8 @@ from .data import SaeMoviesError
 __all__ = ['rmse', 'mae', 'user_mean_rmse', 'rating_metrics', 'check_k', 'dense_bool', 'scores_with_exclusions',
            'top_k_unordered', 'top_k', 'hits_at_k', 'relevant_counts', 'safe_divide', 'precision_at_k', 'recall_at_k',
            'discounts', 'ndcg_at_k', 'map_at_k', 'hit_rate_at_k', 'mrr', 'catalogue_coverage', 'mean_popularity',
-           'default_ids', 'interaction_matrix', 'relevant_matrix', 'per_user_ranking_metrics', 'ranking_metrics']
+           'default_ids', 'interaction_matrix', 'relevant_matrix', 'per_user_ranking_metrics', 'ranking_per_user',
+           'ranking_metrics']
 
 # %% ../nbs/01_metrics.ipynb #e557b114
 def _floats(x): return np.asarray(x, dtype=np.float64)
@@ -234,19 +235,24 @@ def per_user_ranking_metrics(full_ranking:np.ndarray, # users x n_items ranking 
             f'hit_rate@{k}': hit_rate_at_k(ranked, relevant, k), 'mrr': mrr(full_ranking, relevant)}
 
 # %% ../nbs/01_metrics.ipynb #2a76c780
-def ranking_metrics(scores, # users x items scores (numpy or torch); higher = better
-                    train_csr, # users x items training ratings (sparse or dense); these movies are excluded
-                    test:pd.DataFrame, # held-out ratings: user, item, rating (raw ids)
-                    k:int=10, # list length
-                    threshold:float=4, # a held-out rating >= threshold counts as relevant
-                    user_ids=None, item_ids=None # raw ids of the rows and columns; default MovieLens 1..n
-                   )->dict: # metric -> mean over users with a relevant held-out movie; coverage, popularity
-    "Top-k metrics of a score matrix, training movies excluded; MRR over the full ranking."
+def ranking_per_user(scores, # users x items scores (numpy or torch); higher = better
+                     train_csr, # users x items training ratings (sparse or dense); these movies are excluded
+                     test:pd.DataFrame, # held-out ratings: user, item, rating (raw ids)
+                     k:int=10, # list length
+                     threshold:float=4, # a held-out rating >= threshold counts as relevant
+                     user_ids=None, item_ids=None # raw ids of the rows and columns; default MovieLens 1..n
+                    )->tuple: # (metric -> value per user with a relevant held-out movie, those users' top-k lists)
+    "Per-user top-k metrics of a score matrix, training movies excluded; MRR over the full ranking."
     check_k(k)
     scores, train = scores_with_exclusions(scores), dense_bool(train_csr)
     relevant = relevant_matrix(test, train, default_ids(scores.shape[0], user_ids), default_ids(scores.shape[1], item_ids), threshold)
     users = relevant.any(1)
     full_ranking = top_k(scores[users], train[users], scores.shape[1])
-    means = {name: float(values.mean()) for name, values in per_user_ranking_metrics(full_ranking, relevant[users], k).items()}
-    top = full_ranking[:, :k]
-    return {**means, 'coverage': catalogue_coverage(top, scores.shape[1]), 'popularity': mean_popularity(top, train.sum(0))}
+    return per_user_ranking_metrics(full_ranking, relevant[users], k), full_ranking[:, :k].copy()  # (a view would keep the whole ranking)
+
+def ranking_metrics(scores, train_csr, test:pd.DataFrame, k:int=10, threshold:float=4, user_ids=None, item_ids=None
+                   )->dict: # metric -> mean over users with a relevant held-out movie; coverage, popularity
+    "Top-k metrics of a score matrix (arguments as `ranking_per_user`), averaged over users; with coverage and popularity."
+    per_user, top = ranking_per_user(scores, train_csr, test, k, threshold, user_ids, item_ids)
+    means = {name: float(values.mean()) for name, values in per_user.items()}
+    return {**means, 'coverage': catalogue_coverage(top, np.shape(scores)[1]), 'popularity': mean_popularity(top, dense_bool(train_csr).sum(0))}
