@@ -10,9 +10,9 @@ from .data import SaeMoviesError
 # %% auto #0
 __all__ = ['rmse', 'mae', 'user_mean_rmse', 'rating_metrics', 'check_k', 'dense_bool', 'scores_with_exclusions',
            'top_k_unordered', 'top_k', 'hits_at_k', 'relevant_counts', 'safe_divide', 'precision_at_k', 'recall_at_k',
-           'discounts', 'ndcg_at_k', 'map_at_k', 'hit_rate_at_k', 'mrr', 'catalogue_coverage', 'mean_popularity',
-           'default_ids', 'interaction_matrix', 'relevant_matrix', 'per_user_ranking_metrics', 'ranking_per_user',
-           'ranking_metrics']
+           'discounts', 'ndcg_at_k', 'map_at_k', 'hit_rate_at_k', 'mrr', 'reciprocal_rank', 'catalogue_coverage',
+           'mean_popularity', 'default_ids', 'interaction_matrix', 'relevant_matrix', 'per_user_ranking_metrics',
+           'ranking_per_user', 'ranking_metrics']
 
 # %% ../nbs/01_metrics.ipynb #e557b114
 def _floats(x): return np.asarray(x, dtype=np.float64)
@@ -183,6 +183,17 @@ def mrr(ranked, # users x L movie indices, best first (-1 = empty slot), any len
     hits = hits_at_k(ranked, relevant, max(np.asarray(ranked).shape[1], 1))
     return np.where(hits.any(1), 1.0 / (hits.argmax(1) + 1), 0.0)
 
+# %% ../nbs/01_metrics.ipynb #rr000002
+def reciprocal_rank(scores:np.ndarray, # users x items scores, excluded movies at -inf (as `scores_with_exclusions` gives them)
+                    relevant:np.ndarray # users x items booleans (dense)
+                   )->np.ndarray: # per user 1 / rank of the first relevant movie in the whole ranking (0 if none)
+    "`mrr` over the full ranking (ties to lower columns), by counting the movies ranked ahead instead of sorting."
+    relevant = relevant & (scores > -np.inf)  # an excluded movie is never in the ranking
+    best = np.where(relevant, scores, -np.inf).max(1, keepdims=True)
+    first = np.argmax(relevant & (scores == best), 1)[:, None]  # the lowest column among the relevant at that score
+    ahead = ((scores > best) | ((scores == best) & (np.arange(scores.shape[1]) < first))).sum(1)
+    return np.where(relevant.any(1), 1 / (ahead + 1), 0.)
+
 # %% ../nbs/01_metrics.ipynb #5aadfadc
 def catalogue_coverage(ranked, # users x k recommended movie indices (-1 = empty)
                        n_items:int # catalogue size
@@ -224,15 +235,16 @@ def relevant_matrix(test:pd.DataFrame, # held-out ratings: user, item, rating (r
     return (interaction_matrix(test, user_ids, item_ids) >= threshold).toarray() & ~train
 
 # %% ../nbs/01_metrics.ipynb #804d7ffd
-def per_user_ranking_metrics(full_ranking:np.ndarray, # users x n_items ranking (best first, -1 = empty)
+def per_user_ranking_metrics(ranked:np.ndarray, # users x L ranking, L >= k (best first, -1 = empty)
                              relevant:np.ndarray, # users x items booleans
-                             k:int=10 # cut-off
+                             k:int=10, # cut-off
+                             rr:np.ndarray=None # each user's reciprocal rank in the whole ranking (`reciprocal_rank`); default: `mrr` over `ranked`
                             )->dict: # metric name -> per-user array
-    "Per-user top-k metrics; MRR uses the whole ranking."
-    ranked = full_ranking[:, :k]
-    return {f'precision@{k}': precision_at_k(ranked, relevant, k), f'recall@{k}': recall_at_k(ranked, relevant, k),
-            f'ndcg@{k}': ndcg_at_k(ranked, relevant, k), f'map@{k}': map_at_k(ranked, relevant, k),
-            f'hit_rate@{k}': hit_rate_at_k(ranked, relevant, k), 'mrr': mrr(full_ranking, relevant)}
+    "Per-user top-k metrics; MRR over the whole ranking (given as `rr`, or `ranked` is all of it)."
+    top = ranked[:, :k]
+    return {f'precision@{k}': precision_at_k(top, relevant, k), f'recall@{k}': recall_at_k(top, relevant, k),
+            f'ndcg@{k}': ndcg_at_k(top, relevant, k), f'map@{k}': map_at_k(top, relevant, k),
+            f'hit_rate@{k}': hit_rate_at_k(top, relevant, k), 'mrr': mrr(ranked, relevant) if rr is None else rr}
 
 # %% ../nbs/01_metrics.ipynb #2a76c780
 def ranking_per_user(scores, # users x items scores (numpy or torch); higher = better
@@ -247,8 +259,9 @@ def ranking_per_user(scores, # users x items scores (numpy or torch); higher = b
     scores, train = scores_with_exclusions(scores), dense_bool(train_csr)
     relevant = relevant_matrix(test, train, default_ids(scores.shape[0], user_ids), default_ids(scores.shape[1], item_ids), threshold)
     users = relevant.any(1)
-    full_ranking = top_k(scores[users], train[users], scores.shape[1])
-    return per_user_ranking_metrics(full_ranking, relevant[users], k), full_ranking[:, :k].copy()  # (a view would keep the whole ranking)
+    mine, relevant = scores_with_exclusions(scores[users], train[users]), relevant[users]
+    top = top_k(mine, None, k)
+    return per_user_ranking_metrics(top, relevant, k, reciprocal_rank(mine, relevant)), top
 
 def ranking_metrics(scores, train_csr, test:pd.DataFrame, k:int=10, threshold:float=4, user_ids=None, item_ids=None
                    )->dict: # metric -> mean over users with a relevant held-out movie; coverage, popularity
