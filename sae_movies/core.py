@@ -331,12 +331,22 @@ def predict(self:Model, users, # raw user ids
     out, fallback = self.biases.mu + b_u, cols < 0  # a movie outside the map has no column: always the fallback
     urows, inv = np.unique(rows[~fallback], return_inverse=True)
     Hu = sp.diags((urows >= 0).astype(np.float32)) @ H[np.maximum(urows, 0)]  # empty history for unknown users
-    pos, c_ok = np.flatnonzero(~fallback), cols[~fallback]
-    for s, S, fb in self._score_batches(urows, sp.csr_matrix(Hu)):
-        sel = (inv >= s) & (inv < s + len(S))
-        out[pos[sel]], fallback[pos[sel]] = S[inv[sel] - s, c_ok[sel]], fb[inv[sel] - s, c_ok[sel]]
+    pos = np.flatnonzero(~fallback)
+    out[pos], fallback[pos] = self._pair_scores(urows, sp.csr_matrix(Hu), inv, cols[~fallback])
     self.n_fallbacks = int(fallback.sum())
     return out
+
+@patch
+def _pair_scores(self:Model, rows:np.ndarray, # users' rows in the index map (-1: someone new)
+                 H:sp.csr_matrix, # their histories, one row each
+                 who:np.ndarray, cols:np.ndarray # per pair: its user's position in `rows`, its movie's column
+                )->tuple: # (score, fallback) per pair
+    "Scores at (user, movie) pairs, with the bias baseline where the model cannot score; by default read off each user's full row."
+    out, fallback = np.empty(len(who), np.float32), np.zeros(len(who), bool)
+    for s, S, fb in self._score_batches(rows, H):
+        sel = (who >= s) & (who < s + len(S))
+        out[sel], fallback[sel] = S[who[sel] - s, cols[sel]], fb[who[sel] - s, cols[sel]]
+    return out, fallback
 
 # %% ../nbs/02_core.ipynb #a3be830e
 @patch
