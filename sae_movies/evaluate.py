@@ -51,17 +51,18 @@ def ranking_eval(model:Model, # a fitted model
     imap = model.imap; H = ratings_csr(split.train if known is None else known, imap)
     test = split.test.sort_values('user', kind='stable'); tu = test.user.to_numpy()
     users, batch = np.unique(tu), batch or max(1, 2**22 // imap.n_items)
-    per_user, tops, lists = {}, [], []
+    per_user, lists, averaged = {}, [], []
     for s in range(0, len(users), batch):
         u = users[s:s + batch]; seen, scores = H[imap.users(u)], model.score(u, known=H)
-        values, top = ranking_per_user(scores, seen, test.iloc[np.searchsorted(tu, u[0]):np.searchsorted(tu, u[-1], 'right')],
+        values, top, mine = ranking_per_user(scores, seen, test.iloc[np.searchsorted(tu, u[0]):np.searchsorted(tu, u[-1], 'right')],
                                        k, threshold, u, imap.item_ids)
         for n, v in values.items(): per_user.setdefault(n, []).append(v)
-        tops.append(top); lists.append(top_k(scores, seen, k))  # lists of the users with something relevant; of everyone
+        lists.append(top); averaged.append(mine)  # everyone's lists; which users have something relevant
     train_counts = np.diff(ratings_csr(split.train, imap).tocsc().indptr)  # movie popularity = training ratings
+    lists = np.concatenate(lists)
     return {**{n: float(np.concatenate(v).mean()) for n, v in per_user.items()},
-            'catalogue_coverage': catalogue_coverage(np.concatenate(tops), imap.n_items),
-            'popularity': mean_popularity(np.concatenate(lists), train_counts)}
+            'catalogue_coverage': catalogue_coverage(lists[np.concatenate(averaged)], imap.n_items),
+            'popularity': mean_popularity(lists, train_counts)}
 
 # %% ../nbs/09_evaluate.ipynb #cb0aa51d
 TOPN_METRICS = (('ndcg', 10), ('ndcg', 100), ('recall', 20), ('recall', 50))

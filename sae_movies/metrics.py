@@ -253,19 +253,17 @@ def ranking_per_user(scores, # users x items scores (numpy or torch); higher = b
                      k:int=10, # list length
                      threshold:float=4, # a held-out rating >= threshold counts as relevant
                      user_ids=None, item_ids=None # raw ids of the rows and columns; default MovieLens 1..n
-                    )->tuple: # (metric -> value per user with a relevant held-out movie, those users' top-k lists)
+                    )->tuple: # (metric -> value per user with a relevant held-out movie, every row's top-k list, mask of those users)
     "Per-user top-k metrics of a score matrix, training movies excluded; MRR over the full ranking."
     check_k(k)
-    scores, train = scores_with_exclusions(scores), dense_bool(train_csr)
+    train = dense_bool(train_csr); scores = scores_with_exclusions(scores, train)
     relevant = relevant_matrix(test, train, default_ids(scores.shape[0], user_ids), default_ids(scores.shape[1], item_ids), threshold)
-    users = relevant.any(1)
-    mine, relevant = scores_with_exclusions(scores[users], train[users]), relevant[users]
-    top = top_k(mine, None, k)
-    return per_user_ranking_metrics(top, relevant, k, reciprocal_rank(mine, relevant)), top
+    users, top = relevant.any(1), top_k(scores, None, k)
+    return per_user_ranking_metrics(top[users], relevant[users], k, reciprocal_rank(scores[users], relevant[users])), top, users
 
 def ranking_metrics(scores, train_csr, test:pd.DataFrame, k:int=10, threshold:float=4, user_ids=None, item_ids=None
                    )->dict: # metric -> mean over users with a relevant held-out movie; coverage, popularity
     "Top-k metrics of a score matrix (arguments as `ranking_per_user`), averaged over users; with coverage and popularity."
-    per_user, top = ranking_per_user(scores, train_csr, test, k, threshold, user_ids, item_ids)
-    means = {name: float(values.mean()) for name, values in per_user.items()}
+    per_user, top, users = ranking_per_user(scores, train_csr, test, k, threshold, user_ids, item_ids)
+    means, top = {name: float(values.mean()) for name, values in per_user.items()}, top[users]
     return {**means, 'coverage': catalogue_coverage(top, np.shape(scores)[1]), 'popularity': mean_popularity(top, dense_bool(train_csr).sum(0))}
