@@ -9,13 +9,13 @@ import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError
 from .features import movie_features, user_features
-from .core import Model, trained_rows
+from .core import Model, trained_rows, pair_scores
 from .train import RatingPattern, sparse_forward, masked_mse, autocast
 from .sae import AESettings, AutoencoderModel
 
 # %% auto #0
-__all__ = ['AutoRecSettings', 'AutoRec', 'pair_scores', 'mean_squared_residual', 'UserAutoRecSettings', 'UserAutoRec',
-           'DeepAESettings', 'DeepAE']
+__all__ = ['AutoRecSettings', 'AutoRec', 'mean_squared_residual', 'UserAutoRecSettings', 'UserAutoRec', 'DeepAESettings',
+           'DeepAE']
 
 # %% ../nbs/06_autorec.ipynb #c6b21ea9
 @dataclass
@@ -64,19 +64,7 @@ def codes(self:AutoRec)->np.ndarray: # (n_items, hidden)
     return self._code_cache
 
 # %% ../nbs/06_autorec.ipynb #ms000002
-def pair_scores(W:np.ndarray, # (users, k) decoder rows
-                b:np.ndarray, # (users,) output biases
-                Z:np.ndarray, # (movies, k) codes
-                rows:np.ndarray, cols:np.ndarray, # one user row and one movie column per pair
-                chunk:int=1 << 10 # pairs per pass: the gathered rows stay in cache (memory ~ chunk × k, not pairs × k)
-               )->np.ndarray: # `W[row] · Z[col] + b[row]` for each pair
-    "The decoder's output at (user, movie) pairs, a chunk of pairs at a time."
-    out = np.empty(len(rows))
-    for s in range(0, len(rows), chunk):
-        r = rows[s:s + chunk]; out[s:s + chunk] = (W[r] * Z[cols[s:s + chunk]]).sum(1) + b[r]
-    return out
-
-def mean_squared_residual(W, b, Z, rows, cols, # as `pair_scores`
+def mean_squared_residual(W, b, Z, rows, cols, # decoder rows, output biases, codes, pairs: as `pair_scores`
                           y:np.ndarray # the ratings at the pairs
                          )->float:
     "Mean squared error of the fit `W[row] · Z[col] + b[row]` at the ratings `y` (0 for no ratings)."
@@ -131,12 +119,9 @@ def _score(self:AutoRec, rows, H):
     return W @ self.codes().T + b[:, None]
 
 @patch
-def _pair_scores(self:AutoRec, rows, H, who, cols):  # one dot product per pair instead of a full row of scores per user
+def _score_pairs(self:AutoRec, rows, H, who, cols):  # one dot product per pair instead of a full row of scores per user
     W, b = self._decoder_rows(rows, H)
-    out = pair_scores(W, b, self.codes(), who, cols).astype(np.float32)
-    fallback = ~(self._user_ok(rows, H)[who] & self._item_ok()[cols])
-    if fallback.any(): out[fallback] = self.biases.mu + self.biases.user_bias(H)[who[fallback]] + self.biases.item_bias[cols[fallback]]
-    return out, fallback
+    return pair_scores(W, b, self.codes(), who, cols)
 
 @patch
 def _user_ok(self:AutoRec, rows, H): return trained_rows(self.trained, rows) | Model._user_ok(self, rows, H)

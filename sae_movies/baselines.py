@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
-from .core import Model, Settings, Biases, fit_biases, mean_by_index, trained_rows
+from .core import Model, Settings, Biases, fit_biases, mean_by_index, trained_rows, pair_scores
 from .train import set_seed, train_loop, torch_threads, pick_device, DEVICES
 
 # %% auto #0
@@ -187,6 +187,10 @@ def _user_params(self:BiasedMF, rows, H)->tuple:
 def _score(self:BiasedMF, rows, H):
     bu, P = self._user_params(rows, H)
     return self.mu + bu[:, None] + self.item_bias[None, :] + P @ self.item_factors.T
+@patch
+def _score_pairs(self:BiasedMF, rows, H, who, cols):  # one dot product per pair instead of a full row of scores per user
+    bu, P = self._user_params(rows, H)
+    return pair_scores(P, self.mu + bu, self.item_factors, who, cols) + self.item_bias[cols]
 @patch
 def _user_ok(self:BiasedMF, rows, H): return trained_rows(self.user_trained, rows) | Model._user_ok(self, rows, H)
 @patch

@@ -14,8 +14,8 @@ from .data import SaeMoviesError, IndexMap, default_data_dir, ratings_csr, per_u
 
 # %% auto #0
 __all__ = ['MAX_SEED', 'CHECKPOINT_FORMAT', 'check_value', 'Settings', 'progress_bar', 'mean_by_index', 'fit_biases', 'Biases',
-           'Model', 'TrainingDiverged', 'trained_rows', 'atomic_write', 'default_models_dir', 'content_digest',
-           'read_checkpoint']
+           'Model', 'TrainingDiverged', 'trained_rows', 'pair_scores', 'atomic_write', 'default_models_dir',
+           'content_digest', 'read_checkpoint']
 
 # %% ../nbs/02_core.ipynb #7abc35a6
 _INTERVAL = re.compile(r'([\[(])\s*([^,\s]+)\s*,\s*([^\])\s]+)\s*([\])])')
@@ -177,6 +177,15 @@ def scores(self:Biases, H:sp.csr_matrix # histories, one row per user
     "Predicted ratings of every movie for each history."
     return self.mu + self.user_bias(H)[:, None] + self.item_bias[None, :]
 
+@patch
+def at(self:Biases, H:sp.csr_matrix, # histories, one row per user
+       rows:np.ndarray, # per pair: its user's row of `H` (-1: nobody known, no user bias)
+       cols:np.ndarray # per pair: its movie's column (-1: a movie outside the catalogue, no movie bias)
+      )->np.ndarray: # mu + b_u + b_i per pair
+    "Predicted ratings at (user, movie) pairs, without a row of scores per user."
+    b_u, b_i = self.user_bias(H), self.item_bias
+    return self.mu + np.where(rows >= 0, b_u[np.maximum(rows, 0)], 0) + np.where(cols >= 0, b_i[np.maximum(cols, 0)], 0)
+
 # %% ../nbs/02_core.ipynb #2b89d108
 class Model:
     "The interface of every recommender: fit, predict, score, fold-in, save and load."
@@ -327,26 +336,37 @@ def predict(self:Model, users, # raw user ids
     if not self.predicts_ratings: raise SaeMoviesError(f"{self.name} ranks movies but does not predict ratings")
     H = self._histories(known)
     rows, cols = self.imap.users(np.asarray(users), unknown='missing'), self.imap.items(np.asarray(items), unknown='missing')
-    b_u = np.where(rows >= 0, self.biases.user_bias(H)[np.maximum(rows, 0)], 0)  # a user outside the map has no history
-    out, fallback = self.biases.mu + b_u, cols < 0  # a movie outside the map has no column: always the fallback
-    urows, inv = np.unique(rows[~fallback], return_inverse=True)
-    Hu = sp.diags((urows >= 0).astype(np.float32)) @ H[np.maximum(urows, 0)]  # empty history for unknown users
-    pos = np.flatnonzero(~fallback)
-    out[pos], fallback[pos] = self._pair_scores(urows, sp.csr_matrix(Hu), inv, cols[~fallback])
-    self.n_fallbacks = int(fallback.sum())
+    out, pos = self.biases.at(H, rows, cols), np.flatnonzero(cols >= 0)  # the fallback; a movie outside the map has no column
+    urows, who = np.unique(rows[pos], return_inverse=True)
+    Hu = sp.csr_matrix(sp.diags((urows >= 0).astype(np.float32)) @ H[np.maximum(urows, 0)])  # empty history for unknown users
+    ok = self._user_ok(urows, Hu)[who] & self._item_ok()[cols[pos]]
+    out[pos] = np.where(ok, self._score_pairs(urows, Hu, who, cols[pos]), out[pos]).astype(np.float32)
+    self.n_fallbacks = len(out) - int(ok.sum())
     return out
 
 @patch
-def _pair_scores(self:Model, rows:np.ndarray, # users' rows in the index map (-1: someone new)
+def _score_pairs(self:Model, rows:np.ndarray, # users' rows in the index map (-1: someone new)
                  H:sp.csr_matrix, # their histories, one row each
                  who:np.ndarray, cols:np.ndarray # per pair: its user's position in `rows`, its movie's column
-                )->tuple: # (score, fallback) per pair
-    "Scores at (user, movie) pairs, with the bias baseline where the model cannot score; by default read off each user's full row."
-    out, fallback = np.empty(len(who), np.float32), np.zeros(len(who), bool)
-    for s, S, fb in self._score_batches(rows, H):
-        sel = (who >= s) & (who < s + len(S))
-        out[sel], fallback[sel] = S[who[sel] - s, cols[sel]], fb[who[sel] - s, cols[sel]]
-    return out, fallback
+                )->np.ndarray: # the model's score of each pair (what it gives where `predict` falls back does not matter)
+    "The model's scores at (user, movie) pairs; by default read off each user's full row of scores."
+    out = np.empty(len(who), np.float32)
+    for s, S, _ in self._score_batches(rows, H):
+        sel = (who >= s) & (who < s + len(S)); out[sel] = S[who[sel] - s, cols[sel]]
+    return out
+
+# %% ../nbs/02_core.ipynb #ps000002
+def pair_scores(W:np.ndarray, # (users, k) user vectors
+                b:np.ndarray, # (users,) user offsets
+                Z:np.ndarray, # (movies, k) movie vectors
+                rows:np.ndarray, cols:np.ndarray, # one user row and one movie column per pair
+                chunk:int=1 << 10 # pairs per pass (memory ~ chunk × k, not pairs × k)
+               )->np.ndarray: # `W[row] · Z[col] + b[row]` for each pair
+    "Dot products at (user, movie) pairs, a chunk of pairs at a time."
+    out = np.empty(len(rows))
+    for s in range(0, len(rows), chunk):
+        r = rows[s:s + chunk]; out[s:s + chunk] = (W[r] * Z[cols[s:s + chunk]]).sum(1) + b[r]
+    return out
 
 # %% ../nbs/02_core.ipynb #a3be830e
 @patch
