@@ -85,11 +85,14 @@ def top_k_unordered(scores:np.ndarray, # users x items scores
                     k:int # movies to keep per row (<= number of movies)
                    )->np.ndarray: # users x k movie indices, ascending within a row
     "The k best movies per row, ties at the cut going to lower indices."
-    kth_best = -np.partition(-scores, k - 1, axis=1)[:, k - 1:k]
-    above, tied = scores > kth_best, scores == kth_best
-    tie_slots = k - above.sum(1, keepdims=True)
-    chosen = above | (tied & (np.cumsum(tied, axis=1) <= tie_slots))
-    return np.nonzero(chosen)[1].reshape(len(scores), k)
+    T = torch.as_tensor(np.ascontiguousarray(scores))
+    best, chosen = torch.topk(T, k, dim=1)  # the k best scores; among movies tied at the cut, any of them
+    cut = best[:, -1:]
+    out, crowded = np.sort(chosen.numpy(), 1), ((T == cut).sum(1) > (best == cut).sum(1)).numpy()  # crowded: a tied movie left out
+    if crowded.any():  # those rows give the cut's places to their lowest-numbered tied movies
+        s, c = scores[crowded], cut.numpy()[crowded]; above, tied = s > c, s == c
+        out[crowded] = np.nonzero(above | (tied & (np.cumsum(tied, 1) <= k - above.sum(1, keepdims=True))))[1].reshape(-1, k)
+    return out
 
 # %% ../nbs/01_metrics.ipynb #a08d5b61
 def top_k(scores, # users x items scores (numpy or torch)
