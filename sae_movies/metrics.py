@@ -85,10 +85,9 @@ def top_k_unordered(scores:np.ndarray, # users x items scores
                     k:int # movies to keep per row (<= number of movies)
                    )->np.ndarray: # users x k movie indices, ascending within a row
     "The k best movies per row, ties at the cut going to lower indices."
-    T = torch.as_tensor(np.ascontiguousarray(scores))
-    best, chosen = torch.topk(T, k, dim=1)  # the k best scores; among movies tied at the cut, any of them
-    cut = best[:, -1:]
-    out, crowded = np.sort(chosen.numpy(), 1), ((T == cut).sum(1) > (best == cut).sum(1)).numpy()  # crowded: a tied movie left out
+    best, chosen = torch.topk(torch.as_tensor(np.ascontiguousarray(scores)), min(k + 1, scores.shape[1]), dim=1)  # ties: any order
+    cut = best[:, k - 1:k]
+    out, crowded = np.sort(chosen[:, :k].numpy(), 1), (best[:, k:] == cut).any(1).numpy()  # crowded: the next movie ties with the cut
     if crowded.any():  # those rows give the cut's places to their lowest-numbered tied movies
         s, c = scores[crowded], cut.numpy()[crowded]; above, tied = s > c, s == c
         out[crowded] = np.nonzero(above | (tied & (np.cumsum(tied, 1) <= k - above.sum(1, keepdims=True))))[1].reshape(-1, k)
