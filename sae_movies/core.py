@@ -235,6 +235,7 @@ def fit(self:Model, train:pd.DataFrame, # training ratings: user, item, rating
     R = ratings_csr(train, self.imap)
     V = ratings_csr(valid, self.imap) if valid is not None and len(valid) else None
     if V is not None and (R + V).nnz < R.nnz + V.nnz: raise SaeMoviesError(f"{self.name}: a (user, movie) pair is in both the training and the validation ratings")
+    del train, valid  # the matrices hold them now (a carved copy would otherwise stay alive through training)
     self._prepare(R if V is None else R + V, scale)
     t0, before = time.perf_counter(), (resume or {}).get('seconds', 0.)  # a resumed fit counts the time before the interruption too
     try: self._fit(R, V, progress)
