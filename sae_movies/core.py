@@ -126,11 +126,12 @@ def progress_bar(iterable, # what to loop over
 def mean_by_index(positions:np.ndarray, # model position of each rating
                   values:np.ndarray, # value to average
                   n:int, # number of positions
-                  reg:float=0.0 # ridge shrinkage: added to the count in the denominator
+                  reg:float=0.0, # ridge shrinkage: added to the count in the denominator
+                  counts:np.ndarray=None # `np.bincount(positions, minlength=n)`, when the caller has it already
                  )->np.ndarray: # per position sum(values) / (count + reg); 0 where there is nothing to average
     "Per-position (shrunk) mean of `values`."
-    sums, counts = np.bincount(positions, values, minlength=n), np.bincount(positions, minlength=n) + reg
-    return np.divide(sums, counts, out=np.zeros(n), where=counts > 0)
+    counts = (np.bincount(positions, minlength=n) if counts is None else counts) + reg
+    return np.divide(np.bincount(positions, values, minlength=n), counts, out=np.zeros(n), where=counts > 0)
 
 # %% ../nbs/02_core.ipynb #0c135e22
 def fit_biases(users, items, ratings, # positions and ratings of the training pairs
@@ -140,10 +141,11 @@ def fit_biases(users, items, ratings, # positions and ratings of the training pa
                n_iters:int=20 # alternating closed-form updates
               )->tuple: # (user_bias, item_bias)
     "Ridge-regularised biases of rating ~ mu + b_u + b_i by alternating updates."
-    user_bias = np.zeros(n_users)
+    user_bias, centred = np.zeros(n_users), ratings - mu
+    per_user, per_item = np.bincount(users, minlength=n_users), np.bincount(items, minlength=n_items)  # counted once, not every update
     for _ in range(n_iters):
-        item_bias = mean_by_index(items, ratings - mu - user_bias[users], n_items, reg_item)
-        user_bias = mean_by_index(users, ratings - mu - item_bias[items], n_users, reg_user)
+        item_bias = mean_by_index(items, centred - user_bias[users], n_items, reg_item, per_item)
+        user_bias = mean_by_index(users, centred - item_bias[items], n_users, reg_user, per_user)
     return user_bias, item_bias
 
 # %% ../nbs/02_core.ipynb #0939783f
