@@ -702,3 +702,7 @@ def main(argv:list=None # arguments (default: `sys.argv[1:]`)
         print(f"sae-movies {a.command}: error: out of memory: what was asked for needs more memory than this machine has", file=sys.stderr); return 2
 
 def _out_of_memory(e:RuntimeError)->bool: return "can't allocate memory" in str(e) or 'not enough memory' in str(e) # PyTorch's CPU allocator's words
+
+# %% ../nbs/12_cli.ipynb #mm000002
+#| eval: false
+if __name__ == '__main__': sys.exit(main())
