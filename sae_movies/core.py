@@ -293,7 +293,8 @@ def trained_rows(trained:np.ndarray, # per user row of the index map: has traine
 @patch
 def _score_batches(self:Model, rows:np.ndarray, # users' rows in the index map (-1: someone new)
                    H:sp.csr_matrix, # their histories, one row each
-                   batch:int=None # users per call of `_score` (default: about 4M scores)
+                   batch:int=None, # users per call of `_score` (default: about 4M scores)
+                   fill:bool=True # put the bias baseline in the fallback entries (False: leave the model's numbers)
                   ):
     "Yield (start, scores, fallback mask) for batches of users; fallback entries hold the bias baseline."
     batch = batch or max(1, 2**22 // max(1, self.imap.n_items))
@@ -302,7 +303,7 @@ def _score_batches(self:Model, rows:np.ndarray, # users' rows in the index map (
         r, h = rows[s:s + batch], H[s:s + batch]
         S = np.asarray(self._score(r, h), dtype=np.float32)
         fb = ~(self._user_ok(r, h)[:, None] & item_ok[None, :])
-        if fb.any(): S[fb] = self.biases.scores(h)[fb]
+        if fill and fb.any(): S[fb] = self.biases.scores(h)[fb]
         yield s, S, fb
 
 # %% ../nbs/02_core.ipynb #f09fa925
@@ -354,7 +355,7 @@ def _score_pairs(self:Model, rows:np.ndarray, # users' rows in the index map (-1
                 )->np.ndarray: # the model's score of each pair (what it gives where `predict` falls back does not matter)
     "The model's scores at (user, movie) pairs; by default read off each user's full row of scores."
     out = np.empty(len(who), np.float32)
-    for s, S, _ in self._score_batches(rows, H):
+    for s, S, _ in self._score_batches(rows, H, fill=False):
         sel = (who >= s) & (who < s + len(S)); out[sel] = S[who[sel] - s, cols[sel]]
     return out
 

@@ -55,7 +55,7 @@ def ranking_eval(model:Model, # a fitted model
     for s in range(0, len(users), batch):
         u = users[s:s + batch]; seen, scores = H[imap.users(u)], model.score(u, known=H)
         values, top, mine = ranking_per_user(scores, seen, test.iloc[np.searchsorted(tu, u[0]):np.searchsorted(tu, u[-1], 'right')],
-                                       k, threshold, u, imap.item_ids)
+                                             k, threshold, u, imap.item_ids)
         for n, v in values.items(): per_user.setdefault(n, []).append(v)
         lists.append(top); averaged.append(mine)  # everyone's lists; which users have something relevant
     train_counts = np.diff(ratings_csr(split.train, imap).tocsc().indptr)  # movie popularity = training ratings

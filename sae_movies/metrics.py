@@ -9,10 +9,10 @@ from .data import SaeMoviesError
 
 # %% auto #0
 __all__ = ['rmse', 'mae', 'user_mean_rmse', 'rating_metrics', 'check_k', 'dense_bool', 'scores_with_exclusions',
-           'top_k_unordered', 'top_k', 'hits_at_k', 'relevant_counts', 'safe_divide', 'precision_at_k', 'recall_at_k',
-           'discounts', 'ndcg_at_k', 'map_at_k', 'hit_rate_at_k', 'mrr', 'reciprocal_rank', 'catalogue_coverage',
-           'mean_popularity', 'default_ids', 'interaction_matrix', 'relevant_matrix', 'per_user_ranking_metrics',
-           'ranking_per_user', 'ranking_metrics']
+           'top_k_unordered', 'top_k_prepared', 'top_k', 'hits_at_k', 'relevant_counts', 'safe_divide',
+           'precision_at_k', 'recall_at_k', 'discounts', 'ndcg_at_k', 'map_at_k', 'hit_rate_at_k', 'mrr',
+           'reciprocal_rank', 'catalogue_coverage', 'mean_popularity', 'default_ids', 'interaction_matrix',
+           'relevant_matrix', 'per_user_ranking_metrics', 'ranking_per_user', 'ranking_metrics']
 
 # %% ../nbs/01_metrics.ipynb #e557b114
 def _floats(x): return np.asarray(x, dtype=np.float64)
@@ -94,18 +94,23 @@ def top_k_unordered(scores:np.ndarray, # users x items scores
     return out
 
 # %% ../nbs/01_metrics.ipynb #a08d5b61
-def top_k(scores, # users x items scores (numpy or torch)
-          exclude_mask, # users x items, True = exclude (e.g. rated in training); None = exclude nothing
-          k:int # list length
-         )->np.ndarray: # users x k movie indices, best first; -1 where fewer than k movies are allowed
-    "Top-k movies per user by score, ties broken by lower movie index."
+def top_k_prepared(scores:np.ndarray, # float64 users x items scores from `scores_with_exclusions` (excluded movies at -inf)
+                   k:int # list length
+                  )->np.ndarray: # users x k movie indices, best first; -1 where fewer than k movies are allowed
+    "`top_k` of scores whose exclusions are already in place (no second copy)."
     k = check_k(k)  # 10.0 is 10
-    scores = scores_with_exclusions(scores, exclude_mask)
     candidates = top_k_unordered(scores, min(k, scores.shape[1]))
     order = np.argsort(-np.take_along_axis(scores, candidates, 1), axis=1, kind='stable')
     ranked = np.take_along_axis(candidates, order, 1)
     ranked[np.take_along_axis(scores, ranked, 1) == -np.inf] = -1
     return np.pad(ranked, ((0, 0), (0, k - ranked.shape[1])), constant_values=-1)
+
+def top_k(scores, # users x items scores (numpy or torch)
+          exclude_mask, # users x items, True = exclude (e.g. rated in training); None = exclude nothing
+          k:int # list length
+         )->np.ndarray: # users x k movie indices, best first; -1 where fewer than k movies are allowed
+    "Top-k movies per user by score, ties broken by lower movie index."
+    return top_k_prepared(scores_with_exclusions(scores, exclude_mask), k)
 
 # %% ../nbs/01_metrics.ipynb #67ad700f
 def hits_at_k(ranked, # users x L movie indices, best first (-1 = empty slot)
@@ -260,7 +265,7 @@ def ranking_per_user(scores, # users x items scores (numpy or torch); higher = b
     check_k(k)
     train = dense_bool(train_csr); scores = scores_with_exclusions(scores, train)
     relevant = relevant_matrix(test, train, default_ids(scores.shape[0], user_ids), default_ids(scores.shape[1], item_ids), threshold)
-    users, top = relevant.any(1), top_k(scores, None, k)
+    users, top = relevant.any(1), top_k_prepared(scores, k)
     return per_user_ranking_metrics(top[users], relevant[users], k, reciprocal_rank(scores[users], relevant[users])), top, users
 
 def ranking_metrics(scores, train_csr, test:pd.DataFrame, k:int=10, threshold:float=4, user_ids=None, item_ids=None
