@@ -1,12 +1,12 @@
-"""The whole pipeline at scale, as a user meets it: `sae-movies train`, `recommend` and `evaluate` of the default rating
-model (I-AutoRec, 2 epochs) on synthetic data of 1M and 10M ratings (25M with --sizes; written by `sae-movies synth`,
+"""The whole pipeline at scale, as a user meets it: `sae-movies train`, `recommend` and `evaluate` of a rating model
+(default: I-AutoRec, 2 epochs) on synthetic data of 1M and 10M ratings (25M with --sizes; written by `sae-movies synth`,
 as in bench/scale.py), each command a fresh process, timed from start to exit with its own peak memory.
 
-    .venv/bin/python bench/pipeline.py [--sizes 1m,10m] [--keep DIR]
+    .venv/bin/python bench/pipeline.py [--sizes 1m,10m] [--model autorec] [--keep DIR]
 
 `train` includes loading, the split, validation, the refit, test and training RMSE and the checkpoint; `evaluate`
 scores rating and ranking metrics of every test user; `recommend` folds in one user's history. Prints a table and saves
-bench/results/pipeline.json. This machine is shared and noisy: one run of each, read the sizes against each other.
+bench/results/pipeline.json (pipeline-MODEL.json for another model). This machine is shared and noisy: one run of each, read the sizes against each other.
 """
 import argparse, json, os, platform, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -26,12 +26,12 @@ def timed(args:list)->dict: # seconds, peak_gb
         if p.returncode: err.seek(0); raise SystemExit(f"sae-movies {' '.join(args)} failed:\n{err.read()[-3000:]}")
     return {'seconds': time.perf_counter() - t, 'peak_gb': usage.ru_maxrss / 1e6}
 
-def run(sizes, keep, epochs):
+def run(sizes, keep, epochs, model):
     root, rows = Path(keep or tempfile.mkdtemp()), []
     for size in sizes:
         folder, _ = synth_folder(root, size); release = SIZES[size][3]
-        ckpt, data = root/f'{size}-autorec.pt', ['--data', release, '--path', str(folder)]
-        for name, args in [('train', ['train', *data, '--epochs', str(epochs), '--out', str(ckpt), '--quiet']),
+        ckpt, data = root/f'{size}-{model}.pt', ['--data', release, '--path', str(folder)]
+        for name, args in [('train', ['train', *data, '--model', model, '--epochs', str(epochs), '--out', str(ckpt), '--quiet']),
                            ('recommend', ['recommend', str(ckpt), '--path', str(folder), '--user', '1', '-n', '10']),
                            ('evaluate', ['evaluate', str(ckpt), '--path', str(folder)])]:
             rows.append({'size': size, 'ratings': SIZES[size][2], 'command': name, **timed(args)})
@@ -42,13 +42,14 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--sizes', default='1m,10m'); p.add_argument('--keep', help='folder for the generated data and checkpoints (kept)')
     p.add_argument('--epochs', type=int, default=2, help='epochs of training (the command line is timed, not the model)')
+    p.add_argument('--model', default='autorec', help='a rating model (see `sae-movies models`)')
     a = p.parse_args()
     t0 = time.perf_counter()
-    t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.epochs))
+    t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.epochs, a.model))
     wide = t.pivot(index='command', columns='size', values=['seconds', 'peak_gb'])
     print('\n' + wide[[(v, s) for v in ('seconds', 'peak_gb') for s in a.sizes.split(',')]].round(2).to_string())
-    out = Path(__file__).parent/'results'/'pipeline.json'
-    out.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'model': 'autorec',
+    out = Path(__file__).parent/'results'/('pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json')
+    out.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'model': a.model,
                                'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
                                'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n')
     print(f'\nsaved {out}')

@@ -103,6 +103,7 @@ class MFSettings(Settings):
 class BiasedMF(Model):
     "Biased matrix factorisation mu + b_u + b_i + p_u . q_i, full-batch Adam from the bias baseline."
     name, summary, Settings = 'mf', 'biased matrix factorisation (full-batch Adam)', MFSettings
+    chunk = 1 << 20 # ratings per forward and backward pass within a step (memory ~ chunk x factors)
     def _fit(self, R, V, progress):
         s, coo, dev = self.settings, R.tocoo(), pick_device(self.settings.device)
         users, items = (torch.from_numpy(a.astype(np.int64)).to(dev) for a in (coo.row, coo.col))
@@ -110,8 +111,7 @@ class BiasedMF(Model):
         net = self._init_net(coo).to(dev)
         counts = [torch.bincount(t, minlength=n).float() for t, n in ((users, self.imap.n_users), (items, self.imap.n_items))]
         opt = torch.optim.Adam(net.parameters(), lr=s.lr)
-        def step():
-            opt.zero_grad(); loss = self._objective(net, users, items, ratings, *counts); loss.backward(); opt.step(); return loss.item()
+        def step(): opt.zero_grad(); loss = self._backward(net, users, items, ratings, *counts); opt.step(); return loss
         with torch_threads(s.threads): res = train_loop(net, step, self._valid_fn(net, V, dev), s.epochs, patience=s.epochs, desc='mf', progress=progress)
         self.history = res['history']
         self._keep(net, np.diff(R.indptr) > 0)
@@ -129,14 +129,30 @@ def _init_net(self:BiasedMF, coo)->BiasedMFNet:
     return net
 
 @patch
+def _penalty(self:BiasedMF, net, user_counts, item_counts)->torch.Tensor:
+    "The ridge penalties of the biases and the factors."
+    s = self.settings
+    biases = row_ridge(net.user_bias, user_counts, s.reg_user) + row_ridge(net.item_bias, item_counts, s.reg_item)
+    return biases + (row_ridge(net.user_factors, user_counts, s.factor_reg, s.factor_reg_per_rating)
+                     + row_ridge(net.item_factors, item_counts, s.factor_reg, s.factor_reg_per_rating))
+
+@patch
 def _objective(self:BiasedMF, net, users, items, ratings, user_counts, item_counts)->torch.Tensor:
     "(squared error + penalties) / number of ratings."
-    s = self.settings
-    squared_error = (net(users, items) - ratings).pow(2).sum()
-    biases = row_ridge(net.user_bias, user_counts, s.reg_user) + row_ridge(net.item_bias, item_counts, s.reg_item)
-    factors = (row_ridge(net.user_factors, user_counts, s.factor_reg, s.factor_reg_per_rating)
-               + row_ridge(net.item_factors, item_counts, s.factor_reg, s.factor_reg_per_rating))
-    return (squared_error + biases + factors) / len(ratings)
+    return ((net(users, items) - ratings).pow(2).sum() + self._penalty(net, user_counts, item_counts)) / len(ratings)
+
+# %% ../nbs/04_baselines.ipynb #mfchunk2
+@patch
+def _backward(self:BiasedMF, net, users, items, ratings, user_counts, item_counts)->float:
+    "Leave the objective's gradient in the parameters, `chunk` ratings at a time; return the objective."
+    if len(ratings) <= self.chunk:
+        loss = self._objective(net, users, items, ratings, user_counts, item_counts); loss.backward(); return loss.item()
+    n, total = len(ratings), 0.
+    for s in range(0, n, self.chunk):
+        part = (net(users[s:s + self.chunk], items[s:s + self.chunk]) - ratings[s:s + self.chunk]).pow(2).sum() / n
+        part.backward(); total += part.detach()
+    penalty = self._penalty(net, user_counts, item_counts) / n; penalty.backward()
+    return float(total + penalty.detach())
 
 # %% ../nbs/04_baselines.ipynb #0e05a2e9
 @patch
