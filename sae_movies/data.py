@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #506b1349
 from __future__ import annotations
-import codecs, csv, hashlib, http.client, json, os, re, sys, tempfile, time, urllib.error, urllib.request, warnings, zipfile
+import codecs, csv, ctypes, ctypes.util, hashlib, http.client, json, os, re, sys, tempfile, time, urllib.error, urllib.request, warnings, zipfile
 from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
@@ -17,9 +17,10 @@ __all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COL
            'META_FILES', 'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo', 'dataset_info', 'default_data_dir',
            'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines', 'folder_info', 'published_md5',
            'file_md5', 'validate_dataset', 'safe_extract', 'download_dataset', 'get_dataset', 'read_ratings',
-           'read_movies', 'read_users', 'as_ids', 'IndexMap', 'MovieLens', 'load_ratings_file', 'load_dataset', 'Split',
-           'random_holdout', 'per_user_holdout', 'held_out_users', 'validation_split', 'liked_ratings', 'user_split',
-           'check_rating_columns', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view', 'liked']
+           'read_movies', 'read_users', 'as_ids', 'IndexMap', 'MovieLens', 'load_ratings_file', 'trim_heap',
+           'load_dataset', 'Split', 'random_holdout', 'per_user_holdout', 'held_out_users', 'validation_split',
+           'liked_ratings', 'user_split', 'check_rating_columns', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view',
+           'liked']
 
 # %% ../nbs/00_data.ipynb #dede1a2b
 class SaeMoviesError(Exception):
@@ -626,6 +627,12 @@ def _listed(ratings:pd.DataFrame, col:str, known, folder:Path, info:DatasetInfo,
     if len(bad): raise _bad_line(Path(folder)/info.ratings_file, int(bad[0]) + 1 + bool(_FMT[info.fmt]['header']),
                                  f"{'movie' if col == 'item' else 'user'} id {ratings[col].iat[bad[0]]} is not in {meta}")
 
+# %% ../nbs/00_data.ipynb #th000002
+def trim_heap()->bool: # True where glibc handed memory back
+    "Give the C heap's freed memory back to the operating system (glibc's `malloc_trim`; elsewhere nothing)."
+    try: return bool(ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6').malloc_trim(0))
+    except (OSError, AttributeError): return False  # not glibc: no such call
+
 # %% ../nbs/00_data.ipynb #d42d1c6c
 def load_dataset(name:str='ml-100k', # dataset name
                  path=None, # explicit folder
@@ -641,6 +648,7 @@ def load_dataset(name:str='ml-100k', # dataset name
     _listed(ratings, 'item', movies.item, folder, info, META_FILES[info.fmt][0])
     if users is not None: _listed(ratings, 'user', users.user, folder, info, META_FILES[info.fmt][1])
     imap = IndexMap(ratings.user.unique(), np.union1d(ratings.item.unique(), movies.item))
+    trim_heap()  # the parse's freed temporaries
     return MovieLens(info.name, folder, info, ratings, movies, users, imap)
 
 # %% ../nbs/00_data.ipynb #1a9ecfa1
