@@ -161,8 +161,9 @@ def _valid_fn(self:BiasedMF, net, V, dev='cpu'):
     if V is None: return None
     coo = V.tocoo(); u, i = (torch.from_numpy(a.astype(np.int64)).to(dev) for a in (coo.row, coo.col))
     y, (lo, hi) = torch.from_numpy(coo.data.astype(np.float32)).to(dev), self.scale
-    def valid():
-        with torch.no_grad(): return float(((net(u, i).clamp(lo, hi) - y) ** 2).mean().sqrt())
+    def valid():  # predictions a chunk at a time, like the training steps
+        with torch.no_grad(): pred = torch.cat([net(u[s:s + self.chunk], i[s:s + self.chunk]) for s in range(0, max(len(u), 1), self.chunk)])
+        return float(((pred.clamp(lo, hi) - y) ** 2).mean().sqrt())
     return valid
 
 @patch
