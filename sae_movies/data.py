@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #506b1349
 from __future__ import annotations
-import codecs, csv, ctypes, ctypes.util, hashlib, http.client, json, os, re, sys, tempfile, time, urllib.error, urllib.request, warnings, zipfile
+import codecs, csv, ctypes, hashlib, http.client, json, os, re, sys, tempfile, time, urllib.error, urllib.request, warnings, zipfile
 from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
@@ -630,8 +630,8 @@ def _listed(ratings:pd.DataFrame, col:str, known, folder:Path, info:DatasetInfo,
 # %% ../nbs/00_data.ipynb #th000002
 def trim_heap()->bool: # True where glibc handed memory back
     "Give the C heap's freed memory back to the operating system (glibc's `malloc_trim`; elsewhere nothing)."
-    try: return bool(ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6').malloc_trim(0))
-    except (OSError, AttributeError): return False  # not glibc: no such call
+    try: return bool(ctypes.CDLL(None).malloc_trim(0))  # the symbols already loaded, the C library's among them
+    except (OSError, AttributeError, TypeError): return False  # not glibc (macOS, musl, Windows): no such call
 
 # %% ../nbs/00_data.ipynb #d42d1c6c
 def load_dataset(name:str='ml-100k', # dataset name
