@@ -129,17 +129,18 @@ def _init_net(self:BiasedMF, coo)->BiasedMFNet:
     return net
 
 @patch
-def _penalty(self:BiasedMF, net, user_counts, item_counts)->torch.Tensor:
-    "The ridge penalties of the biases and the factors."
+def _penalties(self:BiasedMF, net, user_counts, item_counts)->tuple: # (the biases' ridge, the factors' ridge)
+    "The ridge penalties of the biases and of the factors."
     s = self.settings
     biases = row_ridge(net.user_bias, user_counts, s.reg_user) + row_ridge(net.item_bias, item_counts, s.reg_item)
-    return biases + (row_ridge(net.user_factors, user_counts, s.factor_reg, s.factor_reg_per_rating)
-                     + row_ridge(net.item_factors, item_counts, s.factor_reg, s.factor_reg_per_rating))
+    return biases, (row_ridge(net.user_factors, user_counts, s.factor_reg, s.factor_reg_per_rating)
+                    + row_ridge(net.item_factors, item_counts, s.factor_reg, s.factor_reg_per_rating))
 
 @patch
 def _objective(self:BiasedMF, net, users, items, ratings, user_counts, item_counts)->torch.Tensor:
     "(squared error + penalties) / number of ratings."
-    return ((net(users, items) - ratings).pow(2).sum() + self._penalty(net, user_counts, item_counts)) / len(ratings)
+    biases, factors = self._penalties(net, user_counts, item_counts)
+    return ((net(users, items) - ratings).pow(2).sum() + biases + factors) / len(ratings)  # added in this order, as always
 
 # %% ../nbs/04_baselines.ipynb #mfchunk2
 @patch
@@ -151,7 +152,7 @@ def _backward(self:BiasedMF, net, users, items, ratings, user_counts, item_count
     for s in range(0, n, self.chunk):
         part = (net(users[s:s + self.chunk], items[s:s + self.chunk]) - ratings[s:s + self.chunk]).pow(2).sum() / n
         part.backward(); total += part.detach()
-    penalty = self._penalty(net, user_counts, item_counts) / n; penalty.backward()
+    penalty = sum(self._penalties(net, user_counts, item_counts)) / n; penalty.backward()
     return float(total + penalty.detach())
 
 # %% ../nbs/04_baselines.ipynb #0e05a2e9
