@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #0fef9aa4
 from __future__ import annotations
-import contextlib, copy, functools, math, os, random, time, warnings
+import contextlib, copy, functools, math, os, random, signal, threading, time, warnings
 import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 from .data import SaeMoviesError
@@ -14,7 +14,7 @@ from .core import progress_bar, TrainingDiverged
 __all__ = ['DEVICES', 'AMP_DEVICES', 'ACTIVATIONS', 'TILE_ABOVE', 'TILE_BYTES', 'OPTIMIZERS', 'set_seed', 'torch_threads',
            'pick_device', 'autocast', 'in_float32', 'DropRatings', 'AutoEncoder', 'masked_mse', 'RatingPattern',
            'sparse_forward', 'dist_world', 'start_distributed', 'all_sum', 'SparseStep', 'data_parallel',
-           'shard_pattern', 'make_optimizer', 'warm_up', 'train_loop', 'plot_history']
+           'shard_pattern', 'make_optimizer', 'warm_up', 'held_interrupt', 'train_loop', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #87c87d40
 def set_seed(seed:int # the seed
@@ -309,21 +309,54 @@ def warm_up()->float: # seconds it took
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])
     return time.perf_counter() - t0
 
+# %% ../nbs/03_train.ipynb #hi000002
+class held_interrupt:
+    "Hold Ctrl-C back while a block runs (in the main thread), then deliver it: the block is never left half done."
+    def __enter__(self):
+        self.got, self.old = False, None
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not None:
+            self.old = signal.signal(signal.SIGINT, self._hold)
+        return self
+    def _hold(self, *_): self.got = True
+    def __exit__(self, *exc):
+        if self.old is not None: signal.signal(signal.SIGINT, self.old)
+        if self.got: signal.raise_signal(signal.SIGINT)  # handled now as it would have been then
+
+# %% ../nbs/03_train.ipynb #hi000004
+def _copy_into(dst, src):
+    "A deep copy of `src` (tensors in dicts, lists and tuples) written over `dst`, an earlier copy of it, wherever a tensor fits."
+    if isinstance(src, torch.Tensor):
+        fits = isinstance(dst, torch.Tensor) and (dst.shape, dst.dtype, dst.device) == (src.shape, src.dtype, src.device)
+        return dst.copy_(src) if fits and dst.data_ptr() != src.data_ptr() else src.detach().clone()
+    if isinstance(src, dict):
+        out = dst if isinstance(dst, dict) else {}
+        for k in [k for k in out if k not in src]: del out[k]
+        for k, v in src.items(): out[k] = _copy_into(out.get(k), v)
+        return out
+    if isinstance(src, (list, tuple)):
+        old = dst if isinstance(dst, (list, tuple)) and len(dst) == len(src) else [None] * len(src)
+        return type(src)(_copy_into(d, s) for d, s in zip(old, src))
+    return copy.deepcopy(src)
+
 # %% ../nbs/03_train.ipynb #5a1e0c3d
-def _snapshot(epoch, good, opt, history, best)->dict:
+def _snapshot(epoch, good, opt, history, best,
+              into:dict=None # an earlier snapshot, whose copy of the optimizer's state is written over
+             )->dict:
     "Where training stands after `epoch`: enough to go on exactly as if it had never stopped (on the CPU)."
-    return {'epoch': epoch, 'net': good, 'opt': None if opt is None else copy.deepcopy(opt.state_dict()), 'torch_rng': torch.get_rng_state(),
-            'cuda_rng': torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None,
+    return {'epoch': epoch, 'net': good, 'opt': None if opt is None else _copy_into((into or {}).get('opt'), opt.state_dict()),
+            'torch_rng': torch.get_rng_state(), 'cuda_rng': torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None,
             'history': [list(h) for h in history], 'best_valid': best[0], 'best_epoch': best[1], 'best': best[2]}
 
 def _restore(net, opt, snap)->tuple: # (first epoch to run, history, best, last good weights)
-    "Put the network, the optimizer and the random numbers back where a snapshot left them."
+    "Put the network, the optimizer and the random numbers back where a snapshot left them (the snapshot itself is left as it is)."
     net.load_state_dict(snap['net'])
     if opt is not None:  # a checkpoint stores the optimizer's parameter numbers as text
-        opt.load_state_dict({'state': {int(k): v for k, v in snap['opt']['state'].items()}, 'param_groups': snap['opt']['param_groups']})
+        opt.load_state_dict({'state': _copy_into(None, {int(k): v for k, v in snap['opt']['state'].items()}), 'param_groups': snap['opt']['param_groups']})
     torch.set_rng_state(snap['torch_rng'])
     if snap.get('cuda_rng') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(snap['cuda_rng'])
-    return snap['epoch'] + 1, [tuple(h) for h in snap['history']], (snap['best_valid'], snap['best_epoch'], snap['best']), snap['net']
+    good = _copy_into(None, snap['net'])
+    best = good if snap['best'] is snap['net'] else _copy_into(None, snap['best'])
+    return snap['epoch'] + 1, [tuple(h) for h in snap['history']], (snap['best_valid'], snap['best_epoch'], best), good
 
 # %% ../nbs/03_train.ipynb #b4596b71
 def train_loop(net:nn.Module, # the network; its best weights are restored at the end
@@ -340,7 +373,8 @@ def train_loop(net:nn.Module, # the network; its best weights are restored at th
     "Train epoch by epoch with early stopping on validation; survive NaN and Ctrl-C, and resume after Ctrl-C."
     t0, stopped, start = time.perf_counter(), 'completed', 1
     if resume is not None: start, history, best, good = _restore(net, opt, resume)
-    else: history, good = [], copy.deepcopy(net.state_dict()); best = (math.inf, 0, good)
+    else: history, good = [], _copy_into(None, net.state_dict()); best = (math.inf, 0, good)
+    spare = None # a copy of the weights that neither `good` nor `best` holds: the next one is written over it
     result = lambda: {'history': pd.DataFrame(history, columns=['epoch', 'train_mse', 'valid_rmse']), 'best_epoch': best[1],
                       'stopped': stopped, 'seconds': time.perf_counter() - t0}
     snap = _snapshot(start - 1, good, opt, history, best)
@@ -353,9 +387,13 @@ def train_loop(net:nn.Module, # the network; its best weights are restored at th
                 raise TrainingDiverged(f"the training loss became {loss} in epoch {epoch} (try a lower learning rate); the weights of epoch {epoch - 1} were kept", {**result(), 'kept_epoch': epoch - 1})
             net.eval(); v = float(valid_rmse()) if valid_rmse else math.nan
             history.append((epoch, loss, v)); bar.set_postfix(train_mse=f'{loss:.4f}', valid_rmse=f'{v:.4f}')
-            good = copy.deepcopy(net.state_dict())
-            if valid_rmse is None or v < best[0]: best = (v, epoch, good)
-            snap = _snapshot(epoch, good, opt, history, best)
+            with held_interrupt():  # each copy is written over an older one: never leave one half done
+                if good is best[2]: good, spare = spare, None  # the best weights stay where they are
+                good = _copy_into(good, net.state_dict())
+                if valid_rmse is None or v < best[0]:
+                    if best[2] is not good: spare = best[2]
+                    best = (v, epoch, good)
+                snap = _snapshot(epoch, good, opt, history, best, into=snap)
             if epoch - best[1] >= patience: stopped = 'early'; break
             if on_epoch: on_epoch(epoch, net, history)
     except KeyboardInterrupt: stopped = 'interrupted'
