@@ -374,7 +374,6 @@ def train_loop(net:nn.Module, # the network; its best weights are restored at th
     t0, stopped, start = time.perf_counter(), 'completed', 1
     if resume is not None: start, history, best, good = _restore(net, opt, resume)
     else: history, good = [], _copy_into(None, net.state_dict()); best = (math.inf, 0, good)
-    spare = None # a copy of the weights that neither `good` nor `best` holds: the next one is written over it
     result = lambda: {'history': pd.DataFrame(history, columns=['epoch', 'train_mse', 'valid_rmse']), 'best_epoch': best[1],
                       'stopped': stopped, 'seconds': time.perf_counter() - t0}
     snap = _snapshot(start - 1, good, opt, history, best)
@@ -388,11 +387,8 @@ def train_loop(net:nn.Module, # the network; its best weights are restored at th
             net.eval(); v = float(valid_rmse()) if valid_rmse else math.nan
             history.append((epoch, loss, v)); bar.set_postfix(train_mse=f'{loss:.4f}', valid_rmse=f'{v:.4f}')
             with held_interrupt():  # each copy is written over an older one: never leave one half done
-                if good is best[2]: good, spare = spare, None  # the best weights stay where they are
-                good = _copy_into(good, net.state_dict())
-                if valid_rmse is None or v < best[0]:
-                    if best[2] is not good: spare = best[2]
-                    best = (v, epoch, good)
+                good = _copy_into(None if good is best[2] else good, net.state_dict())  # the best weights stay where they are
+                if valid_rmse is None or v < best[0]: best = (v, epoch, good)
                 snap = _snapshot(epoch, good, opt, history, best, into=snap)
             if epoch - best[1] >= patience: stopped = 'early'; break
             if on_epoch: on_epoch(epoch, net, history)
