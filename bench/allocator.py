@@ -20,7 +20,7 @@ import argparse, ctypes.util, json, os, platform, resource, subprocess, sys, tem
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder  # the same synthetic data as bench/scale.py
+from scale import SIZES, synth_folder, time_epochs  # the same synthetic data as bench/scale.py
 
 KEEP = 'glibc.malloc.mmap_threshold=1073741824' # blocks up to 1 GiB come from (and go back to) the heap, for reuse
 LIBS = {'tcmalloc': 'tcmalloc_minimal', 'jemalloc': 'jemalloc'} # names as ctypes.util.find_library takes them
@@ -34,13 +34,9 @@ def configs()->dict: # name -> extra environment (None: not installed here)
 def child(folder, release, epochs):
     "Fit I-AutoRec in this (fresh) process; its epoch times, last training loss and peak memory."
     from sae_movies.data import load_dataset
-    from sae_movies.sae import AutoencoderModel
     from sae_movies.models import model_class
     ds = load_dataset(release, path=folder)
-    times, epoch = [], AutoencoderModel._epoch
-    def timed_epoch(self, *a):
-        t = time.perf_counter(); r = epoch(self, *a); times.append(time.perf_counter() - t); return r
-    AutoencoderModel._epoch = timed_epoch  # instrumentation only: the same method, timed
+    times = time_epochs()
     m = model_class('autorec')(epochs=epochs, valid_frac=0, refit=False, threads=0)
     m.fit(ds.ratings, imap=ds.imap, scale=ds.info.rating_scale)
     return {'epoch_s': float(np.median(times[1:])), 'first_epoch_s': times[0], 'loss': float(m.history.train_mse.iloc[-1]),

@@ -19,6 +19,15 @@ SIZES = {'100k': (943, 1682, 100_000, 'ml-latest-small'), '1m': (6040, 3706, 1_0
 
 def peak_gb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # Linux reports KiB
 
+def time_epochs()->list: # the seconds of each epoch, appended as they end
+    "Time every autoencoder epoch run in this process from now on (instrumentation only: the same method, timed)."
+    from sae_movies.sae import AutoencoderModel
+    times, epoch = [], AutoencoderModel._epoch
+    def timed_epoch(self, *a):
+        t = time.perf_counter(); r = epoch(self, *a); times.append(time.perf_counter() - t); return r
+    AutoencoderModel._epoch = timed_epoch
+    return times
+
 def child(kind, folder, release, epochs):
     "One measurement in this (fresh) process; prints a JSON object."
     t0 = time.perf_counter()
@@ -33,12 +42,8 @@ def child(kind, folder, release, epochs):
         t = time.perf_counter(); M = torch.from_numpy(R.toarray()); dense_s = time.perf_counter() - t
         t = time.perf_counter(); train_course(M, epochs=1, progress=False)
         return {**out, 'densify_s': dense_s, 'epoch_s': time.perf_counter() - t, 'epochs': 1, 'peak_gb': peak_gb()}
-    from sae_movies.sae import AutoencoderModel
     from sae_movies.models import model_class
-    times, epoch = [], AutoencoderModel._epoch
-    def timed_epoch(self, *a):
-        t = time.perf_counter(); r = epoch(self, *a); times.append(time.perf_counter() - t); return r
-    AutoencoderModel._epoch = timed_epoch  # instrumentation only: the same method, timed
+    times = time_epochs()
     m = model_class(kind.split('-', 1)[1])(epochs=epochs, valid_frac=0, refit=False, threads=0)
     m.fit(ds.ratings, imap=ds.imap, scale=ds.info.rating_scale)
     return {**out, 'epoch_s': float(np.median(times)), 'epochs': len(times), 'setup_s': m.fit_seconds - sum(times), 'peak_gb': peak_gb()}
