@@ -314,7 +314,7 @@ class held_interrupt:
     "Hold Ctrl-C back while a block runs (in the main thread), then deliver it: the block is never left half done."
     def __enter__(self):
         self.got, self.old = False, None
-        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not None:
+        if threading.current_thread() is threading.main_thread() and callable(signal.getsignal(signal.SIGINT)):  # not where Ctrl-C is ignored
             self.old = signal.signal(signal.SIGINT, self._hold)
         return self
     def _hold(self, *_): self.got = True
