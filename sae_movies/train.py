@@ -14,7 +14,8 @@ from .core import progress_bar, TrainingDiverged
 __all__ = ['DEVICES', 'AMP_DEVICES', 'ACTIVATIONS', 'TILE_ABOVE', 'TILE_BYTES', 'OPTIMIZERS', 'set_seed', 'torch_threads',
            'pick_device', 'autocast', 'in_float32', 'DropRatings', 'AutoEncoder', 'masked_mse', 'RatingPattern',
            'sparse_forward', 'dist_world', 'start_distributed', 'all_sum', 'SparseStep', 'data_parallel',
-           'shard_pattern', 'make_optimizer', 'warm_up', 'held_interrupt', 'train_loop', 'plot_history']
+           'shard_pattern', 'make_optimizer', 'warm_up', 'use_huge_pages', 'held_interrupt', 'train_loop',
+           'plot_history']
 
 # %% ../nbs/03_train.ipynb #87c87d40
 def set_seed(seed:int # the seed
@@ -308,6 +309,11 @@ def warm_up()->float: # seconds it took
     t0 = time.perf_counter()
     torch.optim.Adam([torch.zeros(1, requires_grad=True)])
     return time.perf_counter() - t0
+
+# %% ../nbs/03_train.ipynb #hp000002
+def use_huge_pages()->bool: # whether PyTorch will be asked for huge pages (False: the environment already said no)
+    "Ask PyTorch for 2 MiB pages for CPU tensors of 2 MiB or more; it reads this at its first CPU tensor, so call it before any."
+    return os.environ.setdefault('THP_MEM_ALLOC_ENABLE', '1') == '1'
 
 # %% ../nbs/03_train.ipynb #hi000002
 class held_interrupt:
