@@ -1,14 +1,18 @@
 """How much of I-AutoRec's epoch at scale is the memory allocator's: time per epoch and peak memory at 1M, 10M and 25M
 synthetic ratings (bench/scale.py's data) under glibc's malloc as it comes, glibc told to keep freed memory for reuse,
-tcmalloc and jemalloc, in one run.
+tcmalloc, jemalloc, and PyTorch's own switch to huge pages (alone and with freed memory kept), in one run.
 
     .venv/bin/python bench/allocator.py [--sizes 1m,10m,25m] [--keep DIR] [--rounds 3] [--epochs 5]
 
 Why it matters: glibc's malloc hands every freed block of more than 32 MiB back to the operating system, and the next
 allocation of that size takes fresh pages, which the kernel must fault in and zero. A full-batch step at 25M allocates
 a dozen such blocks (100 MB of values per rating-sized tensor, 130 MB per users-wide matrix); at 1M none is that big.
-The package itself changes nothing here: the allocator is chosen when Python starts, by environment variables
-(`GLIBC_TUNABLES`, `LD_PRELOAD`), and this script starts each measurement in a fresh process with one of them.
+Huge pages (2 MiB instead of 4 KiB) cut those faults, and the misses of the processor's address cache, 512-fold:
+PyTorch asks the kernel for them on every tensor of 2 MiB or more when `THP_MEM_ALLOC_ENABLE=1` is set before its first
+such tensor (Linux, with transparent huge pages `always` or `madvise`). `sae-movies` sets it (12_cli); a Python user
+sets it themselves (14_scale). The allocator is chosen when Python starts, by environment variables (`GLIBC_TUNABLES`,
+`LD_PRELOAD`, `THP_MEM_ALLOC_ENABLE`), and this script starts each measurement in a fresh process with one of them and
+`THP_MEM_ALLOC_ENABLE=0` otherwise, so that the `sae-movies` default does not leak into the others.
 
 Every run fits the same seeded model, so the training losses must agree to the last digit whatever the allocator (the
 script checks it). Epoch times are medians over the epochs after the first (which also builds the sparse blocks); each
@@ -29,7 +33,9 @@ def configs()->dict: # name -> extra environment (None: not installed here)
     "The allocator settings compared."
     c = {'glibc': {}, 'glibc, freed memory kept': {'GLIBC_TUNABLES': KEEP}}
     for name, lib in LIBS.items(): c[name] = (so := ctypes.util.find_library(lib)) and {'LD_PRELOAD': so}  # the dynamic linker finds it by that name
-    return c
+    c['huge pages'] = {'THP_MEM_ALLOC_ENABLE': '1'}
+    c['huge pages, freed memory kept'] = {'THP_MEM_ALLOC_ENABLE': '1', 'GLIBC_TUNABLES': KEEP}
+    return {k: None if v is None else {'THP_MEM_ALLOC_ENABLE': '0', **v} for k, v in c.items()}
 
 def child(folder, release, epochs):
     "Fit I-AutoRec in this (fresh) process; its epoch times, last training loss and peak memory."

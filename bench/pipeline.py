@@ -51,5 +51,6 @@ if __name__ == '__main__':
     out = Path(__file__).parent/'results'/('pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json')
     out.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'model': a.model,
                                'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-                               'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n')
+                               'huge_pages': os.environ.get('THP_MEM_ALLOC_ENABLE', "1 (the command's own default)"),
+                               'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n')
     print(f'\nsaved {out}')
