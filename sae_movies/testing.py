@@ -14,7 +14,8 @@ from .data import DATASETS, DatasetInfo, count_lines, file_sha256
 # %% auto #0
 __all__ = ['SYN_TITLES', 'HYPOTHESIS_PROFILES', 'CHROMIUM', 'CHROMEDRIVER', 'write_tiny_dataset', 'tiny_info',
            'synthetic_ratings', 'synthetic_train_test', 'write_syn_dataset', 'write_fake_ml1m_ratings', 'zip_folder',
-           'LocalServer', 'hypothesis_profile', 'run_cli', 'serving', 'browser_missing', 'headless_chromium']
+           'LocalServer', 'hypothesis_profile', 'run_cli', 'huge_pages_kb', 'serving', 'browser_missing',
+           'headless_chromium']
 
 # %% ../nbs/13_testing.ipynb #90fa6fb5
 _TINY_RATINGS = [(1, 1, 5, 874965758), (1, 2, 3, 876893171), (1, 3, 4, 878542960), (2, 1, 4, 888550871),
@@ -178,6 +179,19 @@ def run_cli(*argv, # arguments after `sae-movies` (converted with `str`)
     with redirect_stdout(out), redirect_stderr(err), _patch_dict.dict(DATASETS, datasets or {}):
         code = main([str(a) for a in argv])
     return code, out.getvalue(), err.getvalue()
+
+# %% ../nbs/13_testing.ipynb #hp000102
+_HUGE = ("\nimport os as _os; _s = '/proc/self/smaps_rollup'\n"
+         "print(next((l.split()[1] for l in open(_s) if l.startswith('AnonHugePages')), 0) if _os.path.exists(_s) else -1)")
+
+def huge_pages_kb(code:str, # Python to run; what it keeps alive at the end is measured
+                  **env # extra environment, e.g. THP_MEM_ALLOC_ENABLE='0'
+                 )->tuple: # (what it printed, KiB on huge pages at its end; None where the kernel offers none)
+    "Run `code` in a fresh Python and read how much of its memory lies on transparent huge pages when it ends."
+    clean = {k: v for k, v in os.environ.items() if k != 'THP_MEM_ALLOC_ENABLE'}
+    out = subprocess.run([sys.executable, '-c', code + _HUGE], capture_output=True, text=True, check=True, env={**clean, **env}).stdout.splitlines()
+    thp, kb = Path('/sys/kernel/mm/transparent_hugepage/enabled'), int(out[-1])
+    return '\n'.join(out[:-1]), kb if kb >= 0 and thp.exists() and '[never]' not in thp.read_text() else None
 
 # %% ../nbs/13_testing.ipynb #baa93131
 def _free_port()->int:
