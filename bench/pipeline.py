@@ -2,11 +2,16 @@
 (default: I-AutoRec, 2 epochs) on synthetic data of 1M and 10M ratings (25M with --sizes; written by `sae-movies synth`,
 as in bench/scale.py), each command a fresh process, timed from start to exit with its own peak memory.
 
-    .venv/bin/python bench/pipeline.py [--sizes 1m,10m] [--model autorec] [--keep DIR]
+    .venv/bin/python bench/pipeline.py [--sizes 1m,10m] [--model autorec] [--keep DIR] [--huge-pages-ab ROUNDS]
 
 `train` includes loading, the split, validation, the refit, test and training RMSE and the checkpoint; `evaluate`
 scores rating and ranking metrics of every test user; `recommend` folds in one user's history. Prints a table and saves
 bench/results/pipeline.json (pipeline-MODEL.json for another model). This machine is shared and noisy: one run of each, read the sizes against each other.
+
+`--huge-pages-ab ROUNDS` instead runs the pipeline ROUNDS times with PyTorch's huge pages off and on
+(`THP_MEM_ALLOC_ENABLE` 0 and 1, the command's default being 1), the two taking turns and each round starting with the
+other one, each training into a fresh checkpoint path; it prints each command's median under each setting and saves
+bench/results/pipeline-huge-pages.json.
 """
 import argparse, json, os, platform, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -16,26 +21,43 @@ from scale import SIZES, synth_folder
 
 CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
 
-def timed(args:list)->dict: # seconds, peak_gb
-    "Run the command in a fresh process; its wall time and peak resident memory (its own, from wait4)."
+def timed(args:list, env:dict=None)->dict: # seconds, peak_gb
+    "Run the command in a fresh process (`env` added to the environment); its wall time and peak resident memory (its own, from wait4)."
     t = time.perf_counter()
     with tempfile.TemporaryFile('w+') as err:
-        p = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=err)
+        p = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, **(env or {})})
         _, status, usage = os.wait4(p.pid, 0)  # reaped here, for this child's own resource usage
         p.returncode = os.waitstatus_to_exitcode(status)
         if p.returncode: err.seek(0); raise SystemExit(f"sae-movies {' '.join(args)} failed:\n{err.read()[-3000:]}")
     return {'seconds': time.perf_counter() - t, 'peak_gb': usage.ru_maxrss / 1e6}
 
+def commands(folder, release, ckpt, epochs, model)->list: # (name, arguments) of the three commands, in order
+    data = ['--data', release, '--path', str(folder)]
+    return [('train', ['train', *data, '--model', model, '--epochs', str(epochs), '--out', str(ckpt), '--quiet']),
+            ('recommend', ['recommend', str(ckpt), '--path', str(folder), '--user', '1', '-n', '10']),
+            ('evaluate', ['evaluate', str(ckpt), '--path', str(folder)])]
+
 def run(sizes, keep, epochs, model):
     root, rows = Path(keep or tempfile.mkdtemp()), []
     for size in sizes:
-        folder, _ = synth_folder(root, size); release = SIZES[size][3]
-        ckpt, data = root/f'{size}-{model}.pt', ['--data', release, '--path', str(folder)]
-        for name, args in [('train', ['train', *data, '--model', model, '--epochs', str(epochs), '--out', str(ckpt), '--quiet']),
-                           ('recommend', ['recommend', str(ckpt), '--path', str(folder), '--user', '1', '-n', '10']),
-                           ('evaluate', ['evaluate', str(ckpt), '--path', str(folder)])]:
+        folder, _ = synth_folder(root, size)
+        for name, args in commands(folder, SIZES[size][3], root/f'{size}-{model}.pt', epochs, model):
             rows.append({'size': size, 'ratings': SIZES[size][2], 'command': name, **timed(args)})
             print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
+    return rows
+
+def huge_pages_ab(sizes, keep, epochs, model, rounds)->list:
+    "The pipeline `rounds` times with huge pages off and on, taking turns (each round starts with the other setting)."
+    root, rows = Path(keep or tempfile.mkdtemp()), []
+    for size in sizes:
+        folder, _ = synth_folder(root, size)
+        for r in range(rounds):
+            for thp in ('0', '1') if r % 2 == 0 else ('1', '0'):
+                ckpt = root/f'{size}-{model}-huge-pages-{thp}.pt'
+                ckpt.unlink(missing_ok=True)  # every train writes a fresh file (an existing one is read first, to check it)
+                for name, args in commands(folder, SIZES[size][3], ckpt, epochs, model):
+                    rows.append({'size': size, 'command': name, 'huge_pages': thp, 'round': r, **timed(args, {'THP_MEM_ALLOC_ENABLE': thp})})
+                    print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
     return rows
 
 if __name__ == '__main__':
@@ -43,8 +65,19 @@ if __name__ == '__main__':
     p.add_argument('--sizes', default='1m,10m'); p.add_argument('--keep', help='folder for the generated data and checkpoints (kept)')
     p.add_argument('--epochs', type=int, default=2, help='epochs of training (the command line is timed, not the model)')
     p.add_argument('--model', default='autorec', help='a rating model (see `sae-movies models`)')
+    p.add_argument('--huge-pages-ab', type=int, metavar='ROUNDS', help='compare huge pages off and on instead, over ROUNDS rounds')
     a = p.parse_args()
     t0 = time.perf_counter()
+    if a.huge_pages_ab:
+        t = pd.DataFrame(huge_pages_ab(a.sizes.split(','), a.keep, a.epochs, a.model, a.huge_pages_ab))
+        med = t.groupby(['size', 'command', 'huge_pages'], sort=False)[['seconds', 'peak_gb']].median().unstack('huge_pages')
+        med[('off / on', 'seconds')] = med[('seconds', '0')] / med[('seconds', '1')]
+        print(f'\nmedians of {a.huge_pages_ab} rounds (huge pages 0: off, 1: on; off / on > 1: faster with them):\n{med.round(2).to_string()}')
+        out = Path(__file__).parent/'results'/'pipeline-huge-pages.json'
+        out.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'model': a.model, 'rounds': a.huge_pages_ab,
+                                   'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
+                                   'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n')
+        print(f'\nsaved {out}'); sys.exit()
     t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.epochs, a.model))
     wide = t.pivot(index='command', columns='size', values=['seconds', 'peak_gb'])
     print('\n' + wide[[(v, s) for v in ('seconds', 'peak_gb') for s in a.sizes.split(',')]].round(2).to_string())

@@ -2,13 +2,15 @@
 (100K, 1M, 10M, 25M synthetic ratings, each written in a release's own format by `sae-movies synth`), for the sparse
 trainer (I-AutoRec, and the course network `sae`) and the course's dense loop, in one run.
 
-    .venv/bin/python bench/scale.py [--sizes 100k,1m,10m,25m] [--keep DIR]
+    .venv/bin/python bench/scale.py [--sizes 100k,1m,10m,25m] [--keep DIR] [--rounds 3]
 
 Every measurement runs in a fresh Python process, so its peak resident memory (ru_maxrss, data and Python included)
 is its own. Epoch times are medians over the epochs run (set-up, such as building the sparse batches, is reported apart).
 The dense course loop needs the users x movies matrix in memory: it is skipped, with the size it would need, where that
-is over --dense-limit. Prints a table and saves it as bench/results/scale.json. This machine is shared and noisy:
-compare ratios, not absolute times.
+is over --dense-limit (and is run once). Each other measurement is repeated --rounds times, the sizes taking turns, and
+the medians are reported. PyTorch is asked for huge pages, as `sae-movies` does (`THP_MEM_ALLOC_ENABLE=0` turns them
+off). Prints a table and saves it as bench/results/scale.json. This machine is shared and noisy: compare ratios, not
+absolute times.
 """
 import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -28,9 +30,15 @@ def time_epochs()->list: # the seconds of each epoch, appended as they end
     AutoencoderModel._epoch = timed_epoch
     return times
 
+def huge_pages()->str: # how the measurements ran
+    "Whether PyTorch used huge pages: as `sae-movies` does (03_train's `use_huge_pages`) unless THP_MEM_ALLOC_ENABLE says."
+    return os.environ.get('THP_MEM_ALLOC_ENABLE', "1 (sae-movies' own default)")
+
 def child(kind, folder, release, epochs):
     "One measurement in this (fresh) process; prints a JSON object."
     t0 = time.perf_counter()
+    from sae_movies.train import use_huge_pages
+    use_huge_pages()  # before any tensor, as the command does
     from sae_movies.data import load_dataset, ratings_csr
     ds = load_dataset(release, path=folder)
     R = ratings_csr(ds.ratings, ds.imap)
@@ -63,24 +71,29 @@ def synth_folder(root:Path, size:str)->tuple: # (folder, seconds it took to writ
     synthesize(folder, n_users, n_movies, n_ratings, release, seed=0)
     return folder, time.perf_counter() - t
 
-def run(sizes, keep, dense_limit_gb, epochs):
-    root, rows = Path(keep or tempfile.mkdtemp()), []
+def run(sizes, keep, dense_limit_gb, epochs, rounds=1):
+    root, rows, runs, course, folders = Path(keep or tempfile.mkdtemp()), {}, {}, {}, {}
     for size in sizes:
         n_users, n_movies, n_ratings, release = SIZES[size]
-        folder, synth_s = synth_folder(root, size)
-        row = {'size': size, 'format': release, 'ratings': n_ratings, 'users': n_users, 'movies': n_movies, 'synth_s': synth_s}
-        load = measure('load', folder, release, 0)
-        row.update(load_s=load['load_s'], load_peak_gb=load['peak_gb'])
-        for kind in ('sparse-autorec', 'sparse-sae'):
-            r = measure(kind, folder, release, epochs); name = kind.split('-')[1]
-            row.update({f'{name}_epoch_s': r['epoch_s'], f'{name}_setup_s': r['setup_s'], f'{name}_peak_gb': r['peak_gb']})
+        folder, synth_s = synth_folder(root, size); folders[size] = folder
+        rows[size] = {'size': size, 'format': release, 'ratings': n_ratings, 'users': n_users, 'movies': n_movies, 'synth_s': synth_s}
         need = n_users * n_movies * 4 / 1e9
-        if need <= dense_limit_gb:
+        if need <= dense_limit_gb:  # once: no goal is about it, and at 10M it takes minutes
             r = measure('dense-course', folder, release, 1)
-            row.update(course_epoch_s=r['epoch_s'], course_peak_gb=r['peak_gb'], course_dense_gb=need)
-        else: row.update(course_epoch_s=None, course_peak_gb=None, course_dense_gb=need)
-        rows.append(row); print(pd.DataFrame([row]).round(2).to_string(index=False), flush=True)
-    return rows
+            course[size] = dict(course_epoch_s=r['epoch_s'], course_peak_gb=r['peak_gb'], course_dense_gb=need)
+        else: course[size] = dict(course_epoch_s=None, course_peak_gb=None, course_dense_gb=need)
+    for _ in range(rounds):  # the sizes take turns, so that a slow spell of the machine falls on all of them
+        for size in sizes:
+            folder, release, got = folders[size], SIZES[size][3], {}
+            load = measure('load', folder, release, 0); got.update(load_s=load['load_s'], load_peak_gb=load['peak_gb'])
+            for kind in ('sparse-autorec', 'sparse-sae'):
+                r = measure(kind, folder, release, epochs); name = kind.split('-')[1]
+                got.update({f'{name}_epoch_s': r['epoch_s'], f'{name}_setup_s': r['setup_s'], f'{name}_peak_gb': r['peak_gb']})
+            runs.setdefault(size, []).append(got)
+            print(size, {k: round(v, 3) for k, v in got.items()}, flush=True)
+    for size, rs in runs.items():  # each figure: the median of its rounds
+        rows[size].update({k: float(np.median([r[k] for r in rs])) for k in rs[0]}, **course[size], autorec_epoch_s_runs=[r['autorec_epoch_s'] for r in rs])
+    return list(rows.values())
 
 def ratios(t:pd.DataFrame)->pd.DataFrame:
     "Each size against 1M (the smallest size when 1M was not run): a timing growing no faster than the ratings has a ratio <= the ratings'."
@@ -95,16 +108,17 @@ if __name__ == '__main__':
     p.add_argument('--sizes', default='100k,1m,10m,25m'); p.add_argument('--keep', help='folder for the generated data (kept)')
     p.add_argument('--dense-limit', type=float, default=4.0, help="largest users x movies float32 matrix the course loop may build (GB)")
     p.add_argument('--epochs', type=int, default=3, help='epochs of each sparse model (the median is reported)')
+    p.add_argument('--rounds', type=int, default=3, help='runs of each sparse measurement at each size, the sizes taking turns (medians reported)')
     a = p.parse_args()
     t0 = time.perf_counter()
-    rows = run(a.sizes.split(','), a.keep, a.dense_limit, a.epochs)
+    rows = run(a.sizes.split(','), a.keep, a.dense_limit, a.epochs, a.rounds)
     t = pd.DataFrame(rows)
-    print('\n' + t.round(2).to_string(index=False))
+    print('\n' + t.drop(columns='autorec_epoch_s_runs').round(2).to_string(index=False))
     print('\ngrowth against 1M ratings (a timing that grows no faster than the ratings has a ratio <= the ratings column):')
     print(ratios(t).to_string())
     out = Path(__file__).parent/'results'/'scale.json'
     out.write_text(json.dumps({'rows': rows, 'ratios': ratios(t).reset_index().to_dict(orient='records'),
-                               'epochs': a.epochs, 'threads': 'all cores (threads=0)', 'dense_limit_gb': a.dense_limit,
+                               'epochs': a.epochs, 'rounds': a.rounds, 'huge_pages': huge_pages(), 'date': time.strftime('%Y-%m-%d %H:%M'), 'threads': 'all cores (threads=0)', 'dense_limit_gb': a.dense_limit,
                                'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
                                'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n')
     print(f'\nsaved {out}')
