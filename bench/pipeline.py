@@ -17,7 +17,7 @@ import argparse, json, os, platform, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder
+from scale import SIZES, synth_folder, huge_pages
 
 CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
 
@@ -84,6 +84,6 @@ if __name__ == '__main__':
     out = Path(__file__).parent/'results'/('pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json')
     out.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'model': a.model,
                                'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-                               'huge_pages': os.environ.get('THP_MEM_ALLOC_ENABLE', "1 (the command's own default)"),
+                               'huge_pages': huge_pages(),
                                'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n')
     print(f'\nsaved {out}')
