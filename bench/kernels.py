@@ -8,7 +8,9 @@ in one run.
 The kernels are those of a full-batch I-AutoRec step (rows are movies, columns users, a 199-wide code plus the bias):
 `mm` (ratings x users-wide weights, the first layer), `mm(t)` (the transposed product of its backward pass) and
 `sampled` (the output layer evaluated at the ratings only); `step` adds them up as one training step calls them
-(2 x mm, 2 x mm(t), 1 x sampled). `mm cached` is a floor: `mm` over the same rows and the same ratings, their users
+(2 x mm, 2 x mm(t), 1 x sampled). Each pattern holds its values in the order of its column blocks, as the trainer's
+batches do (03_train), so that a block's values are a slice and only `mm(t)` gathers them.
+`mm cached` is a floor: `mm` over the same rows and the same ratings, their users
 folded onto 2048 columns, so that the dense operand stays in the caches at every size; what it costs is streaming the
 ratings themselves, and what `mm` costs beyond it is fetching weight rows from memory. Times are medians of 7 calls after
 a warm-up call, the two settings' calls taking turns so that the machine's noise falls on both alike. Prints a table,
@@ -39,7 +41,9 @@ def kernels(folder, release, width=WIDTH, n=CALLS):
     W, H = torch.randn(X.shape[1], width, generator=g), torch.randn(X.shape[0], width, generator=g)
     default = T.TILE_ABOVE, T.TILE_BYTES
     def under(c): T.TILE_ABOVE, T.TILE_BYTES = CONFIGS[c] or default  # `_blocks` reads the setting at each call
-    pats = {c: T.RatingPattern(X) for c in CONFIGS}
+    def built(c): under(c); return T.RatingPattern(X, width=width)  # values in its blocks' order where it is cut, as the trainer's batches hold them
+    try: pats = {c: built(c) for c in CONFIGS}
+    finally: T.TILE_ABOVE, T.TILE_BYTES = default
     # the floor: the same ratings, rows and product as `mm`, their columns folded onto an operand small enough to stay in the caches
     Xf = sp.csr_matrix((X.data, X.indices % CACHED, X.indptr), shape=(X.shape[0], CACHED))  # duplicates kept: every rating stays one term
     pf, Wf = T.RatingPattern(Xf), torch.randn(CACHED, width, generator=g)

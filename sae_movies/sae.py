@@ -190,7 +190,7 @@ def _train(self:AutoencoderModel, R, V, epochs, progress,
     rows = self._rows(R)
     self.net = net = self._new_net(R)
     order = np.random.default_rng(s.seed).permutation(rows.shape[0])
-    batches = [shard_pattern(rows, b, dev) for b in np.array_split(order, self._n_batches(rows))]
+    batches = [shard_pattern(rows, b, dev, s.hidden[0]) for b in np.array_split(order, self._n_batches(rows))]
     opt = make_optimizer(net, s.optimizer, s.lr, s.weight_decay, self.decay_biases)
     mine = np.arange(rows.shape[0])[rank::world] if world > 1 else None
     valid = self._valid_fn(net, RatingPattern(rows if mine is None else rows[mine], dev), V, dev, mine)

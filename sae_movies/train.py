@@ -138,7 +138,9 @@ TILE_ABOVE, TILE_BYTES = 8 << 20, 4 << 20 # dense operands over 8 MiB are worked
 
 class RatingPattern:
     "A fixed block of ratings as CSR tensors, with its transpose, for sparse products both ways."
-    def __init__(self, csr:sp.csr_matrix, device='cpu'):
+    def __init__(self, csr:sp.csr_matrix, device='cpu',
+                 width:int=None # hold the values in the order of the column blocks for this width (see `_block_order`); None: in CSR order
+                ):
         csr = sp.csr_matrix(csr, dtype=np.float32); csr.sort_indices()
         t = sp.csr_matrix(csr.T); t.sort_indices()
         coo = csr.tocoo()
@@ -147,11 +149,13 @@ class RatingPattern:
         self.loss_div = csr.nnz # the batch loss is the squared errors over this (see `shard_pattern` for several processes)
         self.crow, self.col, self.values = idx(csr.indptr), idx(csr.indices), torch.from_numpy(csr.data).to(device)
         self.crow_t, self.col_t = idx(t.indptr), idx(t.indices)
-        self.to_t = torch.from_numpy(np.lexsort((coo.row, coo.col)).astype(np.int32 if csr.nnz < 1 << 31 else np.int64)).to(device)  # CSR order -> transpose's CSR order
-        self._tiles = {}
-    def x(self, values=None): # values in CSR order (default: the ratings)
+        self.to_t = torch.from_numpy(np.lexsort((coo.row, coo.col)).astype(np.int32 if csr.nnz < 1 << 31 else np.int64)).to(device)  # position in `values` of each entry of the transpose
+        self.from_csr, self._tiles = None, {} # position in `values` of each entry in CSR order (None: the same)
+        if width: self._block_order(width)
+    def x(self, values=None): # one per rating, in the order of `values` (default: the ratings)
         "The block as a sparse CSR tensor."
-        return torch.sparse_csr_tensor(self.crow, self.col, self.values if values is None else values, size=self.shape, check_invariants=False)
+        v = self.values if values is None else values
+        return torch.sparse_csr_tensor(self.crow, self.col, v if self.from_csr is None else v.index_select(0, self.from_csr), size=self.shape, check_invariants=False)
     def xt(self, values=None):
         "The transposed block as a sparse CSR tensor."
         v = self.values if values is None else values
@@ -161,8 +165,9 @@ class RatingPattern:
 @patch
 def _blocks(self:RatingPattern, transposed:bool, # blocks of the transpose's columns (the block's rows) instead
             width:int # columns of the dense operand
-           )->list: # (first, last + 1, crow, col, positions in CSR order) per block; empty: no need to cut
+           )->list: # (first, last + 1, crow, col, positions in `values`) per block; empty: no need to cut
     "Column blocks small enough that `width`-wide rows of the dense operand stay in cache (built once, shared by close widths)."
+    if self.from_csr is not None and not transposed: return self._tiles[False][1]  # the values are in these blocks' order: keep them
     cols = self.shape[0] if transposed else self.shape[1]
     if self.values.device.type != 'cpu' or cols * width * 4 <= TILE_ABOVE: return []  # GPUs have their own ways; small operands stay in cache
     per = max(1, TILE_BYTES // (4 << (width - 1).bit_length()))  # the width rounded up to a power of two
@@ -179,8 +184,10 @@ def _blocks(self:RatingPattern, transposed:bool, # blocks of the transpose's col
     return self._tiles[transposed][1]
 
 # %% ../nbs/03_train.ipynb #12c11052
+def _take(values, pos): return values[pos] if isinstance(pos, slice) else values.index_select(0, pos) # a block's values
+
 @patch
-def mm(self:RatingPattern, values:torch.Tensor, # one per rating, in CSR order
+def mm(self:RatingPattern, values:torch.Tensor, # one per rating, in the order of `self.values`
        dense:torch.Tensor, # (columns, k), or (rows, k) when `transposed`
        transposed:bool=False # the transposed block times `dense`
       )->torch.Tensor:
@@ -190,21 +197,36 @@ def mm(self:RatingPattern, values:torch.Tensor, # one per rating, in CSR order
     n = self.shape[1] if transposed else self.shape[0]
     out = dense.new_zeros(n, dense.shape[1])
     for c0, c1, crow, col, pos in blocks:
-        out.addmm_(torch.sparse_csr_tensor(crow, col, values.index_select(0, pos), size=(n, c1 - c0), check_invariants=False), dense[c0:c1])
+        out.addmm_(torch.sparse_csr_tensor(crow, col, _take(values, pos), size=(n, c1 - c0), check_invariants=False), dense[c0:c1])
     return out
 
 @patch
 def sampled(self:RatingPattern, a:torch.Tensor, # (rows, k)
             b:torch.Tensor # (columns, k)
-           )->torch.Tensor: # one value per rating, in CSR order
+           )->torch.Tensor: # one value per rating, in the order of `self.values`
     "The dot products `a[row] · b[column]` at the block's ratings, a block of columns at a time where `b` would not stay in cache."
     blocks = self._blocks(False, b.shape[1])
     if not blocks: return torch.sparse.sampled_addmm(self.x(), a, b.t(), beta=0.0).values()
     out = a.new_empty(self.nnz)
     for c0, c1, crow, col, pos in blocks:
-        T = torch.sparse_csr_tensor(crow, col, a.new_zeros(len(pos)), size=(self.shape[0], c1 - c0), check_invariants=False)
-        out.index_put_((pos,), torch.sparse.sampled_addmm(T, a, b[c0:c1].t(), beta=0.0).values())
+        T = torch.sparse_csr_tensor(crow, col, a.new_zeros(len(col)), size=(self.shape[0], c1 - c0), check_invariants=False)
+        v = torch.sparse.sampled_addmm(T, a, b[c0:c1].t(), beta=0.0).values()
+        if isinstance(pos, slice): out[pos] = v
+        else: out.index_put_((pos,), v)
     return out
+
+# %% ../nbs/03_train.ipynb #bo000002
+@patch
+def _block_order(self:RatingPattern, width:int # columns of the dense operands the pattern will be multiplied by
+                ):
+    "Hold the values in the order of the column blocks for `width` (if the pattern is cut at all), so that a block's values are a slice."
+    blocks = self._blocks(False, width)
+    if not blocks: return
+    order = torch.cat([pos for *_, pos in blocks])  # the CSR position of each value, block by block
+    self.values, self.from_csr = self.values[order], torch.empty_like(order)
+    self.from_csr[order] = torch.arange(self.nnz, dtype=order.dtype)
+    self.to_t, ends = self.from_csr.index_select(0, self.to_t), np.cumsum([0] + [len(pos) for *_, pos in blocks])
+    self._tiles = {False: (self._tiles[False][0], [(*b[:4], slice(int(e0), int(e1))) for b, e0, e1 in zip(blocks, ends[:-1], ends[1:])])}
 
 # %% ../nbs/03_train.ipynb #ff3fd534
 class _SparseInput(torch.autograd.Function):
@@ -217,25 +239,25 @@ class _SparseInput(torch.autograd.Function):
     def backward(ctx, grad): return ctx.pattern.mm(ctx.values, grad, transposed=True), None, None
 
 class _SampledOutput(torch.autograd.Function):
-    "The linear layer `h @ weight.T + bias`, evaluated only at the pattern's entries (in CSR order)."
+    "The linear layer `h @ weight.T + bias`, evaluated only at the pattern's entries (in the order of its `values`)."
     @staticmethod
     @in_float32
     def forward(ctx, h, weight, bias, pattern):
         h1, w1 = torch.cat([h, h.new_ones(h.shape[0], 1)], 1), torch.cat([weight, bias[:, None]], 1)  # bias as an extra column
-        ctx.save_for_backward(h1, w1); ctx.pattern = pattern
+        ctx.save_for_backward(h1, weight); ctx.pattern = pattern
         return pattern.sampled(h1, w1)
     @staticmethod
     @in_float32
     def backward(ctx, grad):
-        h1, w1 = ctx.saved_tensors
+        h1, weight = ctx.saved_tensors
         grad_w1 = ctx.pattern.mm(grad, h1, transposed=True)
-        return ctx.pattern.mm(grad, w1[:, :-1]), grad_w1[:, :-1], grad_w1[:, -1], None
+        return ctx.pattern.mm(grad, weight), grad_w1[:, :-1], grad_w1[:, -1], None
 
 # %% ../nbs/03_train.ipynb #48fbcf6c
 def sparse_forward(net:AutoEncoder, # the network
                    inputs:RatingPattern, # input ratings, one row per user (or movie)
                    targets:RatingPattern=None # predict at these entries (same rows); default: the inputs'
-                  )->torch.Tensor: # one prediction per target entry, in CSR order
+                  )->torch.Tensor: # one prediction per target entry, in the order of the targets' `values`
     "The network's predictions at the entries of a sparse block, at a cost that grows with its ratings."
     L, values = net.layers, net.input_drop(inputs.values)
     h = net.body(_SparseInput.apply(L[0].weight.t().contiguous(), inputs, values) + L[0].bias)
@@ -279,10 +301,12 @@ def data_parallel(net:AutoEncoder, device:torch.device)->nn.Module: # called wit
 
 def shard_pattern(rows:sp.csr_matrix, # every row of the dataset
                   batch:np.ndarray, # row numbers of one mini-batch
-                  device='cpu')->RatingPattern: # this process's share of the batch
+                  device='cpu',
+                  width:int=None # the first layer's width: the batch's values are held in its blocks' order (see `RatingPattern`)
+                 )->RatingPattern: # this process's share of the batch
     "This process's rows of a mini-batch (every n-th, as an unshuffled DistributedSampler would deal them), scaled for DDP's average."
     rank, world = dist_world(); batch = np.sort(batch)
-    p = RatingPattern(rows[batch[rank::world]], device)
+    p = RatingPattern(rows[batch[rank::world]], device, width)
     if world > 1: p.loss_div = int(np.diff(rows.indptr)[batch].sum()) / world
     return p
 
