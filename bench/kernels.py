@@ -9,11 +9,12 @@ The kernels are those of a full-batch I-AutoRec step (rows are movies, columns u
 `mm` (ratings x users-wide weights, the first layer), `mm(t)` (the transposed product of its backward pass) and
 `sampled` (the output layer evaluated at the ratings only); `step` adds them up as one training step calls them
 (2 x mm, 2 x mm(t), 1 x sampled). Each pattern holds its values in the order of its column blocks, as the trainer's
-batches do (03_train), so that a block's values are a slice and only `mm(t)` gathers them.
+batches do (03_train), so that a block's values are a slice and only `mm(t)` gathers them; `blocked, CSR order` is the
+same blocks with the values in CSR order, gathered into each block (and `sampled`'s results scattered back) at each call.
 `mm cached` is a floor: `mm` over the same rows and the same ratings, their users
 folded onto 2048 columns, so that the dense operand stays in the caches at every size; what it costs is streaming the
 ratings themselves, and what `mm` costs beyond it is fetching weight rows from memory. Times are medians of 7 calls after
-a warm-up call, the two settings' calls taking turns so that the machine's noise falls on both alike. Prints a table,
+a warm-up call, the settings' calls taking turns so that the machine's noise falls on both alike. Prints a table,
 with each time as a multiple of its 1M time beside the ratings' multiple, and saves bench/results/kernels.json. This
 machine is shared and noisy: compare ratios, not absolute times. PyTorch is asked for huge pages, as `sae-movies` does
 (`THP_MEM_ALLOC_ENABLE=0` turns them off).
@@ -29,7 +30,8 @@ from scale import SIZES, synth_folder, huge_pages  # the same synthetic data as 
 
 WIDTH, CALLS = 200, 7 # columns of the dense operands (I-AutoRec's 199-wide code and its bias); timed calls per kernel and setting
 CACHED = 2048 # rows of the floor's operand (`mm cached`): 2048 x 200 floats, 1.6 MB, stay in the caches at every size
-CONFIGS = {'blocked': None, 'unblocked': (1 << 62, 1)} # (TILE_ABOVE, TILE_BYTES); None: 03_train's
+CONFIGS = {'blocked': None, 'unblocked': (1 << 62, 1), 'blocked, CSR order': None} # (TILE_ABOVE, TILE_BYTES); None: 03_train's
+CSR_ORDER = {'blocked, CSR order'} # these keep their values in CSR order, gathered into each block at each call (the trainer's batches before 35a0edd)
 
 def kernels(folder, release, width=WIDTH, n=CALLS):
     "Median milliseconds of each kernel on one dataset under each of `CONFIGS`, their calls interleaved (the machine's noise hits all alike)."
@@ -41,7 +43,7 @@ def kernels(folder, release, width=WIDTH, n=CALLS):
     W, H = torch.randn(X.shape[1], width, generator=g), torch.randn(X.shape[0], width, generator=g)
     default = T.TILE_ABOVE, T.TILE_BYTES
     def under(c): T.TILE_ABOVE, T.TILE_BYTES = CONFIGS[c] or default  # `_blocks` reads the setting at each call
-    def built(c): under(c); return T.RatingPattern(X, width=width)  # values in its blocks' order where it is cut, as the trainer's batches hold them
+    def built(c): under(c); return T.RatingPattern(X, width=None if c in CSR_ORDER else width)  # values in its blocks' order where it is cut, as the trainer's batches hold them
     try: pats = {c: built(c) for c in CONFIGS}
     finally: T.TILE_ABOVE, T.TILE_BYTES = default
     # the floor: the same ratings, rows and product as `mm`, their columns folded onto an operand small enough to stay in the caches
