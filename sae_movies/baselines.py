@@ -136,11 +136,13 @@ def _penalties(self:BiasedMF, net, user_counts, item_counts)->tuple: # (the bias
     return biases, (row_ridge(net.user_factors, user_counts, s.factor_reg, s.factor_reg_per_rating)
                     + row_ridge(net.item_factors, item_counts, s.factor_reg, s.factor_reg_per_rating))
 
+def _sse(net, users, items, ratings)->torch.Tensor: return (net(users, items) - ratings).pow(2).sum() # squared error at these ratings
+
 @patch
 def _objective(self:BiasedMF, net, users, items, ratings, user_counts, item_counts)->torch.Tensor:
     "(squared error + penalties) / number of ratings."
     biases, factors = self._penalties(net, user_counts, item_counts)
-    return ((net(users, items) - ratings).pow(2).sum() + biases + factors) / len(ratings)  # added in this order, as always
+    return (_sse(net, users, items, ratings) + biases + factors) / len(ratings)  # added in this order, as always
 
 # %% ../nbs/04_baselines.ipynb #mfchunk2
 @patch
@@ -150,7 +152,7 @@ def _backward(self:BiasedMF, net, users, items, ratings, user_counts, item_count
         loss = self._objective(net, users, items, ratings, user_counts, item_counts); loss.backward(); return loss.item()
     n, total = len(ratings), 0.
     for s in range(0, n, self.chunk):
-        part = (net(users[s:s + self.chunk], items[s:s + self.chunk]) - ratings[s:s + self.chunk]).pow(2).sum() / n
+        part = _sse(net, *(t[s:s + self.chunk] for t in (users, items, ratings))) / n
         part.backward(); total += part.detach()
     penalty = sum(self._penalties(net, user_counts, item_counts)) / n; penalty.backward()
     return float(total + penalty.detach())
