@@ -14,7 +14,7 @@ same blocks with the values in CSR order, gathered into each block (and `sampled
 `mm cached` is a floor: `mm` over the same rows and the same ratings, their users
 folded onto 2048 columns, so that the dense operand stays in the caches at every size; what it costs is streaming the
 ratings themselves, and what `mm` costs beyond it is fetching weight rows from memory. Times are medians of 7 calls after
-a warm-up call, the settings' calls taking turns so that the machine's noise falls on both alike. Prints a table,
+a warm-up call, the settings' calls taking turns so that the machine's noise falls on all of them alike. Prints a table,
 with each time as a multiple of its 1M time beside the ratings' multiple, and saves bench/results/kernels.json. This
 machine is shared and noisy: compare ratios, not absolute times. PyTorch is asked for huge pages, as `sae-movies` does
 (`THP_MEM_ALLOC_ENABLE=0` turns them off).
