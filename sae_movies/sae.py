@@ -276,6 +276,7 @@ class SAE(AutoencoderModel):
 @patch
 def _fit(self:SAE, R, V, progress):
     if not self.settings.faithful: return AutoencoderModel._fit(self, R, V, progress)
-    self.net, losses = train_course(torch.from_numpy(R.toarray()), self.settings.epochs, self.settings.seed, progress=progress)
+    with torch_threads(self.settings.threads):
+        self.net, losses = train_course(torch.from_numpy(R.toarray()), self.settings.epochs, self.settings.seed, progress=progress)
     self.history = pd.DataFrame({'epoch': range(1, len(losses) + 1), 'train_mse': np.square(losses), 'valid_rmse': np.nan})
     self.best_epoch, self.stopped = len(losses), 'completed'
