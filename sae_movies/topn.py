@@ -465,7 +465,7 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     s, dev = self.settings, pick_device(self.settings.device)
     set_seed(s.seed)
     self.net = net = self._new_net(Rb.shape[1], Rb).to(dev)
-    opt = torch.optim.Adam(net.parameters(), lr=s.lr)
+    opt = torch.optim.Adam(net.parameters(), lr=s.lr, fused=True)  # one kernel for all parameters: faster, the same figures
     rows, rng = np.flatnonzero(Rb.getnnz(1) > 0), np.random.default_rng(s.seed)
     n_batches = -(-len(rows) // self._batch_rows(Rb.shape[1]))
     per_step, state, betas = 1 / ((s.anneal_epochs or s.epochs) * n_batches), {'beta': 0.}, []
