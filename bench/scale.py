@@ -63,12 +63,14 @@ def measure(kind, folder, release, epochs, script=__file__):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 def synth_folder(root:Path, size:str)->tuple: # (folder, seconds it took to write; None: written by an earlier run, --keep)
-    "The synthetic dataset of one of `SIZES` under `root`, written by `synthesize` unless it is there already."
-    from sae_movies.synth import synthesize
+    "The synthetic dataset of one of `SIZES` under `root`, written by `sae-movies synth` unless it is there already."
     n_users, n_movies, n_ratings, release = SIZES[size]
     folder, t = root/f'{release}-{size}', time.perf_counter()
     if folder.exists(): return folder, None
-    synthesize(folder, n_users, n_movies, n_ratings, release, seed=0)
+    # in a process of its own: Linux hands a parent's resident size at fork to its children's ru_maxrss, so writing 25M
+    # ratings in this process would raise every later measurement's peak memory to the writer's (2.8 GB)
+    subprocess.run([str(Path(sys.executable).parent/'sae-movies'), 'synth', '--users', str(n_users), '--movies', str(n_movies),
+                    '--ratings', str(n_ratings), '--format', release, '--seed', '0', '--out', str(folder)], check=True, stdout=subprocess.DEVNULL)
     return folder, time.perf_counter() - t
 
 def run(sizes, keep, dense_limit_gb, epochs, rounds=1):
