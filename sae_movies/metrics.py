@@ -8,7 +8,7 @@ import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from .data import SaeMoviesError
 
 # %% auto #0
-__all__ = ['rmse', 'mae', 'user_mean_rmse', 'rating_metrics', 'check_k', 'dense_bool', 'scores_with_exclusions',
+__all__ = ['rmse', 'mae', 'user_mean_rmse', 'rating_metrics', 'check_k', 'dense_bool', 'sparse_entries', 'scores_with_exclusions',
            'top_k_unordered', 'top_k_prepared', 'top_k', 'hits_at_k', 'relevant_counts', 'safe_divide',
            'precision_at_k', 'recall_at_k', 'discounts', 'ndcg_at_k', 'map_at_k', 'hit_rate_at_k', 'mrr',
            'reciprocal_rank', 'catalogue_coverage', 'mean_popularity', 'default_ids', 'interaction_matrix',
@@ -69,15 +69,24 @@ def dense_bool(matrix # dense array, scipy sparse matrix or torch tensor
     if isinstance(matrix, torch.Tensor): matrix = matrix.detach().cpu().numpy()
     return np.asarray(matrix).astype(bool)
 
+def sparse_entries(matrix # scipy sparse matrix
+                  )->tuple: # (rows, columns) of its nonzero entries, for indexing a dense array of its shape
+    "Where a sparse matrix is nonzero (entries stored as 0 left out): the True entries of its `dense_bool`."
+    m = sp.csr_matrix(matrix); nz = m.data != 0
+    return np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[nz], m.indices[nz]
+
 # %% ../nbs/01_metrics.ipynb #9eb60174
 def scores_with_exclusions(scores, # users x items scores (numpy or torch)
                            exclude_mask=None # users x items, True = never recommend (dense or sparse)
-                          )->np.ndarray: # float64 copy with excluded entries at -inf
+                          )->np.ndarray: # copy with excluded entries at -inf: float32 if the scores are, else float64
     "Copy of the scores with excluded movies set to -inf (NaN scores are an error)."
     if isinstance(scores, torch.Tensor): scores = scores.detach().cpu().numpy()
-    scores = np.array(scores, dtype=np.float64)
+    scores = np.asarray(scores); scores = scores.astype(np.float32 if scores.dtype == np.float32 else np.float64)  # a copy, same values
     if np.isnan(scores).any(): raise SaeMoviesError("scores contain NaN")
-    if exclude_mask is not None: scores[dense_bool(exclude_mask)] = -np.inf
+    if exclude_mask is None: return scores
+    if not sp.issparse(exclude_mask): scores[dense_bool(exclude_mask)] = -np.inf
+    elif exclude_mask.shape != scores.shape: raise SaeMoviesError(f"exclusions of shape {exclude_mask.shape} for scores of shape {scores.shape}")
+    else: scores[sparse_entries(exclude_mask)] = -np.inf
     return scores
 
 # %% ../nbs/01_metrics.ipynb #d54a8ff5
@@ -94,7 +103,7 @@ def top_k_unordered(scores:np.ndarray, # users x items scores
     return out
 
 # %% ../nbs/01_metrics.ipynb #a08d5b61
-def top_k_prepared(scores:np.ndarray, # float64 users x items scores from `scores_with_exclusions` (excluded movies at -inf)
+def top_k_prepared(scores:np.ndarray, # users x items scores from `scores_with_exclusions` (excluded movies at -inf)
                    k:int # list length
                   )->np.ndarray: # users x k movie indices, best first; -1 where fewer than k movies are allowed
     "`top_k` of scores whose exclusions are already in place (no second copy)."
@@ -197,8 +206,11 @@ def reciprocal_rank(scores:np.ndarray, # users x items scores, excluded movies a
     "`mrr` over the full ranking (ties to lower columns), by counting the movies ranked ahead instead of sorting."
     relevant = relevant & (scores > -np.inf)  # an excluded movie is never in the ranking
     best = np.where(relevant, scores, -np.inf).max(1, keepdims=True)
-    first = np.argmax(relevant & (scores == best), 1)[:, None]  # the lowest column among the relevant at that score
-    ahead = ((scores > best) | ((scores == best) & (np.arange(scores.shape[1]) < first))).sum(1)
+    at_best = scores == best
+    first = np.argmax(relevant & at_best, 1)  # the lowest column among the relevant at that score
+    ahead = np.count_nonzero(scores > best, 1)
+    tied = np.count_nonzero(at_best, 1) > 1  # rows where other movies share that score: those in lower columns are ahead too
+    if tied.any(): ahead[tied] += np.count_nonzero(at_best[tied] & (np.arange(scores.shape[1]) < first[tied, None]), 1)
     return np.where(relevant.any(1), 1 / (ahead + 1), 0.)
 
 # %% ../nbs/01_metrics.ipynb #5aadfadc
@@ -234,12 +246,15 @@ def interaction_matrix(df:pd.DataFrame, # ratings: user, item, rating
 
 # %% ../nbs/01_metrics.ipynb #5968ede1
 def relevant_matrix(test:pd.DataFrame, # held-out ratings: user, item, rating (raw ids)
-                    train:np.ndarray, # dense users x items booleans: rated in training
+                    train, # users x items: rated in training (dense booleans, or a sparse matrix whose nonzeros are the ratings)
                     user_ids, item_ids, # raw ids of the rows and columns
                     threshold:float=4 # a held-out rating >= threshold counts as relevant
                    )->np.ndarray: # dense users x items booleans
     "Held-out movies rated >= threshold that are not training movies."
-    return (interaction_matrix(test, user_ids, item_ids) >= threshold).toarray() & ~train
+    relevant = (interaction_matrix(test, user_ids, item_ids) >= threshold).toarray()
+    if sp.issparse(train): relevant[sparse_entries(train)] = False
+    else: relevant &= ~dense_bool(train)
+    return relevant
 
 # %% ../nbs/01_metrics.ipynb #804d7ffd
 def per_user_ranking_metrics(ranked:np.ndarray, # users x L ranking, L >= k (best first, -1 = empty)
@@ -263,7 +278,8 @@ def ranking_per_user(scores, # users x items scores (numpy or torch); higher = b
                     )->tuple: # (metric -> value per user with a relevant held-out movie, every row's top-k list, mask of those users)
     "Per-user top-k metrics of a score matrix, training movies excluded; MRR over the full ranking."
     check_k(k)
-    train = dense_bool(train_csr); scores = scores_with_exclusions(scores, train)
+    train = train_csr if sp.issparse(train_csr) else dense_bool(train_csr)  # sparse stays sparse: read entry by entry
+    scores = scores_with_exclusions(scores, train)
     relevant = relevant_matrix(test, train, default_ids(scores.shape[0], user_ids), default_ids(scores.shape[1], item_ids), threshold)
     users, top = relevant.any(1), top_k_prepared(scores, k)
     return per_user_ranking_metrics(top[users], relevant[users], k, reciprocal_rank(scores[users], relevant[users])), top, users
