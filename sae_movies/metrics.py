@@ -8,7 +8,7 @@ import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from .data import SaeMoviesError
 
 # %% auto #0
-__all__ = ['rmse', 'mae', 'user_mean_rmse', 'rating_metrics', 'check_k', 'dense_bool', 'sparse_entries', 'scores_with_exclusions',
+__all__ = ['rmse', 'mae', 'user_mean_rmse', 'rating_metrics', 'check_k', 'dense_bool', 'scores_with_exclusions',
            'top_k_unordered', 'top_k_prepared', 'top_k', 'hits_at_k', 'relevant_counts', 'safe_divide',
            'precision_at_k', 'recall_at_k', 'discounts', 'ndcg_at_k', 'map_at_k', 'hit_rate_at_k', 'mrr',
            'reciprocal_rank', 'catalogue_coverage', 'mean_popularity', 'default_ids', 'interaction_matrix',
@@ -69,12 +69,6 @@ def dense_bool(matrix # dense array, scipy sparse matrix or torch tensor
     if isinstance(matrix, torch.Tensor): matrix = matrix.detach().cpu().numpy()
     return np.asarray(matrix).astype(bool)
 
-def sparse_entries(matrix # scipy sparse matrix
-                  )->tuple: # (rows, columns) of its nonzero entries, for indexing a dense array of its shape
-    "Where a sparse matrix is nonzero (entries stored as 0 left out): the True entries of its `dense_bool`."
-    m = sp.csr_matrix(matrix); nz = m.data != 0
-    return np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[nz], m.indices[nz]
-
 # %% ../nbs/01_metrics.ipynb #9eb60174
 def scores_with_exclusions(scores, # users x items scores (numpy or torch)
                            exclude_mask=None # users x items, True = never recommend (dense or sparse)
@@ -86,7 +80,7 @@ def scores_with_exclusions(scores, # users x items scores (numpy or torch)
     if exclude_mask is None: return scores
     if not sp.issparse(exclude_mask): scores[dense_bool(exclude_mask)] = -np.inf
     elif exclude_mask.shape != scores.shape: raise SaeMoviesError(f"exclusions of shape {exclude_mask.shape} for scores of shape {scores.shape}")
-    else: scores[sparse_entries(exclude_mask)] = -np.inf
+    else: scores[exclude_mask.nonzero()] = -np.inf  # scipy's nonzero leaves stored 0s out
     return scores
 
 # %% ../nbs/01_metrics.ipynb #d54a8ff5
@@ -252,7 +246,7 @@ def relevant_matrix(test:pd.DataFrame, # held-out ratings: user, item, rating (r
                    )->np.ndarray: # dense users x items booleans
     "Held-out movies rated >= threshold that are not training movies."
     relevant = (interaction_matrix(test, user_ids, item_ids) >= threshold).toarray()
-    if sp.issparse(train): relevant[sparse_entries(train)] = False
+    if sp.issparse(train): relevant[train.nonzero()] = False
     else: relevant &= ~dense_bool(train)
     return relevant
 
