@@ -91,8 +91,9 @@ if __name__ == '__main__':
     print(growth(t).to_string())
     if missing: print('\nnot installed here, skipped:', ', '.join(missing))
     out = Path(__file__).parent/'results'/'allocator.json'
-    out.write_text(json.dumps({'rows': rows, 'growth': growth(t).reset_index().to_dict(orient='records'), 'missing': missing,
+    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'growth': growth(t).reset_index().to_dict(orient='records'), 'missing': missing,
                                'settings': {c: env for c, env in configs().items()}, 'epochs': a.epochs, 'rounds': a.rounds,
                                'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores, glibc {platform.libc_ver()[1]}',
-                               'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n')
+                               'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n'))
     print(f'\nsaved {out}')

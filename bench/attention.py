@@ -12,6 +12,7 @@ import argparse, json, os, platform, time
 from pathlib import Path
 import pandas as pd, torch
 from sae_movies.data import load_dataset
+from sae_movies.core import atomic_write  # results replaced whole or not at all
 from sae_movies.train import warm_up
 from sae_movies.models import model_class
 from sae_movies.evaluate import topn_eval
@@ -36,6 +37,6 @@ def main():
     out = {'machine': {'python': platform.python_version(), 'torch': torch.__version__, 'cpus': os.cpu_count(), 'threads': torch.get_num_threads()},
            'date': time.strftime('%Y-%m-%d %H:%M'), 'quick': a.quick, 'seeds': list(seeds), 'runs': rows}
     Path('bench/results').mkdir(parents=True, exist_ok=True)
-    Path('bench/results/attention.json').write_text(json.dumps(out, indent=1))
+    atomic_write(Path('bench/results/attention.json'), lambda tmp: tmp.write_text(json.dumps(out, indent=1)))
 
 if __name__ == '__main__': main()

@@ -21,6 +21,7 @@ import argparse, json, os, platform, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from sae_movies.data import load_dataset, Split
+from sae_movies.core import atomic_write  # results replaced whole or not at all
 from sae_movies.train import warm_up
 from sae_movies.baselines import MostPopular
 from sae_movies.topn import MultDAE, EASE
@@ -96,6 +97,6 @@ def main():
     print('\nWarm top-N, held-out users (ML-100K)\n' + table(warm, ['model'], ['valid ndcg@100', 'ndcg@10', 'ndcg@100', 'recall@20', 'fit_seconds']).to_string())
     print('\nNewcomers (ML-100K): NDCG@10 with 0, 1, 3 liked movies given\n' + table(new, ['users', 'model', 'given'], ['ndcg@10']).unstack('given').to_string())
     Path('bench/results').mkdir(parents=True, exist_ok=True)
-    Path('bench/results/content.json').write_text(json.dumps(out, indent=1))
+    atomic_write(Path('bench/results/content.json'), lambda tmp: tmp.write_text(json.dumps(out, indent=1)))
 
 if __name__ == '__main__': main()

@@ -14,6 +14,7 @@ import dataclasses, json, os, platform, time
 from pathlib import Path
 import numpy as np, torch
 from sae_movies.data import load_dataset, to_dense
+from sae_movies.core import atomic_write  # results replaced whole or not at all
 from sae_movies.metrics import rating_metrics
 from sae_movies.sae import SAE, train_course, course_test_loss
 from sae_movies.train import torch_threads
@@ -48,7 +49,7 @@ def main():
     print(f"course figures: train {losses[-1]:.4f} / test {out['course']['course_test_figure']:.4f}; "
           f"speed-up {out['course']['seconds'] / out['fast']['seconds']:.0f}x")
     path = Path(__file__).parent/'results'/'course.json'
-    tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(out, indent=1)); tmp.replace(path)
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(out, indent=1)))
     print(f'saved {path}')
 
 if __name__ == '__main__': main()

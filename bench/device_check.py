@@ -21,6 +21,7 @@ import argparse, json, math, os, platform, sys, tempfile, time, traceback
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from sae_movies.data import load_dataset
+from sae_movies.core import atomic_write  # results replaced whole or not at all
 from sae_movies.synth import synthesize
 from sae_movies.models import MODELS, model_class, load_model
 from sae_movies.topn import TopNModel
@@ -89,5 +90,5 @@ if __name__ == '__main__':
     gpu = torch.cuda.get_device_name(0) if 'cuda' in a.devices else None
     out = {'machine': {'python': platform.python_version(), 'torch': torch.__version__, 'cpus': os.cpu_count(), 'gpu': gpu},
            'date': run['date'], 'args': vars(a), **({'runs': runs} if old else {}), 'rows': rows}
-    path.write_text(json.dumps(out, indent=1, default=float)); print(f'saved {path}')
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(out, indent=1, default=float))); print(f'saved {path}')
     sys.exit(0 if all(r['ok'] for r in rows) else 1)

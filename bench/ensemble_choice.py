@@ -12,6 +12,7 @@ import json, time
 from pathlib import Path
 import numpy as np
 from sae_movies.data import load_dataset, ratings_csr, per_user_holdout
+from sae_movies.core import atomic_write  # results replaced whole or not at all
 from sae_movies.models import model_class, parse_member, AUTOREC_RUNNERS_UP, EnsembleSettings, _cv_rmse  # the ensemble's own cross-validation
 
 SEEDS = tuple(f'autorec:seed={k}' for k in range(1, 6))
@@ -56,7 +57,7 @@ def main():
             rows.append({'blend': label, 'by_support': support, **{f'alpha={a}': _cv_rmse(F, y, a, fold) for a in ALPHAS}})
     out = {'date': time.strftime('%Y-%m-%d %H:%M'), 'validation_ratings': len(y), 'members': members, 'blends': rows}
     Path('bench/results').mkdir(parents=True, exist_ok=True)
-    Path('bench/results/ensemble_choice.json').write_text(json.dumps(out, indent=1))
+    atomic_write(Path('bench/results/ensemble_choice.json'), lambda tmp: tmp.write_text(json.dumps(out, indent=1)))
     import pandas as pd
     print('\nvalidation RMSE, 10-fold cross-validated inside the validation ratings\n' + pd.DataFrame(rows).round(4).to_string(index=False))
 

@@ -15,6 +15,7 @@ import numpy as np, pandas as pd
 try: import surprise
 except ImportError as e: raise SystemExit('bench/libraries.py needs Surprise: pip install scikit-surprise') from e
 from sae_movies.data import load_dataset
+from sae_movies.core import atomic_write  # results replaced whole or not at all
 
 ALGOS = {'surprise SVD': lambda: surprise.SVD(random_state=0),
          'surprise SVD++': lambda: surprise.SVDpp(random_state=0),
@@ -54,6 +55,6 @@ if __name__ == '__main__':
     rows = run()
     print('\nML-100K u1..u5, global RMSE (clipped), mean and std over folds\n' + table(rows).round(4).to_string())
     out = Path(__file__).parent/'results'/'libraries.json'
-    out.write_text(json.dumps({'date': time.strftime('%Y-%m-%d %H:%M'), 'machine': {'cpus': os.cpu_count(),
-        'python': platform.python_version(), 'surprise': surprise.__version__}, 'rows': rows}, indent=1))
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'date': time.strftime('%Y-%m-%d %H:%M'), 'machine': {'cpus': os.cpu_count(),
+        'python': platform.python_version(), 'surprise': surprise.__version__}, 'rows': rows}, indent=1)))
     print(f'saved {out}')

@@ -13,6 +13,7 @@ import argparse, json, os, platform, resource, sqlite3, tempfile, threading, tim
 from pathlib import Path
 import httpx, numpy as np, pandas as pd
 from sae_movies.testing import serving
+from sae_movies.core import atomic_write  # results replaced whole or not at all
 
 GOALS = {'p99 (ms)': 100.0, 'errors': 0, 'lost ratings': 0}
 
@@ -82,5 +83,5 @@ if __name__ == '__main__':
               f"(with its start-up); ratings acknowledged {r['ratings_acknowledged']}, lost {r['lost_ratings']}")
         print(pd.DataFrame(r['goals']).set_index('goal').to_string())
     out = Path(__file__).parent/'results'/'load.json'
-    tmp = out.with_suffix('.tmp'); tmp.write_text(json.dumps({'runs': runs}, indent=1, default=float)); tmp.replace(out)
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'runs': runs}, indent=1, default=float)))
     print(f'saved {out}')

@@ -64,7 +64,8 @@ if __name__ == '__main__':
     t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.batches))
     print('\nprojected seconds per epoch (one epoch on a sample of users, scaled to all of them):\n' + t.round(2).to_string(index=False))
     out = Path(__file__).parent/'results'/'mult_scale.json'
-    out.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'batches': a.batches, 'threads': 'all cores (threads=0)',
+    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'batches': a.batches, 'threads': 'all cores (threads=0)',
                                'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-                               'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n')
+                               'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
     print(f'\nsaved {out}')

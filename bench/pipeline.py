@@ -74,16 +74,18 @@ if __name__ == '__main__':
         med[('off / on', 'seconds')] = med[('seconds', '0')] / med[('seconds', '1')]
         print(f'\nmedians of {a.huge_pages_ab} rounds (huge pages 0: off, 1: on; off / on > 1: faster with them):\n{med.round(2).to_string()}')
         out = Path(__file__).parent/'results'/'pipeline-huge-pages.json'
-        out.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'model': a.model, 'rounds': a.huge_pages_ab,
+        from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
+        atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'model': a.model, 'rounds': a.huge_pages_ab,
                                    'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-                                   'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n')
+                                   'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
         print(f'\nsaved {out}'); sys.exit()
     t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.epochs, a.model))
     wide = t.pivot(index='command', columns='size', values=['seconds', 'peak_gb'])
     print('\n' + wide[[(v, s) for v in ('seconds', 'peak_gb') for s in a.sizes.split(',')]].round(2).to_string())
     out = Path(__file__).parent/'results'/('pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json')
-    out.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'model': a.model,
+    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'model': a.model,
                                'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
                                'huge_pages': huge_pages(),
-                               'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n')
+                               'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
     print(f'\nsaved {out}')

@@ -12,6 +12,7 @@ import argparse, json, os, platform, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from sae_movies.data import load_dataset, to_dense
+from sae_movies.core import atomic_write  # results replaced whole or not at all
 from sae_movies.train import warm_up
 from sae_movies.models import model_class
 from sae_movies.evaluate import cross_validate, cv_summary, compare_to_best
@@ -91,5 +92,5 @@ if __name__ == '__main__':
     p.add_argument('--out', default=str(Path(__file__).parent/'results'/'rating_accuracy.json'))
     a = p.parse_args()
     res = run(a.quick)
-    Path(a.out).write_text(json.dumps(res, indent=1))
+    atomic_write(Path(a.out), lambda tmp: tmp.write_text(json.dumps(res, indent=1)))
     print(f'\nsaved {a.out}')

@@ -11,6 +11,7 @@ import json, os, platform, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from sae_movies.data import load_dataset
+from sae_movies.core import atomic_write  # results replaced whole or not at all
 from sae_movies.models import model_class
 from sae_movies.recommend import Recommender
 from sae_movies.cli import RECOMMENDER  # the shipped top-N checkpoint that `recommend` uses by default
@@ -49,7 +50,7 @@ if __name__ == '__main__':
     t = pd.DataFrame(rows).set_index('checkpoint')
     print(t.round(2).to_string())
     out = Path(__file__).parent/'results'/'recommend_latency.json'
-    out.write_text(json.dumps({'date': time.strftime('%Y-%m-%d %H:%M'), 'machine': {'cpus': os.cpu_count(), 'torch': torch.__version__,
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'date': time.strftime('%Y-%m-%d %H:%M'), 'machine': {'cpus': os.cpu_count(), 'torch': torch.__version__,
                                 'threads': torch.get_num_threads(), 'python': platform.python_version(),
-                                'load_average_1min': os.getloadavg()[0]}, 'rows': rows}, indent=1))
+                                'load_average_1min': os.getloadavg()[0]}, 'rows': rows}, indent=1)))
     print(f'saved {out}')

@@ -119,8 +119,9 @@ if __name__ == '__main__':
     print('\ngrowth against 1M ratings (a timing that grows no faster than the ratings has a ratio <= the ratings column):')
     print(ratios(t).to_string())
     out = Path(__file__).parent/'results'/'scale.json'
-    out.write_text(json.dumps({'rows': rows, 'ratios': ratios(t).reset_index().to_dict(orient='records'),
+    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'ratios': ratios(t).reset_index().to_dict(orient='records'),
                                'epochs': a.epochs, 'rounds': a.rounds, 'huge_pages': huge_pages(), 'date': time.strftime('%Y-%m-%d %H:%M'), 'threads': 'all cores (threads=0)', 'dense_limit_gb': a.dense_limit,
                                'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-                               'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n')
+                               'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
     print(f'\nsaved {out}')

@@ -18,6 +18,7 @@ import json, os, platform, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from sae_movies.data import load_dataset, per_user_holdout
+from sae_movies.core import atomic_write  # results replaced whole or not at all
 from sae_movies.autorec import AutoRec
 from sae_movies.metrics import rating_metrics
 
@@ -70,7 +71,7 @@ def main():
     out['paired'] = json.loads(table.to_json(orient='records'))
     print('\n' + table.round(4).to_string(index=False))
     path = Path(__file__).parent/'results'/'side_info.json'
-    tmp = path.with_suffix('.tmp'); tmp.write_text(json.dumps(out, indent=1)); tmp.replace(path)
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(out, indent=1)))
     print(f'saved {path}')
 
 if __name__ == '__main__': main()

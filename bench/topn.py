@@ -15,6 +15,7 @@ import argparse, json, os, platform, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from sae_movies.data import load_dataset
+from sae_movies.core import atomic_write  # results replaced whole or not at all
 from sae_movies.train import warm_up
 from sae_movies.models import model_class
 from sae_movies.evaluate import topn_eval, ranking_eval
@@ -116,5 +117,5 @@ if __name__ == '__main__':
     print('\nper-user 20% holdout on ML-100K, seed 0\n' + pd.DataFrame(out['per_user']).set_index('model').drop(columns=['dataset', 'split']).round(4).to_string())
     out['goal_table'] = goals(rows)
     print('\ngoals\n' + pd.DataFrame(out['goal_table']).round(4).to_string())
-    path.write_text(json.dumps(out, indent=1, default=float))
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(out, indent=1, default=float)))
     print(f'saved {path}')

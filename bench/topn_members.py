@@ -15,6 +15,7 @@ import argparse, json, os, platform, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from sae_movies.data import load_dataset, ratings_csr
+from sae_movies.core import atomic_write  # results replaced whole or not at all
 from sae_movies.train import warm_up
 from sae_movies.models import model_class, TopNEnsemble
 from sae_movies.topn import heldout_ndcg
@@ -78,5 +79,5 @@ if __name__ == '__main__':
     out = {'machine': {'python': platform.python_version(), 'torch': torch.__version__, 'cpus': os.cpu_count()},
            'date': time.strftime('%Y-%m-%d %H:%M'), 'quick': a.quick, 'rows': rows}
     path = Path(__file__).parent/'results'/('topn_members-quick.json' if a.quick else 'topn_members.json')
-    path.write_text(json.dumps(out, indent=1, default=float))
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(out, indent=1, default=float)))
     print(f'saved {path}')
