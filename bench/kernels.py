@@ -81,7 +81,7 @@ if __name__ == '__main__':
     print(f'\nmilliseconds (median of {CALLS}):\n{t.round(1).to_string(index=False)}\n\neach against {t["size"].iloc[0]} '
           f'(a kernel growing no faster than the ratings has a multiple <= the ratings column):\n{ratio.to_string(index=False)}')
     path = Path(__file__).parent/'results'/('kernels-settings.json' if a.also else 'kernels.json')
-    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
+    from sae_movies.core import atomic_write  # results replaced whole or not at all (the package imported late, as above: after use_huge_pages)
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'ratios': ratio.to_dict(orient='records'), 'width': WIDTH, 'calls': CALLS, 'settings': {k: v and {'TILE_ABOVE': v[0], 'TILE_BYTES': v[1]} for k, v in CONFIGS.items()}, 'threads': 'all cores', 'huge_pages': huge_pages(),
                                 'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
                                 'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n'))
