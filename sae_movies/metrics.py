@@ -78,9 +78,9 @@ def scores_with_exclusions(scores, # users x items scores (numpy or torch)
     scores = np.asarray(scores); scores = scores.astype(np.float32 if scores.dtype == np.float32 else np.float64)  # a copy, same values
     if np.isnan(scores).any(): raise SaeMoviesError("scores contain NaN")
     if exclude_mask is None: return scores
-    if not sp.issparse(exclude_mask): scores[dense_bool(exclude_mask)] = -np.inf
-    elif exclude_mask.shape != scores.shape: raise SaeMoviesError(f"exclusions of shape {exclude_mask.shape} for scores of shape {scores.shape}")
-    else: scores[exclude_mask.nonzero()] = -np.inf  # scipy's nonzero leaves stored 0s out
+    mask = exclude_mask if sp.issparse(exclude_mask) else dense_bool(exclude_mask)
+    if mask.shape != scores.shape: raise SaeMoviesError(f"exclusions of shape {mask.shape} for scores of shape {scores.shape}")
+    scores[mask.nonzero() if sp.issparse(mask) else mask] = -np.inf  # scipy's nonzero leaves stored 0s out
     return scores
 
 # %% ../nbs/01_metrics.ipynb #d54a8ff5
