@@ -7,8 +7,8 @@ them), each operator's time per epoch grouped by what it does, as a multiple of 
 Each size runs in a fresh process, as in bench/scale.py: I-AutoRec's default settings on every core (threads=0), no
 validation, huge pages as `sae-movies` asks for them; the first epoch is left out (it cuts the blocks and touches fresh
 memory), the others are profiled, each on its own. An operator's time is its self time on the calling thread (the work of
-both cores inside one call counts once), so the groups add up to about the epoch's wall time (`epoch_ms`, the figure
-bench/scale.py times) plus the profiler's small overhead. `between_ms` is the training loop's own work between two
+both cores inside one call counts once), so the groups add up to about the epoch's wall time (`epoch_ms`, timed around
+the profiler, so a little over bench/scale.py's figure). `between_ms` is the training loop's own work between two
 epochs, outside the profile: its copies of the weights and the optimizer's state, kept for NaN and Ctrl-C (03_train).
 The sizes take turns over `--rounds` rounds and each figure is the median of its rounds. Prints the table and saves
 bench/results/epoch_profile.json. This machine is shared and noisy: compare ratios, not absolute times.
@@ -71,6 +71,7 @@ if __name__ == '__main__':
     p.add_argument('--epochs', type=int, default=5, help='epochs of each fit (the first is not profiled)')
     p.add_argument('--rounds', type=int, default=3, help='fits at each size, the sizes taking turns (medians reported)')
     a = p.parse_args()
+    if a.epochs < 2: p.error('--epochs must be at least 2 (the first epoch is not profiled)')
     t0 = time.perf_counter()
     t = run(a.sizes.split(','), a.keep, a.epochs, a.rounds)
     print('\nmilliseconds per epoch:\n' + t.round(1).to_string(index=False))
