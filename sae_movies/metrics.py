@@ -63,11 +63,11 @@ def check_k(k, # cut-off or list length
 
 # %% ../nbs/01_metrics.ipynb #c63e6b67
 def dense_bool(matrix # dense array, scipy sparse matrix or torch tensor
-              )->np.ndarray: # dense boolean array
+              )->np.ndarray: # dense boolean array (the input itself when it already is one: callers only read it)
     "As a dense numpy boolean array."
     if sp.issparse(matrix): return matrix.toarray().astype(bool)
     if isinstance(matrix, torch.Tensor): matrix = matrix.detach().cpu().numpy()
-    return np.asarray(matrix).astype(bool)
+    return np.asarray(matrix).astype(bool, copy=False)
 
 # %% ../nbs/01_metrics.ipynb #9eb60174
 def scores_with_exclusions(scores, # users x items scores (numpy or torch)
