@@ -13,19 +13,19 @@ epochs, outside the profile: its copies of the weights and the optimizer's state
 The sizes take turns over `--rounds` rounds and each figure is the median of its rounds. Prints the table and saves
 bench/results/epoch_profile.json. This machine is shared and noisy: compare ratios, not absolute times.
 """
-import argparse, json, os, platform, subprocess, sys, tempfile, time
+import argparse, json, os, platform, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages
+from scale import SIZES, synth_folder, huge_pages, measure
 
 GROUPS = {'aten::addmm': 'sparse x dense products', 'aten::sparse_sampled_addmm': 'output layer at the ratings',
           'aten::copy_': 'copies', 'aten::index_select': 'gathers', 'aten::cat': 'copies', 'aten::fill_': 'zeroing',
           'aten::uniform_': 'dropout draws', 'aten::bernoulli_': 'dropout draws', 'aten::_fused_adam_': 'optimizer'}
 ORDER = ['sparse x dense products', 'output layer at the ratings', 'copies', 'gathers', 'zeroing', 'dropout draws', 'optimizer', 'everything else']
 
-def child(folder, release, epochs)->dict: # epoch_s, between_s (medians of the profiled epochs), ms: {group: ms per epoch}
-    "Fit I-AutoRec for `epochs` in this (fresh) process, profiling every epoch after the first, and timing the gaps between them."
+def child(model, folder, release, epochs)->dict: # epoch_s, between_s (medians of the profiled epochs), ms: {group: ms per epoch}
+    "Fit `model` (I-AutoRec here) for `epochs` in this (fresh) process, profiling every epoch after the first, and timing the gaps between them."
     from sae_movies.train import use_huge_pages
     use_huge_pages()  # before any tensor, as the command does
     import torch
@@ -43,7 +43,7 @@ def child(folder, release, epochs)->dict: # epoch_s, between_s (medians of the p
         times.append(time.perf_counter() - t); ends.append(time.perf_counter())
         return r
     AutoencoderModel._epoch = profiled
-    model_class('autorec')(epochs=epochs, valid_frac=0, refit=False, threads=0).fit(ds.ratings, imap=ds.imap, scale=ds.info.rating_scale)
+    model_class(model)(epochs=epochs, valid_frac=0, refit=False, threads=0).fit(ds.ratings, imap=ds.imap, scale=ds.info.rating_scale)
     return {'epoch_s': float(np.median(times[1:])), 'between_s': float(np.median(gaps[1:])), 'ms': ms}
 
 def run(sizes, keep, epochs, rounds)->pd.DataFrame: # one row per size: ratings, epoch_ms (wall), between_ms, one column per group (ms per epoch)
@@ -51,9 +51,8 @@ def run(sizes, keep, epochs, rounds)->pd.DataFrame: # one row per size: ratings,
     folders = {s: synth_folder(root, s)[0] for s in sizes}
     for _ in range(rounds):  # the sizes take turns, so that a slow spell of the machine falls on all of them
         for s in sizes:
-            r = subprocess.run([sys.executable, __file__, '--child', str(folders[s]), SIZES[s][3], str(epochs)], capture_output=True, text=True)
-            if r.returncode: raise SystemExit(f'{s} failed:\n{r.stderr[-3000:]}')
-            got[s].append(json.loads(r.stdout.strip().splitlines()[-1])); print(s, round(got[s][-1]['epoch_s'], 3), 's an epoch', flush=True)
+            got[s].append(measure('autorec', folders[s], SIZES[s][3], epochs, script=__file__))  # in a fresh process, as bench/scale.py measures
+            print(s, round(got[s][-1]['epoch_s'], 3), 's an epoch', flush=True)
     return pd.DataFrame([{'size': s, 'ratings': SIZES[s][2], 'epoch_ms': float(np.median([r['epoch_s'] for r in rs])) * 1e3,
                           'between_ms': float(np.median([r['between_s'] for r in rs])) * 1e3,
                           **{g: float(np.median([r['ms'][g] for r in rs])) for g in ORDER}} for s, rs in got.items()])
@@ -65,7 +64,7 @@ def growth(t:pd.DataFrame)->pd.DataFrame:
 
 if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] == '--child':
-        print(json.dumps(child(sys.argv[2], sys.argv[3], int(sys.argv[4])))); sys.exit()
+        print(json.dumps(child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))); sys.exit()
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--sizes', default='1m,10m,25m'); p.add_argument('--keep', help='folder for the generated data (kept; shared with bench/scale.py --keep)')
     p.add_argument('--epochs', type=int, default=5, help='epochs of each fit (the first is not profiled)')
