@@ -8,7 +8,7 @@ import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from .data import SaeMoviesError
 
 # %% auto #0
-__all__ = ['rmse', 'mae', 'user_mean_rmse', 'rating_metrics', 'check_k', 'dense_bool', 'scores_with_exclusions',
+__all__ = ['rmse', 'mae', 'user_mean_rmse', 'rating_metrics', 'check_k', 'dense_bool', 'column_counts', 'scores_with_exclusions',
            'top_k_unordered', 'top_k_prepared', 'top_k', 'hits_at_k', 'relevant_counts', 'safe_divide',
            'precision_at_k', 'recall_at_k', 'discounts', 'ndcg_at_k', 'map_at_k', 'hit_rate_at_k', 'mrr',
            'reciprocal_rank', 'catalogue_coverage', 'mean_popularity', 'default_ids', 'interaction_matrix',
@@ -65,9 +65,15 @@ def check_k(k, # cut-off or list length
 def dense_bool(matrix # dense array, scipy sparse matrix or torch tensor
               )->np.ndarray: # dense boolean array (the input itself when it already is one: callers only read it)
     "As a dense numpy boolean array."
-    if sp.issparse(matrix): return matrix.toarray().astype(bool)
+    if sp.issparse(matrix): return (matrix != 0).toarray()  # boolean before it is dense: no float copy of the whole matrix
     if isinstance(matrix, torch.Tensor): matrix = matrix.detach().cpu().numpy()
     return np.asarray(matrix).astype(bool, copy=False)
+
+def column_counts(matrix # dense array, scipy sparse matrix or torch tensor
+                 )->np.ndarray: # per column, its nonzero entries (e.g. each movie's training ratings)
+    "Nonzero entries per column; a sparse matrix is counted as it is, not made dense."
+    if sp.issparse(matrix): return np.asarray((matrix != 0).sum(0)).ravel()
+    return dense_bool(matrix).sum(0)
 
 # %% ../nbs/01_metrics.ipynb #9eb60174
 def scores_with_exclusions(scores, # users x items scores (numpy or torch)
@@ -283,4 +289,4 @@ def ranking_metrics(scores, train_csr, test:pd.DataFrame, k:int=10, threshold:fl
     "Top-k metrics of a score matrix (arguments as `ranking_per_user`), averaged over users; with coverage and popularity."
     per_user, top, users = ranking_per_user(scores, train_csr, test, k, threshold, user_ids, item_ids)
     means, top = {name: float(values.mean()) for name, values in per_user.items()}, top[users]
-    return {**means, 'coverage': catalogue_coverage(top, np.shape(scores)[1]), 'popularity': mean_popularity(top, dense_bool(train_csr).sum(0))}
+    return {**means, 'coverage': catalogue_coverage(top, np.shape(scores)[1]), 'popularity': mean_popularity(top, column_counts(train_csr))}
