@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 from .data import SaeMoviesError, DATASETS, dataset_info, load_dataset
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint
-from .train import warm_up, start_distributed, use_huge_pages
+from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal
 from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, resolve_checkpoint
 from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate, cv_summary, compare_to_best
 from .recommend import Recommender
@@ -685,6 +685,7 @@ def main(argv:list=None # arguments (default: `sys.argv[1:]`)
         )->int: # exit status
     "Entry point of the `sae-movies` command."
     use_huge_pages()  # big tensors on 2 MiB pages (03_train), unless THP_MEM_ALLOC_ENABLE says otherwise: before any tensor is made
+    use_flush_denormal()  # denormal floats as 0 on every thread (03_train), unless SAE_MOVIES_FLUSH_DENORMAL=0: before any thread starts
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     try: a = parser.parse_args(argv)

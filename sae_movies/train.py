@@ -11,11 +11,11 @@ from .data import SaeMoviesError
 from .core import progress_bar, TrainingDiverged
 
 # %% auto #0
-__all__ = ['DEVICES', 'AMP_DEVICES', 'ACTIVATIONS', 'TILE_ABOVE', 'TILE_BYTES', 'OPTIMIZERS', 'set_seed', 'torch_threads',
-           'pick_device', 'autocast', 'in_float32', 'DropRatings', 'AutoEncoder', 'masked_mse', 'RatingPattern',
-           'sparse_forward', 'dist_world', 'start_distributed', 'all_sum', 'SparseStep', 'data_parallel',
-           'shard_pattern', 'make_optimizer', 'warm_up', 'use_huge_pages', 'held_interrupt', 'train_loop',
-           'plot_history']
+__all__ = ['DEVICES', 'AMP_DEVICES', 'ACTIVATIONS', 'TILE_ABOVE', 'TILE_BYTES', 'FLUSH_OPERANDS', 'OPTIMIZERS', 'set_seed',
+           'torch_threads', 'pick_device', 'autocast', 'in_float32', 'DropRatings', 'AutoEncoder', 'masked_mse',
+           'RatingPattern', 'flush_denormals', 'use_flush_denormal', 'sparse_forward', 'dist_world',
+           'start_distributed', 'all_sum', 'SparseStep', 'data_parallel', 'shard_pattern', 'make_optimizer', 'warm_up',
+           'use_huge_pages', 'held_interrupt', 'train_loop', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #87c87d40
 def set_seed(seed:int # the seed
@@ -228,6 +228,19 @@ def _block_order(self:RatingPattern, width:int # columns of the dense operands t
     self.to_t, ends = self.from_csr.index_select(0, self.to_t), np.cumsum([0] + [len(pos) for *_, pos in blocks])
     self._tiles = {False: (self._tiles[False][0], [(*b[:4], slice(int(e0), int(e1))) for b, e0, e1 in zip(blocks, ends[:-1], ends[1:])])}
 
+# %% ../nbs/03_train.ipynb #dn000002
+FLUSH_OPERANDS = True # the sparse layers set denormal entries of what they multiply to 0 (False: only to measure what that saves)
+
+def flush_denormals(t:torch.Tensor # floating-point tensor
+                   )->torch.Tensor: # a copy with every denormal entry (nonzero, below the smallest normal number) set to 0
+    "`t` without denormal numbers, on which x86 processors take a slow path."
+    return t.masked_fill(t.abs() < torch.finfo(t.dtype).tiny, 0) if FLUSH_OPERANDS else t
+
+# %% ../nbs/03_train.ipynb #dn000005
+def use_flush_denormal()->bool: # whether denormals are flushed from now on (False: the environment said no, or the processor cannot)
+    "Have the CPU treat denormal floats as zero, in this thread and in the worker threads PyTorch starts after this call."
+    return os.environ.get('SAE_MOVIES_FLUSH_DENORMAL', '1') != '0' and torch.set_flush_denormal(True)
+
 # %% ../nbs/03_train.ipynb #ff3fd534
 class _SparseInput(torch.autograd.Function):
     "`x @ w_t` for a fixed sparse `x` (the pattern with `values`); the gradient flows to `w_t` only."
@@ -236,14 +249,14 @@ class _SparseInput(torch.autograd.Function):
     def forward(ctx, w_t, pattern, values): ctx.pattern, ctx.values = pattern, values; return pattern.mm(values, w_t)
     @staticmethod
     @in_float32
-    def backward(ctx, grad): return ctx.pattern.mm(ctx.values, grad, transposed=True), None, None
+    def backward(ctx, grad): return ctx.pattern.mm(ctx.values, flush_denormals(grad), transposed=True), None, None  # (see above)
 
 class _SampledOutput(torch.autograd.Function):
     "The linear layer `h @ weight.T + bias`, evaluated only at the pattern's entries (in the order of its `values`)."
     @staticmethod
     @in_float32
     def forward(ctx, h, weight, bias, pattern):
-        h1, w1 = torch.cat([h, h.new_ones(h.shape[0], 1)], 1), torch.cat([weight, bias[:, None]], 1)  # bias as an extra column
+        h1, w1 = flush_denormals(torch.cat([h, h.new_ones(h.shape[0], 1)], 1)), torch.cat([weight, bias[:, None]], 1)  # bias as an extra column
         ctx.save_for_backward(h1, weight); ctx.pattern = pattern
         return pattern.sampled(h1, w1)
     @staticmethod
