@@ -5,7 +5,7 @@ them), each operator's time per epoch grouped by what it does, as a multiple of 
     .venv/bin/python bench/epoch_profile.py [--sizes 1m,10m,25m] [--keep DIR] [--epochs 5] [--rounds 3]
 
 Each size runs in a fresh process, as in bench/scale.py: I-AutoRec's default settings on every core (threads=0), no
-validation, huge pages as `sae-movies` asks for them; the first epoch is left out (it cuts the blocks and touches fresh
+validation, huge pages and denormals flushed as `sae-movies` does; the first epoch is left out (it cuts the blocks and touches fresh
 memory), the others are profiled, each on its own. An operator's time is its self time on the calling thread (the work of
 both cores inside one call counts once), so the groups add up to about the epoch's wall time (`epoch_ms`, timed around
 the profiler, so a little over bench/scale.py's figure). `between_ms` is the training loop's own work between two
@@ -17,7 +17,7 @@ import argparse, json, os, platform, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, measure
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, measure
 
 GROUPS = {'aten::addmm': 'sparse x dense products', 'aten::sparse_sampled_addmm': 'output layer at the ratings',
           'aten::copy_': 'copies', 'aten::index_select': 'gathers', 'aten::cat': 'copies', 'aten::fill_': 'zeroing',
@@ -26,8 +26,8 @@ ORDER = ['sparse x dense products', 'output layer at the ratings', 'copies', 'ga
 
 def child(model, folder, release, epochs)->dict: # epoch_s, between_s (medians of the profiled epochs), ms: {group: ms per epoch}
     "Fit `model` (I-AutoRec here) for `epochs` in this (fresh) process, profiling every epoch after the first, and timing the gaps between them."
-    from sae_movies.train import use_huge_pages
-    use_huge_pages()  # before any tensor, as the command does
+    from sae_movies.train import use_huge_pages, use_flush_denormal
+    use_huge_pages(); use_flush_denormal()  # before any tensor and any worker thread, as the command does
     import torch
     from sae_movies.data import load_dataset
     from sae_movies.models import model_class
@@ -79,6 +79,6 @@ if __name__ == '__main__':
     from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
     atomic_write(out, lambda tmp: tmp.write_text(json.dumps({
         'rows': t.to_dict(orient='records'), 'groups': GROUPS, 'epochs': a.epochs, 'rounds': a.rounds, 'threads': 'all cores (threads=0)',
-        'huge_pages': huge_pages(), 'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
+        'huge_pages': huge_pages(), 'flush_denormal': flush_denormal(), 'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
         'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n'))
     print(f'\nsaved {out}')

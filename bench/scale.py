@@ -8,8 +8,8 @@ Every measurement runs in a fresh Python process, so its peak resident memory (r
 is its own. Epoch times are medians over the epochs run (set-up, such as building the sparse batches, is reported apart).
 The dense course loop needs the users x movies matrix in memory: it is skipped, with the size it would need, where that
 is over --dense-limit (and is run once). Each other measurement is repeated --rounds times, the sizes taking turns, and
-the medians are reported. PyTorch is asked for huge pages, as `sae-movies` does (`THP_MEM_ALLOC_ENABLE=0` turns them
-off). Prints a table and saves it as bench/results/scale.json. This machine is shared and noisy: compare ratios, not
+the medians are reported. PyTorch is asked for huge pages, and the processor to treat denormal floats as zero, as
+`sae-movies` does (`THP_MEM_ALLOC_ENABLE=0` and `SAE_MOVIES_FLUSH_DENORMAL=0` turn them off). Prints a table and saves it as bench/results/scale.json. This machine is shared and noisy: compare ratios, not
 absolute times.
 """
 import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
@@ -34,11 +34,15 @@ def huge_pages()->str: # how the measurements ran
     "Whether PyTorch used huge pages: as `sae-movies` does (03_train's `use_huge_pages`) unless THP_MEM_ALLOC_ENABLE says."
     return os.environ.get('THP_MEM_ALLOC_ENABLE', "1 (sae-movies' own default)")
 
+def flush_denormal()->str: # how the measurements ran
+    "Whether denormal floats were treated as zero: as `sae-movies` does (03_train's `use_flush_denormal`) unless SAE_MOVIES_FLUSH_DENORMAL says."
+    return os.environ.get('SAE_MOVIES_FLUSH_DENORMAL', "1 (sae-movies' own default)")
+
 def child(kind, folder, release, epochs):
     "One measurement in this (fresh) process; prints a JSON object."
     t0 = time.perf_counter()
-    from sae_movies.train import use_huge_pages
-    use_huge_pages()  # before any tensor, as the command does
+    from sae_movies.train import use_huge_pages, use_flush_denormal
+    use_huge_pages(); use_flush_denormal()  # before any tensor and any worker thread, as the command does
     from sae_movies.data import load_dataset, ratings_csr
     ds = load_dataset(release, path=folder)
     R = ratings_csr(ds.ratings, ds.imap)
@@ -121,7 +125,7 @@ if __name__ == '__main__':
     out = Path(__file__).parent/'results'/'scale.json'
     from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
     atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'ratios': ratios(t).reset_index().to_dict(orient='records'),
-                               'epochs': a.epochs, 'rounds': a.rounds, 'huge_pages': huge_pages(), 'date': time.strftime('%Y-%m-%d %H:%M'), 'threads': 'all cores (threads=0)', 'dense_limit_gb': a.dense_limit,
+                               'epochs': a.epochs, 'rounds': a.rounds, 'huge_pages': huge_pages(), 'flush_denormal': flush_denormal(), 'date': time.strftime('%Y-%m-%d %H:%M'), 'threads': 'all cores (threads=0)', 'dense_limit_gb': a.dense_limit,
                                'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
                                'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
     print(f'\nsaved {out}')
