@@ -685,8 +685,13 @@ def main(argv:list=None # arguments (default: `sys.argv[1:]`)
         )->int: # exit status
     "Entry point of the `sae-movies` command."
     use_huge_pages()  # big tensors on 2 MiB pages (03_train), unless THP_MEM_ALLOC_ENABLE says otherwise: before any tensor is made
-    use_flush_denormal()  # denormal floats as 0 on every thread (03_train), unless SAE_MOVIES_FLUSH_DENORMAL=0: before any thread starts
-    argv = sys.argv[1:] if argv is None else list(argv)
+    flushing = use_flush_denormal()  # denormal floats as 0 on every thread (03_train), unless SAE_MOVIES_FLUSH_DENORMAL=0: before any thread starts
+    try: return _command(sys.argv[1:] if argv is None else list(argv))
+    finally:
+        if flushing: torch.set_flush_denormal(False)  # a caller in the same Python (a notebook, a test) gets denormals back on its thread
+
+def _command(argv:list)->int:
+    "Parse `argv` and run its command; an error the user can fix becomes a message and an exit status."
     parser = build_parser()
     try: a = parser.parse_args(argv)
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2  # --help and --version: 0; usage errors: 2
