@@ -18,9 +18,9 @@ __all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COL
            'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines', 'folder_info', 'published_md5',
            'file_md5', 'validate_dataset', 'safe_extract', 'download_dataset', 'get_dataset', 'read_ratings',
            'read_movies', 'read_users', 'as_ids', 'IndexMap', 'MovieLens', 'load_ratings_file', 'trim_heap',
-           'load_dataset', 'Split', 'random_holdout', 'per_user_holdout', 'held_out_users', 'validation_split',
-           'liked_ratings', 'user_split', 'check_rating_columns', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view',
-           'liked']
+           'load_dataset', 'Split', 'random_holdout', 'by_user_then_key', 'per_user_holdout', 'held_out_users',
+           'validation_split', 'liked_ratings', 'user_split', 'check_rating_columns', 'ratings_csr', 'dense_rows',
+           'to_dense', 'item_view', 'liked']
 
 # %% ../nbs/00_data.ipynb #dede1a2b
 class SaeMoviesError(Exception):
@@ -693,11 +693,26 @@ def random_holdout(ratings:pd.DataFrame, # ratings to split
     test = np.random.default_rng(seed).random(len(ratings)) < test_frac
     return Split(f'random-{test_frac}-seed{seed}', ratings[~test].reset_index(drop=True), ratings[test].reset_index(drop=True), imap)
 
+# %% ../nbs/00_data.ipynb #ux000002
+def by_user_then_key(users:np.ndarray, # a non-negative integer per rating
+                     key:np.ndarray # integers, or floats in [0, 1) such as `Generator.random` makes
+                    )->np.ndarray: # positions sorted by user, then key, then position: `np.lexsort((positions, key, users))`
+    "`np.lexsort`'s order by user then key, from one stable sort of the two packed into a 64-bit integer where they fit."
+    slow = lambda: np.lexsort((key, users))  # (stable: equal keys keep their positions' order)
+    f = key.dtype.kind == 'f'
+    if not len(users) or users.min() < 0 or key.dtype.kind not in 'iuf' or (f and not (0 <= key.min() and key.max() < 1)): return slow()
+    k = (key * 2.0 ** 53).astype(np.int64) if f else key.astype(np.int64) - key.min()  # the same order (floats: up to ties)
+    ub, kb = int(users.max()).bit_length(), int(k.max()).bit_length()
+    drop = max(0, ub + kb - 63)  # low bits of the key that do not fit
+    packed = users.astype(np.int64) << (kb - drop) | k >> drop
+    order = np.argsort(packed, kind='stable')
+    return slow() if (f or drop) and (np.diff(packed[order]) == 0).any() else order  # a tie the packing may have made: the slow way
+
 # %% ../nbs/00_data.ipynb #26bc03c3
 def _per_user_test_mask(ratings, frac, last_n, seed):
     rng = np.random.default_rng(seed)
     key = ratings.timestamp.to_numpy() if last_n else rng.random(len(ratings))
-    order = np.lexsort((np.arange(len(ratings)), key, ratings.user.to_numpy()))
+    order = by_user_then_key(ratings.user.to_numpy(), key)
     users = ratings.user.to_numpy()[order]
     start = np.r_[0, np.flatnonzero(users[1:] != users[:-1]) + 1]
     count = np.diff(np.r_[start, len(users)])
