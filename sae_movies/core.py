@@ -142,10 +142,13 @@ def fit_biases(users, items, ratings, # positions and ratings of the training pa
               )->tuple: # (user_bias, item_bias)
     "Ridge-regularised biases of rating ~ mu + b_u + b_i by alternating updates."
     user_bias, centred = np.zeros(n_users), ratings - mu
-    per_user, per_item = np.bincount(users, minlength=n_users), np.bincount(items, minlength=n_items)  # counted once, not every update
-    for _ in range(n_iters):
-        item_bias = mean_by_index(items, centred - user_bias[users], n_items, reg_item, per_item)
-        user_bias = mean_by_index(users, centred - item_bias[items], n_users, reg_user, per_user)
+    A = sp.csr_matrix((np.ones(len(users)), (users, items)), shape=(n_users, n_items))  # how often each (user, movie) pair is rated
+    At, n_u, n_i = A.T.tocsr(), np.bincount(users, minlength=n_users) + reg_user, np.bincount(items, minlength=n_items) + reg_item
+    s_u, s_i = np.bincount(users, centred, n_users), np.bincount(items, centred, n_items)  # summed once, not every update
+    mean = lambda s, n: np.divide(s, n, out=np.zeros(len(s)), where=n > 0)
+    for _ in range(n_iters):  # e.g. a movie's sum of (centred - user bias) = its sum of centred - its users' biases (At @ user_bias)
+        item_bias = mean(s_i - At @ user_bias, n_i)
+        user_bias = mean(s_u - A @ item_bias, n_u)
     return user_bias, item_bias
 
 # %% ../nbs/02_core.ipynb #0939783f
@@ -364,12 +367,12 @@ def pair_scores(W:np.ndarray, # (users, k) user vectors
                 b:np.ndarray, # (users,) user offsets
                 Z:np.ndarray, # (movies, k) movie vectors
                 rows:np.ndarray, cols:np.ndarray, # one user row and one movie column per pair
-                chunk:int=1 << 10 # pairs per pass (memory ~ chunk × k, not pairs × k)
+                chunk:int=1 << 12 # pairs per pass (memory ~ chunk × k, not pairs × k)
                )->np.ndarray: # `W[row] · Z[col] + b[row]` for each pair
     "Dot products at (user, movie) pairs, a chunk of pairs at a time."
     out = np.empty(len(rows))
-    for s in range(0, len(rows), chunk):
-        r = rows[s:s + chunk]; out[s:s + chunk] = (W[r] * Z[cols[s:s + chunk]]).sum(1) + b[r]
+    for s in range(0, len(rows), chunk):  # einsum: one dot per pair, no chunk × k product array to sum
+        r = rows[s:s + chunk]; out[s:s + chunk] = np.einsum('ij,ij->i', W[r], Z[cols[s:s + chunk]]) + b[r]
     return out
 
 # %% ../nbs/02_core.ipynb #a3be830e
