@@ -142,14 +142,14 @@ class RatingPattern:
                  width:int=None # hold the values in the order of the column blocks for this width (see `_block_order`); None: in CSR order
                 ):
         csr = sp.csr_matrix(csr, dtype=np.float32); csr.sort_indices()
-        t = sp.csr_matrix(csr.T); t.sort_indices()
-        coo = csr.tocoo()
+        pos = np.arange(csr.nnz, dtype=np.int32 if csr.nnz < 1 << 31 else np.int64)  # each rating's position in CSR order
+        t = sp.csr_matrix((pos, csr.indices, csr.indptr), shape=csr.shape).T.tocsr()  # a counting sort: each column's rows in order
         idx = lambda a: torch.from_numpy(a.astype(np.int32)).to(device)
         self.shape, self.nnz = csr.shape, csr.nnz
         self.loss_div = csr.nnz # the batch loss is the squared errors over this (see `shard_pattern` for several processes)
         self.crow, self.col, self.values = idx(csr.indptr), idx(csr.indices), torch.from_numpy(csr.data).to(device)
         self.crow_t, self.col_t = idx(t.indptr), idx(t.indices)
-        self.to_t = torch.from_numpy(np.lexsort((coo.row, coo.col)).astype(np.int32 if csr.nnz < 1 << 31 else np.int64)).to(device)  # position in `values` of each entry of the transpose
+        self.to_t = torch.from_numpy(t.data).to(device)  # position in `values` of each entry of the transpose
         self.from_csr, self._tiles = None, {} # position in `values` of each entry in CSR order (None: the same)
         if width: self._block_order(width)
     def x(self, values=None): # one per rating, in the order of `values` (default: the ratings)
@@ -177,7 +177,7 @@ def _blocks(self:RatingPattern, transposed:bool, # blocks of the transpose's col
     rows, blk = np.repeat(np.arange(len(crow) - 1, dtype=np.int32), np.diff(crow)), col // per
     if cols // per < 1 << 16: blk = blk.astype(np.uint16)  # then the stable sort is a radix sort
     order = np.argsort(blk, kind='stable')  # by block, each still in CSR order
-    ends = np.searchsorted(blk[order], np.arange(-(-cols // per) + 1))
+    ends = np.r_[0, np.cumsum(np.bincount(blk, minlength=-(-cols // per)))]  # where each block starts in `order`
     t = lambda a: torch.from_numpy(a.astype(np.int32 if self.nnz < 1 << 31 else np.int64))
     self._tiles[transposed] = per, [(b * per, min((b + 1) * per, cols), t(np.r_[0, np.cumsum(np.bincount(rows[s], minlength=len(crow) - 1))]),
                                      t(col[s] - b * per), t(pos[s])) for b in range(len(ends) - 1) for s in [order[ends[b]:ends[b + 1]]]]
