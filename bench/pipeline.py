@@ -17,7 +17,7 @@ import argparse, json, os, platform, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages
+from scale import SIZES, synth_folder, huge_pages, flush_denormal
 
 CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
 
@@ -86,6 +86,6 @@ if __name__ == '__main__':
     from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
     atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'model': a.model,
                                'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-                               'huge_pages': huge_pages(),
+                               'huge_pages': huge_pages(), 'flush_denormal': flush_denormal(),
                                'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
     print(f'\nsaved {out}')
