@@ -1,0 +1,68 @@
+"""What the `threads` setting does to an autoencoder epoch as the data grows: I-AutoRec and the course network (`sae`)
+at 100K, 1M, 10M and 25M synthetic ratings (the shapes of bench/scale.py, written by `sae-movies synth`), each fit in a
+fresh process, on one thread (`threads=1`, the models' default, which `sae-movies train` uses unless told
+`--set threads=0`) and on every core (`threads=0`, as bench/scale.py measures).
+
+    .venv/bin/python bench/threads.py [--sizes 100k,1m,10m,25m] [--keep DIR] [--epochs 6] [--rounds 2]
+
+Each fit runs `--epochs` epochs without validation; `epoch_ms` is the median of the epochs after the first (the first
+also cuts the sparse blocks and touches fresh memory). Huge pages and denormal flushing as `sae-movies` sets them. The
+models, settings and sizes take turns over `--rounds` rounds and each figure is the median of its rounds. `loss` is the
+last epoch's training loss: whether one and two threads agree to the last digit is reported, not required (two threads
+may add a product's terms in another order). Prints the table and saves bench/results/threads.json. This machine is
+shared and noisy: compare ratios, not absolute times.
+"""
+import argparse, json, os, platform, sys, tempfile, time
+from pathlib import Path
+import numpy as np, pandas as pd
+sys.path.insert(0, str(Path(__file__).parent))
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, measure, time_epochs, peak_gb
+
+MODELS, THREADS = ['autorec', 'sae'], [1, 0]
+
+def child(kind, folder, release, epochs)->dict: # epoch_s, loss, peak_gb
+    "Fit one model ('autorec/1': I-AutoRec on one thread) for `epochs` in this (fresh) process."
+    from sae_movies.train import use_huge_pages, use_flush_denormal
+    use_huge_pages(); use_flush_denormal()  # as the command does, before any tensor or thread
+    from sae_movies.data import load_dataset
+    from sae_movies.models import model_class
+    name, threads = kind.split('/')
+    ds, times = load_dataset(release, path=folder), time_epochs()
+    m = model_class(name)(epochs=epochs, valid_frac=0, refit=False, threads=int(threads))
+    m.fit(ds.ratings, imap=ds.imap, scale=ds.info.rating_scale)
+    return {'epoch_s': float(np.median(times[1:])), 'loss': float(m.history.train_mse.iloc[-1]), 'peak_gb': peak_gb()}
+
+def run(sizes, keep, epochs, rounds)->pd.DataFrame: # one row per size, model and thread setting
+    root, kinds = Path(keep or tempfile.mkdtemp()), [f'{m}/{t}' for m in MODELS for t in THREADS]
+    folders, got = {s: synth_folder(root, s)[0] for s in sizes}, {(s, k): [] for s in sizes for k in kinds}
+    for _ in range(rounds):  # everything takes turns, so that a slow spell of the machine falls on all of it
+        for s in sizes:
+            for k in kinds:
+                got[s, k].append(measure(k, folders[s], SIZES[s][3], epochs, script=__file__))
+                print(s, k, round(got[s, k][-1]['epoch_s'], 3), 's an epoch', flush=True)
+    return pd.DataFrame([{'size': s, 'model': k.split('/')[0], 'threads': int(k.split('/')[1]), 'ratings': SIZES[s][2],
+                          'epoch_ms': float(np.median([r['epoch_s'] for r in rs])) * 1e3, 'loss': rs[0]['loss'],
+                          'peak_gb': float(np.median([r['peak_gb'] for r in rs])), 'epoch_ms_runs': [r['epoch_s'] * 1e3 for r in rs]}
+                         for (s, k), rs in got.items()])
+
+if __name__ == '__main__':
+    if len(sys.argv) > 1 and sys.argv[1] == '--child':
+        print(json.dumps(child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))); sys.exit()
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p.add_argument('--sizes', default='100k,1m,10m,25m'); p.add_argument('--keep', help='folder for the generated data (kept; shared with bench/scale.py --keep)')
+    p.add_argument('--epochs', type=int, default=6, help='epochs of each fit (all but the first are timed)')
+    p.add_argument('--rounds', type=int, default=2, help='fits of each size, model and setting, taking turns (medians reported)')
+    a = p.parse_args()
+    if a.epochs < 2: p.error('--epochs must be at least 2 (the first epoch is not timed)')
+    t0 = time.perf_counter()
+    t = run(a.sizes.split(','), a.keep, a.epochs, a.rounds)
+    w = t.pivot_table(index=['model', 'size'], columns='threads', values='epoch_ms', sort=False)
+    w['one / all cores'] = w[1] / w[0]  # above 1: every core is faster
+    print(f'\nmilliseconds per epoch (median of epochs 2..{a.epochs}), threads=1 and threads=0 (every core):\n{w.round(2).to_string()}')
+    out = Path(__file__).parent/'results'/'threads.json'
+    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({
+        'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'rounds': a.rounds, 'huge_pages': huge_pages(), 'flush_denormal': flush_denormal(),
+        'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
+        'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n'))
+    print(f'\nsaved {out}')
