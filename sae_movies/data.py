@@ -704,9 +704,9 @@ def by_user_then_key(users:np.ndarray, # a non-negative integer per rating
     k = (key * 2.0 ** 53).astype(np.int64) if f else key.astype(np.int64) - key.min()  # the same order (floats: up to ties)
     ub, kb = int(users.max()).bit_length(), int(k.max()).bit_length()
     drop = max(0, ub + kb - 63)  # low bits of the key that do not fit
-    packed = users.astype(np.int64) << (kb - drop) | k >> drop
-    order = np.argsort(packed, kind='stable')
-    return slow() if (f or drop) and (np.diff(packed[order]) == 0).any() else order  # a tie the packing may have made: the slow way
+    packed = users.astype(np.int64) << (kb - drop); packed |= np.right_shift(k, drop, out=k); del k  # in place: memory for big files
+    order = np.argsort(packed, kind='stable'); packed = packed[order]
+    return slow() if (f or drop) and (packed[1:] == packed[:-1]).any() else order  # a tie the packing may have made: the slow way
 
 # %% ../nbs/00_data.ipynb #26bc03c3
 def _per_user_test_mask(ratings, frac, last_n, seed):
