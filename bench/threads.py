@@ -1,7 +1,7 @@
 """What the `threads` setting does to an autoencoder epoch as the data grows: I-AutoRec and the course network (`sae`)
 at 100K, 1M, 10M and 25M synthetic ratings (the shapes of bench/scale.py, written by `sae-movies synth`), each fit in a
-fresh process, on one thread (`threads=1`, the models' default, which `sae-movies train` uses unless told
-`--set threads=0`) and on every core (`threads=0`, as bench/scale.py measures).
+fresh process, on one thread (`threads=1`, what the default `threads=-1` means below 5 million training ratings) and on
+every core (`threads=0`, what it means from there, and what bench/scale.py measures at every size).
 
     .venv/bin/python bench/threads.py [--sizes 100k,1m,10m,25m] [--keep DIR] [--epochs 6] [--rounds 2]
 

@@ -14,7 +14,8 @@ from .train import AutoEncoder, RatingPattern, sparse_forward, make_optimizer, p
 from .train import dist_world, all_sum, data_parallel, shard_pattern
 
 # %% auto #0
-__all__ = ['course_epoch', 'course_test_loss', 'train_course', 'AESettings', 'AutoencoderModel', 'SAESettings', 'SAE']
+__all__ = ['ALL_CORES_FROM', 'course_epoch', 'course_test_loss', 'train_course', 'AESettings', 'AutoencoderModel',
+           'train_threads', 'SAESettings', 'SAE']
 
 # %% ../nbs/05_sae.ipynb #dde0d29b
 def course_epoch(model:nn.Module, # the network
@@ -96,11 +97,11 @@ class AESettings(Settings):
     refit:bool=False # after choosing the epoch count on validation, train again on training + validation ratings for that many epochs
     seed:int=0 # seeds the network, the batches and the validation carve
     device:str='auto' # 'auto', 'cpu', 'cuda' or 'mps'
-    threads:int=1 # CPU threads while training (small sparse kernels run best on one); 0: leave as is
+    threads:int=-1 # CPU threads while training: n, or 0 for PyTorch's own setting (every core); -1: one below `ALL_CORES_FROM` training ratings, every core from there
     rules = {'hidden': '[1, inf)', 'activation': tuple(ACTIVATIONS), 'dropout': '[0, 1)', 'input_dropout': '[0, 1)',
              'code_dropout': '[0, 1)', 'epochs': '[1, inf)', 'n_batches': '[1, inf)', 'optimizer': tuple(OPTIMIZERS), 'lr': '(0, inf)',
              'weight_decay': '[0, inf)', 'init_gain': '(0, inf)', 'valid_frac': '[0, 1)', 'patience': '[1, inf)',
-             'device': DEVICES, 'threads': '[0, inf)'}
+             'device': DEVICES, 'threads': '[-1, inf)'}
 
 # %% ../nbs/05_sae.ipynb #9199bb80
 class AutoencoderModel(Model):
@@ -198,11 +199,20 @@ def _train(self:AutoencoderModel, R, V, epochs, progress,
     return train_loop(net, lambda: self._epoch(net, opt, batches, step), valid, epochs, s.patience, self.name or 'autoencoder',
                       progress and rank == 0, opt=opt, resume=resume)
 
+# %% ../nbs/05_sae.ipynb #th050002
+ALL_CORES_FROM = 5_000_000 # training ratings from which the default `threads=-1` trains on every core
+
+def train_threads(setting:int, # a model's `threads`: n, 0 (PyTorch's own setting: every core) or -1 (by size)
+                  n_ratings:int # the ratings it trains on
+                 )->int: # the count for `torch_threads` (0: leave PyTorch's as it is)
+    "The threads to train on: `setting`, where -1 means one below `ALL_CORES_FROM` ratings and every core from there."
+    return setting if setting >= 0 else 1 if n_ratings < ALL_CORES_FROM else 0
+
 # %% ../nbs/05_sae.ipynb #b27d91c4
 @patch
 def _fit(self:AutoencoderModel, R, V, progress):
     s, resume = self.settings, self.resume_from or {'phase': 'fit'}
-    with torch_threads(s.threads):
+    with torch_threads(train_threads(s.threads, R.nnz)):
         if resume['phase'] == 'fit':
             res = self._train(R, V, s.epochs, progress, resume.get('loop'))
             self.history, self.best_epoch, self.stopped = res['history'], res['best_epoch'], res['stopped']
@@ -222,7 +232,7 @@ def refit(self:AutoencoderModel, R_all:sp.csr_matrix, # every training rating (t
     "Train again from scratch on `R_all` for the epoch count chosen on validation; Ctrl-C keeps the weights chosen on validation."
     chosen = copy.deepcopy(self.net.state_dict())
     try:
-        with torch_threads(self.settings.threads): res = self._train(R_all, None, self.best_epoch, progress, resume)
+        with torch_threads(train_threads(self.settings.threads, R_all.nnz)): res = self._train(R_all, None, self.best_epoch, progress, resume)
     except TrainingDiverged as e:  # keep the weights chosen on validation, not a half-refitted network
         self.net.load_state_dict(chosen); self.net = self.net.cpu().eval()
         raise TrainingDiverged(f"in the refit on training and validation ratings, {str(e).split(';')[0]}; the weights chosen on validation (epoch {self.best_epoch}) were kept",
@@ -276,7 +286,7 @@ class SAE(AutoencoderModel):
 @patch
 def _fit(self:SAE, R, V, progress):
     if not self.settings.faithful: return AutoencoderModel._fit(self, R, V, progress)
-    with torch_threads(self.settings.threads):
+    with torch_threads(train_threads(self.settings.threads, R.nnz)):
         self.net, losses = train_course(torch.from_numpy(R.toarray()), self.settings.epochs, self.settings.seed, progress=progress)
     self.history = pd.DataFrame({'epoch': range(1, len(losses) + 1), 'train_mse': np.square(losses), 'valid_rmse': np.nan})
     self.best_epoch, self.stopped = len(losses), 'completed'
