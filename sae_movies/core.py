@@ -13,9 +13,9 @@ from tqdm.auto import tqdm
 from .data import SaeMoviesError, IndexMap, default_data_dir, ratings_csr, per_user_holdout, check_rating_columns
 
 # %% auto #0
-__all__ = ['MAX_SEED', 'CHECKPOINT_FORMAT', 'check_value', 'Settings', 'progress_bar', 'mean_by_index', 'fit_biases', 'Biases',
-           'Model', 'TrainingDiverged', 'trained_rows', 'pair_scores', 'atomic_write', 'default_models_dir',
-           'content_digest', 'read_checkpoint']
+__all__ = ['MAX_SEED', 'CHECKPOINT_FORMAT', 'check_value', 'Settings', 'progress_bar', 'shrunk_mean', 'mean_by_index',
+           'fit_biases', 'Biases', 'Model', 'TrainingDiverged', 'trained_rows', 'pair_scores', 'atomic_write',
+           'default_models_dir', 'content_digest', 'read_checkpoint']
 
 # %% ../nbs/02_core.ipynb #7abc35a6
 _INTERVAL = re.compile(r'([\[(])\s*([^,\s]+)\s*,\s*([^\])\s]+)\s*([\])])')
@@ -123,15 +123,19 @@ def progress_bar(iterable, # what to loop over
     return tqdm(iterable, desc=desc, total=total, leave=False, disable=not enabled or not sys.stderr.isatty())
 
 # %% ../nbs/02_core.ipynb #af351087
+def shrunk_mean(sums:np.ndarray, # per position, the sum of its values
+                counts:np.ndarray # per position, its count (plus any ridge constant)
+               )->np.ndarray: # sums / counts; 0 where the count is 0
+    "Per-position means from sums and counts, 0 where there is nothing to average."
+    return np.divide(sums, counts, out=np.zeros(len(sums)), where=counts > 0)
+
 def mean_by_index(positions:np.ndarray, # model position of each rating
                   values:np.ndarray, # value to average
                   n:int, # number of positions
-                  reg:float=0.0, # ridge shrinkage: added to the count in the denominator
-                  counts:np.ndarray=None # `np.bincount(positions, minlength=n)`, when the caller has it already
+                  reg:float=0.0 # ridge shrinkage: added to the count in the denominator
                  )->np.ndarray: # per position sum(values) / (count + reg); 0 where there is nothing to average
     "Per-position (shrunk) mean of `values`."
-    counts = (np.bincount(positions, minlength=n) if counts is None else counts) + reg
-    return np.divide(np.bincount(positions, values, minlength=n), counts, out=np.zeros(n), where=counts > 0)
+    return shrunk_mean(np.bincount(positions, values, minlength=n), np.bincount(positions, minlength=n) + reg)
 
 # %% ../nbs/02_core.ipynb #0c135e22
 def fit_biases(users, items, ratings, # positions and ratings of the training pairs
@@ -145,10 +149,9 @@ def fit_biases(users, items, ratings, # positions and ratings of the training pa
     A = sp.csr_matrix((np.ones(len(users)), (users, items)), shape=(n_users, n_items))  # how often each (user, movie) pair is rated
     At, n_u, n_i = A.T.tocsr(), np.bincount(users, minlength=n_users) + reg_user, np.bincount(items, minlength=n_items) + reg_item
     s_u, s_i = np.bincount(users, centred, n_users), np.bincount(items, centred, n_items)  # summed once, not every update
-    mean = lambda s, n: np.divide(s, n, out=np.zeros(len(s)), where=n > 0)
     for _ in range(n_iters):  # e.g. a movie's sum of (centred - user bias) = its sum of centred - its users' biases (At @ user_bias)
-        item_bias = mean(s_i - At @ user_bias, n_i)
-        user_bias = mean(s_u - A @ item_bias, n_u)
+        item_bias = shrunk_mean(s_i - At @ user_bias, n_i)
+        user_bias = shrunk_mean(s_u - A @ item_bias, n_u)
     return user_bias, item_bias
 
 # %% ../nbs/02_core.ipynb #0939783f
