@@ -13,9 +13,9 @@ from .core import progress_bar, TrainingDiverged
 # %% auto #0
 __all__ = ['DEVICES', 'AMP_DEVICES', 'ACTIVATIONS', 'TILE_ABOVE', 'TILE_BYTES', 'FLUSH_OPERANDS', 'OPTIMIZERS', 'set_seed',
            'torch_threads', 'pick_device', 'autocast', 'in_float32', 'DropRatings', 'AutoEncoder', 'masked_mse',
-           'RatingPattern', 'flush_denormals', 'use_flush_denormal', 'sparse_forward', 'dist_world',
-           'start_distributed', 'all_sum', 'SparseStep', 'data_parallel', 'shard_pattern', 'make_optimizer', 'warm_up',
-           'use_huge_pages', 'held_interrupt', 'train_loop', 'plot_history']
+           'csr_tensor', 'RatingPattern', 'flush_denormals', 'use_flush_denormal', 'sparse_forward', 'dist_world',
+           'local_gpu', 'start_distributed', 'all_sum', 'SparseStep', 'data_parallel', 'shard_pattern',
+           'make_optimizer', 'warm_up', 'use_huge_pages', 'held_interrupt', 'train_loop', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #87c87d40
 def set_seed(seed:int # the seed
@@ -134,6 +134,10 @@ def masked_mse(pred:torch.Tensor, # predictions
 
 # %% ../nbs/03_train.ipynb #e1ee51e3
 warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')
+
+def csr_tensor(crow, col, values, size)->torch.Tensor:
+    "A CSR tensor of parts known to be sound, unchecked by explicit choice (PyTorch 2.11 and 2.12 warn on every command otherwise)."
+    with torch.sparse.check_sparse_tensor_invariants(enable=False): return torch.sparse_csr_tensor(crow, col, values, size=size)
 TILE_ABOVE, TILE_BYTES = 8 << 20, 4 << 20 # dense operands over 8 MiB are worked through 4 MiB of rows at a time (see below)
 
 class RatingPattern:
@@ -155,11 +159,11 @@ class RatingPattern:
     def x(self, values=None): # one per rating, in the order of `values` (default: the ratings)
         "The block as a sparse CSR tensor."
         v = self.values if values is None else values
-        return torch.sparse_csr_tensor(self.crow, self.col, v if self.from_csr is None else v.index_select(0, self.from_csr), size=self.shape, check_invariants=False)
+        return csr_tensor(self.crow, self.col, v if self.from_csr is None else v.index_select(0, self.from_csr), self.shape)
     def xt(self, values=None):
         "The transposed block as a sparse CSR tensor."
         v = self.values if values is None else values
-        return torch.sparse_csr_tensor(self.crow_t, self.col_t, v.index_select(0, self.to_t), size=self.shape[::-1], check_invariants=False)
+        return csr_tensor(self.crow_t, self.col_t, v.index_select(0, self.to_t), self.shape[::-1])
 
 # %% ../nbs/03_train.ipynb #1b67873f
 @patch
@@ -197,7 +201,7 @@ def mm(self:RatingPattern, values:torch.Tensor, # one per rating, in the order o
     n = self.shape[1] if transposed else self.shape[0]
     out = dense.new_zeros(n, dense.shape[1])
     for c0, c1, crow, col, pos in blocks:
-        out.addmm_(torch.sparse_csr_tensor(crow, col, _take(values, pos), size=(n, c1 - c0), check_invariants=False), dense[c0:c1])
+        out.addmm_(csr_tensor(crow, col, _take(values, pos), (n, c1 - c0)), dense[c0:c1])
     return out
 
 @patch
@@ -209,7 +213,7 @@ def sampled(self:RatingPattern, a:torch.Tensor, # (rows, k)
     if not blocks: return torch.sparse.sampled_addmm(self.x(), a, b.t(), beta=0.0).values()
     out = a.new_empty(self.nnz)
     for c0, c1, crow, col, pos in blocks:
-        T = torch.sparse_csr_tensor(crow, col, a.new_zeros(len(col)), size=(self.shape[0], c1 - c0), check_invariants=False)
+        T = csr_tensor(crow, col, a.new_zeros(len(col)), (self.shape[0], c1 - c0))
         v = torch.sparse.sampled_addmm(T, a, b[c0:c1].t(), beta=0.0).values()
         if isinstance(pos, slice): out[pos] = v
         else: out.index_put_((pos,), v)
@@ -282,13 +286,20 @@ def dist_world()->tuple: # (rank, number of processes): (0, 1) unless torch.dist
     d = torch.distributed
     return (d.get_rank(), d.get_world_size()) if d.is_available() and d.is_initialized() else (0, 1)
 
+def local_gpu()->int: # the CUDA device number of this process
+    "This process's GPU under torchrun (its LOCAL_RANK), refused by name where the node has fewer GPUs than processes."
+    local, n = int(os.environ.get('LOCAL_RANK', 0)), torch.cuda.device_count()
+    if local >= n: raise SaeMoviesError(f"torchrun started process {local} of this node (LOCAL_RANK={local}) but the node has {n} CUDA device(s) "
+                                        f"and nccl needs one per process: start at most --nproc-per-node {n}, or train on the CPUs (--device cpu, gloo)")
+    return local
+
 def start_distributed(device:str='auto' # the device setting of the model being trained
                      )->tuple: # (rank, number of processes)
     "Join the process group described by torchrun's environment: nccl on CUDA (one GPU per process), gloo otherwise."
     d = torch.distributed
     if not d.is_initialized():
         cuda = pick_device(device).type == 'cuda'
-        if cuda: torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
+        if cuda: torch.cuda.set_device(local_gpu())
         d.init_process_group('nccl' if cuda else 'gloo')
     return dist_world()
 
