@@ -12,8 +12,10 @@ held-out users (`users-150-seed0`, liked = rating >= 4). Each fit uses the model
 seed 0; on CUDA its steps run in bfloat16 autocast (03_train), and some sparse CUDA kernels add in a varying order, so the
 devices agree in quality rather than digit for digit. Prints the table, saves it as bench/results/device_check.json, and
 exits with status 1 if any fit fails, gives a non-finite figure, or its checkpoint does not give back its scores.
-`--merge` (with `--models`) keeps the saved rows of every other model and replaces those of `--models` (the data are seeded,
-so the others' figures stand); the file's `runs` lists which run made which rows.
+`--merge` keeps the saved rows of every (model, device) pair this run does not fit and replaces the others (the data are
+seeded, so the others' figures stand): a GPU machine's run adds its column beside this machine's CPU one. The file's `runs`
+lists which run, on which machine, made which rows (`models`: those it fitted; `asked`: those it was asked for). The file is
+written after every fit, so a run stopped part-way keeps what it measured.
 It runs from a checkout where the package's requirements import: after `pip install -e .`, or with `PYTHONPATH=.` on a
 machine whose Python already has them (a GPU image with its own CUDA build of PyTorch, say).
 """
@@ -60,35 +62,54 @@ def check(name:str, device:str, ds, splits:dict, epochs:int, folder:Path)->dict:
         row.update(ok=False, error=f'{type(e).__name__}: {e}'); traceback.print_exc()
     return row
 
+def machine()->dict:
+    return {'python': platform.python_version(), 'torch': torch.__version__, 'cpus': os.cpu_count(),
+            'gpu': torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
+
+def merged(old:dict, rows:list, run:dict)->tuple: # (rows, runs)
+    "The saved rows of every (model, device) this run did not fit, with this run's rows, in the order of `device_models`; the runs that made them."
+    done = {(r['model'], r['device']) for r in rows}
+    rows = sorted([r for r in old['rows'] if (r['model'], r['device']) not in done] + rows,
+                  key=lambda r: ((device_models() + [r['model']]).index(r['model']), r['device']))
+    earlier = old.get('runs', [{'date': old['date'], 'models': old['args']['models'].split(','), 'devices': old['args']['devices'].split(','), 'machine': old['machine']}])
+    return rows, [{'devices': ['cpu'], 'machine': old['machine'], **r} for r in earlier] + [run]  # runs saved before devices and machines were recorded ran on the CPU of the file's machine
+
+def save(path:Path, a, rows:list, run:dict, old:dict=None):
+    "Write the results (merged into the saved ones with --merge): after every fit, so a run stopped part-way keeps what it measured."
+    run = {**run, 'models': list(dict.fromkeys(r['model'] for r in rows))}  # those fitted so far; 'asked' keeps the list asked for
+    rows, runs = merged(old, rows, run) if old else (rows, [run])
+    out = {'machine': run['machine'], 'date': run['date'], 'args': {**vars(a), 'out': str(a.out)}, 'runs': runs, 'rows': rows}
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(out, indent=1, default=float)))
+    return rows
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
     ap.add_argument('--devices', default=','.join(devices_here()), help='comma-separated device types (default: every one this machine has)')
     ap.add_argument('--models', default=','.join(device_models()), help='comma-separated registered names (default: every model that takes a device)')
     ap.add_argument('--epochs', type=int, default=5)
     ap.add_argument('--users', type=int, default=6040); ap.add_argument('--movies', type=int, default=3706); ap.add_argument('--ratings', type=int, default=1_000_209)
-    ap.add_argument('--merge', action='store_true', help="keep the saved rows of the models not in --models (same data sizes and epochs only)")
+    ap.add_argument('--merge', action='store_true', help="keep the saved rows of the (model, device) pairs this run does not fit (same data sizes and epochs only)")
+    ap.add_argument('--out', type=Path, default=Path(__file__).parent/'results'/'device_check.json', help='results file (default: bench/results/device_check.json)')
     a = ap.parse_args()
-    path = Path(__file__).parent/'results'/'device_check.json'
-    old = json.loads(path.read_text()) if a.merge else None
-    if old and {k: v for k, v in old['args'].items() if k not in ('models', 'devices', 'merge')} != {k: v for k, v in vars(a).items() if k not in ('models', 'devices', 'merge')}:
-        ap.error(f"--merge: the saved run used {old['args']}: give the same sizes and epochs")
+    old = json.loads(a.out.read_text()) if a.merge else None
+    same = lambda args: {k: v for k, v in args.items() if k not in ('models', 'devices', 'merge', 'out')}
+    if old and same(old['args']) != same(vars(a)): ap.error(f"--merge: the saved run used {old['args']}: give the same sizes and epochs")
+    run = {'date': time.strftime('%Y-%m-%d %H:%M'), 'asked': a.models.split(','), 'devices': a.devices.split(','), 'machine': machine()}
     warm_up()
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         ds = load_dataset('ml-1m', path=synthesize(tmp/'ml-1m', a.users, a.movies, a.ratings, 'ml-1m', seed=0))
         splits = {'rating': ds.split('random-0.1-seed0'), 'topn': ds.split('users-150-seed0')}
-        rows = [check(n, d, ds, splits, a.epochs, tmp) for n in a.models.split(',') for d in a.devices.split(',')
-                if not (d == 'mps' and getattr(model_class(n), 'float64', False))]  # no float64 on MPS
-    run = {'date': time.strftime('%Y-%m-%d %H:%M'), 'models': a.models.split(',')}
-    if old:  # the other models' rows stay, in the order of `device_models`
-        rows = sorted([r for r in old['rows'] if r['model'] not in run['models']] + rows, key=lambda r: (device_models() + [r['model']]).index(r['model']))
-        runs = old.get('runs', [{'date': old['date'], 'models': [m for m in old['args']['models'].split(',') if m not in run['models']]}]) + [run]
-    t = pd.DataFrame(rows)
+        for n in a.models.split(','):
+            for d in a.devices.split(','):
+                if d == 'mps' and getattr(model_class(n), 'float64', False): continue  # no float64 on MPS
+                rows.append(check(n, d, ds, splits, a.epochs, tmp)); r = rows[-1]
+                print(f"{n} on {d}: {r.get('metric')} {r.get('value', float('nan')):.4f}, fit {r.get('fit_s', float('nan')):.1f} s, ok {r['ok']}", flush=True)
+                save(a.out, a, rows, run, old)
+    t = pd.DataFrame(save(a.out, a, rows, run, old))
     print(t.drop(columns=[c for c in ('error',) if c in t]).round(4).to_string(index=False))
     for r in rows:
         if 'error' in r: print(f"{r['model']} on {r['device']}: {r['error']}")
-    gpu = torch.cuda.get_device_name(0) if 'cuda' in a.devices else None
-    out = {'machine': {'python': platform.python_version(), 'torch': torch.__version__, 'cpus': os.cpu_count(), 'gpu': gpu},
-           'date': run['date'], 'args': vars(a), **({'runs': runs} if old else {}), 'rows': rows}
-    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(out, indent=1, default=float))); print(f'saved {path}')
+    print(f'saved {a.out}')
     sys.exit(0 if all(r['ok'] for r in rows) else 1)

@@ -2,7 +2,11 @@
 (100K, 1M, 10M, 25M synthetic ratings, each written in a release's own format by `sae-movies synth`), for the sparse
 trainer (I-AutoRec, and the course network `sae`) and the course's dense loop, in one run.
 
-    .venv/bin/python bench/scale.py [--sizes 100k,1m,10m,25m] [--keep DIR] [--rounds 3]
+    .venv/bin/python bench/scale.py [--sizes 100k,1m,10m,25m] [--keep DIR] [--rounds 3] [--out FILE]
+
+On a machine with a CUDA GPU the sparse models train there (their device is `auto`), and the file records it:
+bench/results/scale-cuda.json is `--sizes 1m,10m,25m --rounds 1 --dense-limit 0 --out bench/results/scale-cuda.json`
+on an NVIDIA H200 (16 cores), with PYTHONPATH=. as device_check.py says. Peak memory there is the host's, not the GPU's.
 
 Every measurement runs in a fresh Python process, so its peak resident memory (ru_maxrss, data and Python included)
 is its own. Epoch times are medians over the epochs run (set-up, such as building the sparse batches, is reported apart).
@@ -73,7 +77,7 @@ def synth_folder(root:Path, size:str)->tuple: # (folder, seconds it took to writ
     if folder.exists(): return folder, None
     # in a process of its own: Linux hands a parent's resident size at fork to its children's ru_maxrss, so writing 25M
     # ratings in this process would raise every later measurement's peak memory to the writer's (2.8 GB)
-    subprocess.run([str(Path(sys.executable).parent/'sae-movies'), 'synth', '--users', str(n_users), '--movies', str(n_movies),
+    subprocess.run([sys.executable, '-m', 'sae_movies.cli', 'synth', '--users', str(n_users), '--movies', str(n_movies),
                     '--ratings', str(n_ratings), '--format', release, '--seed', '0', '--out', str(folder)], check=True, stdout=subprocess.DEVNULL)
     return folder, time.perf_counter() - t
 
@@ -101,11 +105,17 @@ def run(sizes, keep, dense_limit_gb, epochs, rounds=1):
         rows[size].update({k: float(np.median([r[k] for r in rs])) for k in rs[0]}, **course[size], autorec_epoch_s_runs=[r['autorec_epoch_s'] for r in rs])
     return list(rows.values())
 
+def device()->str:
+    "Where the sparse models trained (their device setting is `auto`), asked of a fresh Python so that this one stays without torch."
+    code = "import torch; print(torch.cuda.get_device_name(0) + ' (cuda)' if torch.cuda.is_available() else 'cpu')"
+    return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.strip()
+
 def ratios(t:pd.DataFrame)->pd.DataFrame:
     "Each size against 1M (the smallest size when 1M was not run): a timing growing no faster than the ratings has a ratio <= the ratings'."
     base = t.set_index('size').loc['1m'] if '1m' in set(t['size']) else t.iloc[0]
     cols = ['ratings', 'load_s', 'autorec_epoch_s', 'sae_epoch_s', 'course_epoch_s']
-    return pd.DataFrame({c: t[c].astype(float) / float(base[c]) for c in cols}).set_axis(t['size']).round(1)
+    of = lambda x: np.nan if x is None else float(x)  # a measurement not made (the course loop over --dense-limit)
+    return pd.DataFrame({c: t[c].map(of) / of(base[c]) for c in cols}).set_axis(t['size']).round(1)
 
 if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] == '--child':
@@ -115,6 +125,7 @@ if __name__ == '__main__':
     p.add_argument('--dense-limit', type=float, default=4.0, help="largest users x movies float32 matrix the course loop may build (GB)")
     p.add_argument('--epochs', type=int, default=3, help='epochs of each sparse model (the median is reported)')
     p.add_argument('--rounds', type=int, default=3, help='runs of each sparse measurement at each size, the sizes taking turns (medians reported)')
+    p.add_argument('--out', type=Path, default=Path(__file__).parent/'results'/'scale.json', help='results file (default: bench/results/scale.json; the GPU run: scale-cuda.json)')
     a = p.parse_args()
     t0 = time.perf_counter()
     rows = run(a.sizes.split(','), a.keep, a.dense_limit, a.epochs, a.rounds)
@@ -122,10 +133,10 @@ if __name__ == '__main__':
     print('\n' + t.drop(columns='autorec_epoch_s_runs').round(2).to_string(index=False))
     print('\ngrowth against 1M ratings (a timing that grows no faster than the ratings has a ratio <= the ratings column):')
     print(ratios(t).to_string())
-    out = Path(__file__).parent/'results'/'scale.json'
+    out = a.out
     from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
     atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'ratios': ratios(t).reset_index().to_dict(orient='records'),
                                'epochs': a.epochs, 'rounds': a.rounds, 'huge_pages': huge_pages(), 'flush_denormal': flush_denormal(), 'date': time.strftime('%Y-%m-%d %H:%M'), 'threads': 'all cores (threads=0)', 'dense_limit_gb': a.dense_limit,
-                               'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
+                               'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores', 'device': device(),
                                'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
     print(f'\nsaved {out}')
