@@ -19,11 +19,11 @@ loss: the settings change only numbers below 1.2e-38, and the script reports whe
 and sizes take turns over `--rounds` rounds and each figure is the median of its rounds. Prints the tables and saves
 bench/results/denormals.json. This machine is shared and noisy: compare ratios, not absolute times.
 """
-import argparse, json, os, platform, sys, tempfile, time
+import argparse, json, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, measure, time_epochs, peak_gb
+from scale import SIZES, synth_folder, huge_pages, take_turns, save_results, time_epochs, peak_gb
 
 SETTINGS = ['kept', 'operands flushed', 'flushed everywhere']
 
@@ -44,13 +44,8 @@ def child(setting, folder, release, epochs)->dict: # epoch_s, first_half_s, loss
             'loss': float(m.history.train_mse.iloc[-1]), 'peak_gb': peak_gb()}
 
 def run(sizes, keep, epochs, rounds)->pd.DataFrame: # one row per size and setting
-    root, got = Path(keep or tempfile.mkdtemp()), {(s, k): [] for s in sizes for k in SETTINGS}
-    folders = {s: synth_folder(root, s)[0] for s in sizes}
-    for _ in range(rounds):  # sizes and settings take turns, so that a slow spell of the machine falls on all of them
-        for s in sizes:
-            for k in SETTINGS:
-                got[s, k].append(measure(k, folders[s], SIZES[s][3], epochs, script=__file__))
-                print(s, k, round(got[s, k][-1]['epoch_s'], 3), 's an epoch', flush=True)
+    root = Path(keep or tempfile.mkdtemp())
+    got = take_turns({s: synth_folder(root, s)[0] for s in sizes}, SETTINGS, epochs, rounds, __file__)
     return pd.DataFrame([{'size': s, 'setting': k, 'ratings': SIZES[s][2], 'epoch_ms': float(np.median([r['epoch_s'] for r in rs])) * 1e3,
                           'first_half_ms': float(np.median([r['first_half_s'] for r in rs])) * 1e3, 'loss': rs[0]['loss'],
                           'losses_agree': len({r['loss'] for r in rs}) == 1, 'peak_gb': float(np.median([r['peak_gb'] for r in rs])),
@@ -78,10 +73,5 @@ if __name__ == '__main__':
     print(f'\neach against {t["size"].iloc[0]} (a cost growing no faster than the ratings has a multiple <= the ratings column):\n{growth(t).to_string()}')
     print('\ntraining losses the same under every setting (to the last digit):',
           bool((t.groupby('size').loss.nunique() == 1).all()), '\n' + t.pivot(index='size', columns='setting', values='loss').loc[t['size'].unique(), SETTINGS].to_string())
-    out = Path(__file__).parent/'results'/'denormals.json'
-    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
-    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({
-        'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'rounds': a.rounds, 'threads': 'all cores (threads=0)',
-        'huge_pages': huge_pages(), 'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-        'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n'))
-    print(f'\nsaved {out}')
+    save_results(Path(__file__).parent/'results'/'denormals.json', t0, rows=t.to_dict(orient='records'), epochs=a.epochs, rounds=a.rounds,
+                 threads='all cores (threads=0)', huge_pages=huge_pages())

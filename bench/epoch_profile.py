@@ -13,11 +13,11 @@ epochs, outside the profile: its copies of the weights and the optimizer's state
 The sizes take turns over `--rounds` rounds and each figure is the median of its rounds. Prints the table and saves
 bench/results/epoch_profile.json. This machine is shared and noisy: compare ratios, not absolute times.
 """
-import argparse, json, os, platform, sys, tempfile, time
+import argparse, json, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, measure
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, take_turns, save_results
 
 GROUPS = {'aten::addmm': 'sparse x dense products', 'aten::sparse_sampled_addmm': 'output layer at the ratings',
           'aten::copy_': 'copies', 'aten::index_select': 'gathers', 'aten::cat': 'copies', 'aten::fill_': 'zeroing',
@@ -47,12 +47,8 @@ def child(model, folder, release, epochs)->dict: # epoch_s, between_s (medians o
     return {'epoch_s': float(np.median(times[1:])), 'between_s': float(np.median(gaps[1:])), 'ms': ms}
 
 def run(sizes, keep, epochs, rounds)->pd.DataFrame: # one row per size: ratings, epoch_ms (wall), between_ms, one column per group (ms per epoch)
-    root, got = Path(keep or tempfile.mkdtemp()), {s: [] for s in sizes}
-    folders = {s: synth_folder(root, s)[0] for s in sizes}
-    for _ in range(rounds):  # the sizes take turns, so that a slow spell of the machine falls on all of them
-        for s in sizes:
-            got[s].append(measure('autorec', folders[s], SIZES[s][3], epochs, script=__file__))  # in a fresh process, as bench/scale.py measures
-            print(s, round(got[s][-1]['epoch_s'], 3), 's an epoch', flush=True)
+    root = Path(keep or tempfile.mkdtemp())  # each fit in a fresh process, as bench/scale.py measures
+    got = {s: rs for (s, _), rs in take_turns({s: synth_folder(root, s)[0] for s in sizes}, ['autorec'], epochs, rounds, __file__).items()}
     return pd.DataFrame([{'size': s, 'ratings': SIZES[s][2], 'epoch_ms': float(np.median([r['epoch_s'] for r in rs])) * 1e3,
                           'between_ms': float(np.median([r['between_s'] for r in rs])) * 1e3,
                           **{g: float(np.median([r['ms'][g] for r in rs])) for g in ORDER}} for s, rs in got.items()])
@@ -75,10 +71,5 @@ if __name__ == '__main__':
     t = run(a.sizes.split(','), a.keep, a.epochs, a.rounds)
     print('\nmilliseconds per epoch:\n' + t.round(1).to_string(index=False))
     print(f'\neach against {t["size"].iloc[0]} (a cost growing no faster than the ratings has a multiple <= the ratings column):\n{growth(t).T.to_string()}')
-    out = Path(__file__).parent/'results'/'epoch_profile.json'
-    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
-    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({
-        'rows': t.to_dict(orient='records'), 'groups': GROUPS, 'epochs': a.epochs, 'rounds': a.rounds, 'threads': 'all cores (threads=0)',
-        'huge_pages': huge_pages(), 'flush_denormal': flush_denormal(), 'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-        'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n'))
-    print(f'\nsaved {out}')
+    save_results(Path(__file__).parent/'results'/'epoch_profile.json', t0, rows=t.to_dict(orient='records'), groups=GROUPS, epochs=a.epochs,
+                 rounds=a.rounds, threads='all cores (threads=0)', huge_pages=huge_pages(), flush_denormal=flush_denormal())

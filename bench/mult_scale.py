@@ -12,11 +12,11 @@ noisy: compare ratios.
 
     .venv/bin/python bench/mult_scale.py [--sizes 1m,10m,25m] [--keep DIR] [--batches 8]
 """
-import argparse, json, os, platform, sys, tempfile, time
+import argparse, json, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, peak_gb, measure
+from scale import SIZES, peak_gb, measure, save_results
 
 def child(kind, folder, release, batches):
     "One measurement in this (fresh) process; returns a dict."
@@ -63,9 +63,4 @@ if __name__ == '__main__':
     t0 = time.perf_counter()
     t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.batches))
     print('\nprojected seconds per epoch (one epoch on a sample of users, scaled to all of them):\n' + t.round(2).to_string(index=False))
-    out = Path(__file__).parent/'results'/'mult_scale.json'
-    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
-    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'batches': a.batches, 'threads': 'all cores (threads=0)',
-                               'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-                               'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
-    print(f'\nsaved {out}')
+    save_results(Path(__file__).parent/'results'/'mult_scale.json', t0, rows=t.to_dict(orient='records'), batches=a.batches, threads='all cores (threads=0)')

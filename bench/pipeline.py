@@ -13,11 +13,11 @@ bench/results/pipeline.json (pipeline-MODEL.json for another model). This machin
 other one, each training into a fresh checkpoint path; it prints each command's median under each setting and saves
 bench/results/pipeline-huge-pages.json.
 """
-import argparse, json, os, platform, subprocess, sys, tempfile, time
+import argparse, os, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results
 
 CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
 
@@ -73,19 +73,10 @@ if __name__ == '__main__':
         med = t.groupby(['size', 'command', 'huge_pages'], sort=False)[['seconds', 'peak_gb']].median().unstack('huge_pages')
         med[('off / on', 'seconds')] = med[('seconds', '0')] / med[('seconds', '1')]
         print(f'\nmedians of {a.huge_pages_ab} rounds (huge pages 0: off, 1: on; off / on > 1: faster with them):\n{med.round(2).to_string()}')
-        out = Path(__file__).parent/'results'/'pipeline-huge-pages.json'
-        from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
-        atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'model': a.model, 'rounds': a.huge_pages_ab,
-                                   'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-                                   'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
-        print(f'\nsaved {out}'); sys.exit()
+        save_results(Path(__file__).parent/'results'/'pipeline-huge-pages.json', t0, rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model,
+                     rounds=a.huge_pages_ab); sys.exit()
     t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.epochs, a.model))
     wide = t.pivot(index='command', columns='size', values=['seconds', 'peak_gb'])
     print('\n' + wide[[(v, s) for v in ('seconds', 'peak_gb') for s in a.sizes.split(',')]].round(2).to_string())
-    out = Path(__file__).parent/'results'/('pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json')
-    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
-    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'model': a.model,
-                               'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-                               'huge_pages': huge_pages(), 'flush_denormal': flush_denormal(),
-                               'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
-    print(f'\nsaved {out}')
+    save_results(Path(__file__).parent/'results'/('pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json'), t0,
+                 rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model, huge_pages=huge_pages(), flush_denormal=flush_denormal())

@@ -70,6 +70,28 @@ def measure(kind, folder, release, epochs, script=__file__):
     if r.returncode: raise SystemExit(f'{kind} on {folder} failed:\n{r.stderr[-3000:]}')
     return json.loads(r.stdout.strip().splitlines()[-1])
 
+def take_turns(folders:dict, # size -> its data folder (see `synth_folder`)
+               kinds:list, epochs:int, rounds:int, script:str # the script whose `--child KIND ...` measures one kind
+              )->dict: # {(size, kind): [each round's answer]}
+    "Measure every kind at every size in fresh processes, `rounds` times, sizes and kinds taking turns so that a slow spell of the machine falls on all of them."
+    got = {(s, k): [] for s in folders for k in kinds}
+    for _ in range(rounds):
+        for s, folder in folders.items():
+            for k in kinds:
+                got[s, k].append(measure(k, folder, SIZES[s][3], epochs, script=script))
+                print(s, k, round(got[s, k][-1]['epoch_s'], 3), 's an epoch', flush=True)
+    return got
+
+def machine()->str: return f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores'
+
+def save_results(out:Path, t0:float, # the results file; when the run began (time.perf_counter)
+                 **fields)->Path:
+    "Write a benchmark's results as JSON with the machine, the date and the run's seconds, replaced whole or not at all."
+    from sae_movies.core import atomic_write  # imported late: the measuring process keeps torch out of itself while its children run
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({**fields, 'machine': machine(), 'date': time.strftime('%Y-%m-%d %H:%M'),
+                                                             'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
+    print(f'\nsaved {out}'); return out
+
 def synth_folder(root:Path, size:str)->tuple: # (folder, seconds it took to write; None: written by an earlier run, --keep)
     "The synthetic dataset of one of `SIZES` under `root`, written by `sae-movies synth` unless it is there already."
     n_users, n_movies, n_ratings, release = SIZES[size]
@@ -133,10 +155,5 @@ if __name__ == '__main__':
     print('\n' + t.drop(columns='autorec_epoch_s_runs').round(2).to_string(index=False))
     print('\ngrowth against 1M ratings (a timing that grows no faster than the ratings has a ratio <= the ratings column):')
     print(ratios(t).to_string())
-    out = a.out
-    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
-    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'ratios': ratios(t).reset_index().to_dict(orient='records'),
-                               'epochs': a.epochs, 'rounds': a.rounds, 'huge_pages': huge_pages(), 'flush_denormal': flush_denormal(), 'date': time.strftime('%Y-%m-%d %H:%M'), 'threads': 'all cores (threads=0)', 'dense_limit_gb': a.dense_limit,
-                               'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores', 'device': device(),
-                               'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
-    print(f'\nsaved {out}')
+    save_results(a.out, t0, rows=rows, ratios=ratios(t).reset_index().to_dict(orient='records'), epochs=a.epochs, rounds=a.rounds,
+                 huge_pages=huge_pages(), flush_denormal=flush_denormal(), threads='all cores (threads=0)', dense_limit_gb=a.dense_limit, device=device())

@@ -12,11 +12,11 @@ last epoch's training loss: whether one and two threads agree to the last digit 
 may add a product's terms in another order). Prints the table and saves bench/results/threads.json. This machine is
 shared and noisy: compare ratios, not absolute times.
 """
-import argparse, json, os, platform, sys, tempfile, time
+import argparse, json, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, measure, time_epochs, peak_gb
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, take_turns, save_results, time_epochs, peak_gb
 
 MODELS, THREADS = ['autorec', 'sae'], [1, 0]
 
@@ -34,12 +34,7 @@ def child(kind, folder, release, epochs)->dict: # epoch_s, loss, peak_gb
 
 def run(sizes, keep, epochs, rounds)->pd.DataFrame: # one row per size, model and thread setting
     root, kinds = Path(keep or tempfile.mkdtemp()), [f'{m}/{t}' for m in MODELS for t in THREADS]
-    folders, got = {s: synth_folder(root, s)[0] for s in sizes}, {(s, k): [] for s in sizes for k in kinds}
-    for _ in range(rounds):  # everything takes turns, so that a slow spell of the machine falls on all of it
-        for s in sizes:
-            for k in kinds:
-                got[s, k].append(measure(k, folders[s], SIZES[s][3], epochs, script=__file__))
-                print(s, k, round(got[s, k][-1]['epoch_s'], 3), 's an epoch', flush=True)
+    got = take_turns({s: synth_folder(root, s)[0] for s in sizes}, kinds, epochs, rounds, __file__)
     return pd.DataFrame([{'size': s, 'model': k.split('/')[0], 'threads': int(k.split('/')[1]), 'ratings': SIZES[s][2],
                           'epoch_ms': float(np.median([r['epoch_s'] for r in rs])) * 1e3, 'loss': rs[0]['loss'],
                           'peak_gb': float(np.median([r['peak_gb'] for r in rs])), 'epoch_ms_runs': [r['epoch_s'] * 1e3 for r in rs]}
@@ -59,10 +54,5 @@ if __name__ == '__main__':
     w = t.pivot_table(index=['model', 'size'], columns='threads', values='epoch_ms', sort=False)
     w['one / all cores'] = w[1] / w[0]  # above 1: every core is faster
     print(f'\nmilliseconds per epoch (median of epochs 2..{a.epochs}), threads=1 and threads=0 (every core):\n{w.round(2).to_string()}')
-    out = Path(__file__).parent/'results'/'threads.json'
-    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
-    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({
-        'rows': t.to_dict(orient='records'), 'epochs': a.epochs, 'rounds': a.rounds, 'huge_pages': huge_pages(), 'flush_denormal': flush_denormal(),
-        'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-        'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n'))
-    print(f'\nsaved {out}')
+    save_results(Path(__file__).parent/'results'/'threads.json', t0, rows=t.to_dict(orient='records'), epochs=a.epochs, rounds=a.rounds,
+                 huge_pages=huge_pages(), flush_denormal=flush_denormal())
