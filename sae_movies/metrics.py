@@ -135,8 +135,8 @@ def hits_at_k(ranked, # users x L movie indices, best first (-1 = empty slot)
 # %% ../nbs/01_metrics.ipynb #77d7dd04
 def row_counts(mask:np.ndarray # users x items booleans (dense)
               )->np.ndarray: # the True entries of each row
-    "Trues per row, added up as bytes (about 1.5 times as fast as `np.count_nonzero` along an axis on a large catalogue)."
-    return np.ascontiguousarray(mask).view(np.uint8).sum(1, dtype=np.uint32).astype(np.int64)
+    "Trues per row, added up as bytes (faster than `np.count_nonzero` along an axis on a large catalogue)."
+    return np.ascontiguousarray(mask, dtype=bool).view(np.uint8).sum(1, dtype=np.uint32).astype(np.int64)
 
 def relevant_counts(relevant # users x items, True = relevant
                    )->np.ndarray: # number of relevant movies per user
@@ -210,9 +210,9 @@ def reciprocal_rank(scores:np.ndarray, # users x items scores, excluded movies a
                     relevant:np.ndarray # users x items booleans (dense)
                    )->np.ndarray: # per user 1 / rank of the first relevant movie in the whole ranking (0 if none)
     "`mrr` over the full ranking (ties to lower columns), by counting the movies ranked ahead instead of sorting."
-    r, c = np.divmod(np.flatnonzero(relevant), relevant.shape[1]); s = scores[r, c]  # (2-D np.nonzero is ten times slower)
+    r, c = np.divmod(np.flatnonzero(relevant), relevant.shape[1]); s = scores[r, c]  # (2-D np.nonzero is much slower)
     r, c, s = r[s > -np.inf], c[s > -np.inf], s[s > -np.inf]  # an excluded movie is never in the ranking
-    best = np.full(len(scores), -np.inf, scores.dtype); np.maximum.at(best, r, s)  # each row's best relevant score
+    best = np.full(len(scores), -np.inf, scores.dtype if scores.dtype.kind == 'f' else np.float64); np.maximum.at(best, r, s)  # each row's best relevant score
     first = np.full(len(scores), scores.shape[1]); at = s == best[r]
     np.minimum.at(first, r[at], c[at])  # the lowest column among the relevant at that score
     ahead = row_counts(scores > best[:, None])

@@ -136,7 +136,7 @@ def masked_mse(pred:torch.Tensor, # predictions
 warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')
 
 def csr_tensor(crow, col, values, size)->torch.Tensor:
-    "A CSR tensor of parts known to be sound, unchecked by explicit choice (PyTorch 2.11 and 2.12 warn on every command otherwise)."
+    "A CSR tensor of parts known to be sound, unchecked by explicit choice (PyTorch 2.11 and 2.12 warn on every command otherwise; PyTorch then stays silent about implicit checks for the rest of the process)."
     with torch.sparse.check_sparse_tensor_invariants(enable=False): return torch.sparse_csr_tensor(crow, col, values, size=size)
 TILE_ABOVE, TILE_BYTES = 8 << 20, 4 << 20 # dense operands over 8 MiB are worked through 4 MiB of rows at a time (see below)
 
