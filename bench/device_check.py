@@ -72,7 +72,10 @@ def merged(old:dict, rows:list, run:dict)->tuple: # (rows, runs)
     rows = sorted([r for r in old['rows'] if (r['model'], r['device']) not in done] + rows,
                   key=lambda r: ((device_models() + [r['model']]).index(r['model']), r['device']))
     earlier = old.get('runs', [{'date': old['date'], 'models': old['args']['models'].split(','), 'devices': old['args']['devices'].split(','), 'machine': old['machine']}])
-    return rows, [{'devices': ['cpu'], 'machine': old['machine'], **r} for r in earlier] + [run]  # runs saved before devices and machines were recorded ran on the CPU of the file's machine
+    earlier = [{'devices': ['cpu'], 'machine': old['machine'], **r} for r in earlier]  # runs saved before devices and machines were recorded ran on the CPU of the file's machine
+    kept = {(r['model'], r['device']) for r in old['rows']} - done
+    earlier = [{**r, 'models': [m for m in r['models'] if any((m, d) in kept for d in r['devices'])]} for r in earlier]
+    return rows, [r for r in earlier if r['models']] + [run]  # each earlier run credited only with the rows it still holds
 
 def save(path:Path, a, rows:list, run:dict, old:dict=None):
     "Write the results (merged into the saved ones with --merge): after every fit, so a run stopped part-way keeps what it measured."
