@@ -321,7 +321,7 @@ def data_parallel(net:AutoEncoder, device:torch.device)->nn.Module: # called wit
     "The network's sparse forward pass, wrapped in DistributedDataParallel when several processes train."
     step = SparseStep(net)
     if dist_world()[1] == 1: return step
-    return nn.parallel.DistributedDataParallel(step, device_ids=[device.index or 0] if device.type == 'cuda' else None)
+    return nn.parallel.DistributedDataParallel(step, device_ids=[local_gpu()] if device.type == 'cuda' else None)  # the GPU start_distributed chose
 
 def shard_pattern(rows:sp.csr_matrix, # every row of the dataset
                   batch:np.ndarray, # row numbers of one mini-batch
