@@ -211,7 +211,7 @@ def reciprocal_rank(scores:np.ndarray, # users x items scores, excluded movies a
                    )->np.ndarray: # per user 1 / rank of the first relevant movie in the whole ranking (0 if none)
     "`mrr` over the full ranking (ties to lower columns), by counting the movies ranked ahead instead of sorting."
     r, c = np.divmod(np.flatnonzero(relevant), relevant.shape[1]); s = scores[r, c]  # (2-D np.nonzero is much slower)
-    r, c, s = r[s > -np.inf], c[s > -np.inf], s[s > -np.inf]  # an excluded movie is never in the ranking
+    allowed = s > -np.inf; r, c, s = r[allowed], c[allowed], s[allowed]  # an excluded movie is never in the ranking
     best = np.full(len(scores), -np.inf, scores.dtype if scores.dtype.kind == 'f' else np.float64); np.maximum.at(best, r, s)  # each row's best relevant score
     first = np.full(len(scores), scores.shape[1]); at = s == best[r]
     np.minimum.at(first, r[at], c[at])  # the lowest column among the relevant at that score
