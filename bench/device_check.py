@@ -9,7 +9,8 @@ which has no float64.
 The data are synthetic ratings in ML-1M's format (`synthesize`, seed 0) in a temporary folder, so nothing is downloaded.
 Rating models are scored by RMSE on a seeded 10% of the ratings (`random-0.1-seed0`), top-N models by NDCG@10 on 150
 held-out users (`users-150-seed0`, liked = rating >= 4). Each fit uses the model's defaults with `--epochs` epochs and
-seed 0; on CUDA its steps run in bfloat16 autocast (03_train), and some sparse CUDA kernels add in a varying order, so the
+seed 0; on CUDA its steps run in bfloat16 autocast (03_train; SAE_MOVIES_AMP=0 turns it off, and each run records
+which it used as `amp`), its `gpu_peak_gb` is the most GPU memory its tensors held during the fit, and some sparse CUDA kernels add in a varying order, so the
 devices agree in quality rather than digit for digit. Prints the table, saves it as bench/results/device_check.json, and
 exits with status 1 if any fit fails, gives a non-finite figure, or its checkpoint does not give back its scores.
 `--merge` keeps the saved rows of every (model, device) pair this run does not fit and replaces the others (the data are
@@ -28,7 +29,7 @@ from sae_movies.synth import synthesize
 from sae_movies.models import MODELS, model_class, load_model
 from sae_movies.topn import TopNModel
 from sae_movies.evaluate import evaluate_ratings, topn_eval
-from sae_movies.train import pick_device, warm_up
+from sae_movies.train import pick_device, warm_up, AMP_DEVICES
 
 def device_models()->list: return [n for n, c in MODELS.items() if 'device' in c.Settings.__dataclass_fields__]
 
@@ -48,9 +49,11 @@ def check(name:str, device:str, ds, splits:dict, epochs:int, folder:Path)->dict:
     try:
         kw = {'epochs': epochs} if 'epochs' in cls.Settings.__dataclass_fields__ else {}
         m = cls(device=device, seed=0, **kw)
+        if device == 'cuda': torch.cuda.reset_peak_memory_stats()
         t = time.perf_counter()  # as `sae-movies train` fits: side information from the dataset, validation users for the top-N models
         m.use_dataset(ds).fit(split.train, None if m.predicts_ratings else split.valid, imap=ds.imap, scale=ds.info.rating_scale)
         row['fit_s'] = time.perf_counter() - t
+        if device == 'cuda': row['gpu_peak_gb'] = torch.cuda.max_memory_allocated() / 1e9  # the fit's largest GPU memory held by tensors
         row['value'] = (topn_eval(m, split)['ndcg@10'] if topn else evaluate_ratings(m, split)['rmse'])
         known = split.fold_in if topn and split.fold_in is not None else split.train
         users = np.unique(split.test.user.to_numpy())[:50]
@@ -97,7 +100,8 @@ if __name__ == '__main__':
     old = json.loads(a.out.read_text()) if a.merge else None
     same = lambda args: {k: v for k, v in args.items() if k not in ('models', 'devices', 'merge', 'out')}
     if old and same(old['args']) != same(vars(a)): ap.error(f"--merge: the saved run used {old['args']}: give the same sizes and epochs")
-    run = {'date': time.strftime('%Y-%m-%d %H:%M'), 'asked': a.models.split(','), 'devices': a.devices.split(','), 'machine': machine()}
+    run = {'date': time.strftime('%Y-%m-%d %H:%M'), 'asked': a.models.split(','), 'devices': a.devices.split(','), 'machine': machine(),
+           'amp': list(AMP_DEVICES)}  # device types that trained in bfloat16 autocast (none with SAE_MOVIES_AMP=0)
     warm_up()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

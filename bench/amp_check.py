@@ -1,0 +1,59 @@
+"""What bfloat16 autocast (03_train's AMP, on by default on CUDA) buys the networks on a GPU: each setting's fit time,
+result and GPU memory, side by side. Runs `bench/device_check.py` in a fresh process per setting, SAE_MOVIES_AMP=0 and 1
+taking turns for `--rounds` rounds (so neither setting always meets a cold machine), and reports medians:
+
+    python bench/amp_check.py [--models attentive-ae,mult-vae,deep-ae] [--rounds 2] [--device cuda]
+
+Saves bench/results/amp_check.json. `--from FILE...` builds the same table from device_check result files already made
+(each file's last run records the setting it used as `amp`; only `--models` on `--device` are read), without fitting anything. On a machine without CUDA,
+`--device cpu` is a dry run of the procedure: autocast is only used on CUDA, so both settings train alike there."""
+import argparse, json, os, subprocess, sys, tempfile, time
+from pathlib import Path
+import numpy as np, pandas as pd
+from sae_movies.core import atomic_write  # results replaced whole or not at all
+
+HERE = Path(__file__).parent
+
+def rows_of(path:Path, round_:int, models:list, device:str)->list:
+    "The sound fits of `models` on `device` in one device_check result file, each with its AMP setting (from the file's last run) and its round."
+    d = json.loads(Path(path).read_text()); amp = bool(d['runs'][-1]['amp'])
+    return [{**r, 'amp': amp, 'round': round_, 'file': Path(path).name} for r in d['rows']
+            if r.get('ok') and r['model'] in models and r['device'] == device]
+
+def table(rows:list)->pd.DataFrame:
+    "Per model: median fit seconds, result and GPU peak with AMP on and off; `off / on` > 1 means AMP is faster."
+    t = pd.DataFrame(rows).assign(amp=lambda d: d.amp.map({True: 'on', False: 'off'}))
+    cols = [c for c in ('fit_s', 'value', 'gpu_peak_gb') if c in t]
+    w = t.groupby(['model', 'metric', 'amp'], sort=False)[cols].median().unstack('amp')
+    w.columns = [f'{c}_{a}' for c, a in w.columns]
+    n = t.groupby(['model', 'amp']).size().unstack('amp').min(axis=1).rename('runs_each')
+    return w.assign(fit_off_over_on=w.fit_s_off / w.fit_s_on).join(n, on='model').reset_index()
+
+def fit_all(models:str, rounds:int, device:str, extra:list, folder:Path)->list:
+    "Fit the models with AMP off then on, `rounds` times, each in a fresh process; their result files."
+    files = []
+    for r in range(rounds):
+        for amp in ('0', '1'):
+            out = folder/f'round{r}-amp{amp}.json'
+            cmd = [sys.executable, str(HERE/'device_check.py'), '--devices', device, '--models', models, '--out', str(out), *extra]
+            p = subprocess.run(cmd, env={**os.environ, 'SAE_MOVIES_AMP': amp}, capture_output=True, text=True)
+            if p.returncode: raise SystemExit(f'round {r}, SAE_MOVIES_AMP={amp} failed:\n{p.stdout[-2000:]}{p.stderr[-2000:]}')
+            files.append((out, r))
+    return files
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--models', default='attentive-ae,mult-vae,deep-ae'); ap.add_argument('--rounds', type=int, default=2)
+    ap.add_argument('--device', default='cuda'); ap.add_argument('--from', dest='files', nargs='+', type=Path, help='device_check result files to tabulate instead of fitting')
+    ap.add_argument('--out', type=Path, default=HERE/'results'/'amp_check.json')
+    a, extra = ap.parse_known_args()  # anything else (--users, --epochs ...) goes to device_check.py
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        files = [(f, i) for i, f in enumerate(a.files)] if a.files else fit_all(a.models, a.rounds, a.device, extra, Path(tmp))
+        rows = [x for f, r in files for x in rows_of(f, r, a.models.split(','), a.device)]
+        runs = [json.loads(Path(f).read_text())['runs'][-1] for f, _ in files]
+    t = table(rows)
+    print(t.round(4).to_string(index=False))
+    out = {'table': t.to_dict('records'), 'rows': rows, 'runs': runs, 'from_files': bool(a.files), 'args': {**vars(a), 'out': str(a.out), 'files': [str(f) for f in a.files or []]},
+           'extra': extra, 'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}
+    atomic_write(a.out, lambda tmp: tmp.write_text(json.dumps(out, indent=1, default=float) + '\n')); print(f'saved {a.out}')
