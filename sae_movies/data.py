@@ -17,7 +17,7 @@ __all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COL
            'META_FILES', 'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo', 'dataset_info', 'default_data_dir',
            'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines', 'folder_info', 'published_md5',
            'file_md5', 'validate_dataset', 'safe_extract', 'download_dataset', 'get_dataset', 'read_ratings',
-           'read_movies', 'read_users', 'as_ids', 'IndexMap', 'MovieLens', 'load_ratings_file', 'trim_heap',
+           'read_movies', 'read_users', 'as_ids', 'IndexMap', 'id_table', 'MovieLens', 'load_ratings_file', 'trim_heap',
            'load_dataset', 'Split', 'random_holdout', 'by_user_then_key', 'per_user_holdout', 'held_out_users',
            'validation_split', 'liked_ratings', 'user_split', 'check_rating_columns', 'ratings_csr', 'dense_rows',
            'to_dense', 'item_view', 'liked']
@@ -547,16 +547,24 @@ class IndexMap:
     def __eq__(self, other): return isinstance(other, IndexMap) and self.digest == other.digest
 
 # %% ../nbs/00_data.ipynb #c9dbf92c
-def _lookup(known, raw, what, unknown):
+def id_table(known:np.ndarray # sorted raw ids
+            )->np.ndarray: # table[id] = index of id, -1 for ids not in `known` (one entry past the largest); None for ids over 50M
+    "A direct lookup table from raw id to index, for ids from 0 to 50M (`_lookup` uses it; `IndexMap` keeps its own)."
+    if not (len(known) and 0 <= known[0] and known[-1] < 50_000_000): return None
+    table = np.full(known[-1] + 2, -1, dtype=np.int64); table[known] = np.arange(len(known))
+    return table
+
+def _lookup(known, raw, what, unknown,
+            table=None # `id_table(known)`, built once by the caller (None: built here, where ids are small)
+           ):
     "Indices of `raw` in the sorted array `known` (-1 where absent): a direct table for small ids, else binary search."
     try: raw = as_ids(raw, what)
     except OverflowError:  # a number beyond int64 is nobody's id
         vals = [int(v) for v in np.ravel(np.asarray(raw, dtype=object))]
         if unknown == 'raise': raise SaeMoviesError(f"unknown {what} id {next(v for v in vals if not -2**63 <= v < 2**63)}") from None
         raw = np.array([v if -2**63 <= v < 2**63 else -1 for v in vals], dtype=np.int64).reshape(np.shape(raw))
-    if len(known) and 0 <= known[0] and known[-1] < 50_000_000:
-        table = np.full(known[-1] + 2, -1, dtype=np.int64); table[known] = np.arange(len(known))
-        idx = table[np.where((raw >= 0) & (raw <= known[-1]), raw, known[-1] + 1)]
+    if table is None: table = id_table(known)
+    if table is not None: idx = table[np.where((raw >= 0) & (raw <= known[-1]), raw, known[-1] + 1)]
     else:
         pos = np.searchsorted(known, raw).clip(0, max(len(known) - 1, 0))
         idx = np.where(len(known) and known[pos] == raw, pos, -1) if len(known) else np.full(raw.shape, -1)
@@ -567,18 +575,26 @@ def _lookup(known, raw, what, unknown):
 
 # %% ../nbs/00_data.ipynb #db914335
 @patch
+def _table(self:IndexMap, what:str # 'user' or 'movie'
+          )->np.ndarray: # `id_table` of those ids, or None where it is not kept
+    "The id table of the users or the movies, built at the first lookup and kept when it is small (up to 8M entries, 64 MB)."
+    known, tables = self.user_ids if what == 'user' else self.item_ids, self.__dict__.setdefault('_tables', {})
+    if what not in tables: tables[what] = id_table(known) if len(known) and known[-1] < 8_000_000 else None
+    return tables[what]
+
+@patch
 def users(self:IndexMap, raw, # raw user ids
           unknown:str='raise' # 'raise' an error, or map unknown ids to -1
          )->np.ndarray: # row indices
     "Row index of each raw user id."
-    return _lookup(self.user_ids, raw, 'user', unknown)
+    return _lookup(self.user_ids, raw, 'user', unknown, self._table('user'))
 
 @patch
 def items(self:IndexMap, raw, # raw movie ids
           unknown:str='raise' # 'raise' an error, or map unknown ids to -1
          )->np.ndarray: # column indices
     "Column index of each raw movie id."
-    return _lookup(self.item_ids, raw, 'movie', unknown)
+    return _lookup(self.item_ids, raw, 'movie', unknown, self._table('movie'))
 
 # %% ../nbs/00_data.ipynb #4360f896
 @patch(as_prop=True)
