@@ -9,7 +9,7 @@ Saves bench/results/amp_check.json. `--from FILE...` builds the same table from 
 `--device cpu` is a dry run of the procedure: autocast is only used on CUDA, so both settings train alike there."""
 import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
-import numpy as np, pandas as pd
+import pandas as pd
 from sae_movies.core import atomic_write  # results replaced whole or not at all
 
 HERE = Path(__file__).parent

@@ -203,7 +203,7 @@ def validate_dataset(folder:Path, # the dataset folder
     "Raise `SaeMoviesError` naming the first missing, truncated or altered file, or the release the folder holds instead."
     folder, info = Path(folder), folder_info(folder, info)
     if not (folder/info.ratings_file).is_file() and (other := _holds_other_release(folder, info)): raise SaeMoviesError(other)
-    fix = (f"generate it again with `sae-movies synth`" if info.synthetic else
+    fix = ("generate it again with `sae-movies synth`" if info.synthetic else
            f"delete {folder} and run `sae-movies data {info.name}` to download a fresh copy")
     md5 = published_md5(folder) if check_hashes else {}
     for fn, n_lines in info.files.items():
