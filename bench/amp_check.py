@@ -1,10 +1,13 @@
 """What bfloat16 autocast (03_train's AMP, on by default on CUDA) buys the networks on a GPU: each setting's fit time,
 result and GPU memory, side by side. Runs `bench/device_check.py` in a fresh process per setting, SAE_MOVIES_AMP=0 and 1
-taking turns for `--rounds` rounds (so neither setting always meets a cold machine), and reports medians:
+taking turns for `--rounds` rounds (off first in even rounds, on first in odd ones, so neither setting always meets the
+colder machine), and reports medians:
 
     python bench/amp_check.py [--models attentive-ae,mult-vae,deep-ae] [--rounds 2] [--device cuda]
 
-Saves bench/results/amp_check.json. `--from FILE...` builds the same table from device_check result files already made
+Saves bench/results/amp_check.json. The saved table was made with `--from bench/results/amp_check_runs/*.json`: four
+device_check runs on an NVIDIA H200 (SAE_MOVIES_AMP=0, 1, 0, 1, three models each, the file names in that order), made
+by hand with this loop's commands before it alternated the order, so AMP-off went first in both rounds. `--from FILE...` builds the same table from device_check result files already made
 (each file's last run records the setting it used as `amp`; only `--models` on `--device` are read), without fitting anything. On a machine without CUDA,
 `--device cpu` is a dry run of the procedure: autocast is only used on CUDA, so both settings train alike there."""
 import argparse, json, os, subprocess, sys, tempfile, time
@@ -15,14 +18,19 @@ from sae_movies.core import atomic_write  # results replaced whole or not at all
 HERE = Path(__file__).parent
 
 def rows_of(path:Path, round_:int, models:list, device:str)->list:
-    "The sound fits of `models` on `device` in one device_check result file, each with its AMP setting (from the file's last run) and its round."
-    d = json.loads(Path(path).read_text()); amp = bool(d['runs'][-1]['amp'])
-    return [{**r, 'amp': amp, 'round': round_, 'file': Path(path).name} for r in d['rows']
+    "The sound fits of `models` on `device` in one device_check result file, each with the AMP setting of the run that made it, and its round."
+    d = json.loads(Path(path).read_text())
+    def amp(r):  # the last run that fitted this model on this device
+        run = [u for u in d['runs'] if r['model'] in u['models'] and r['device'] in u.get('devices', ['cpu'])][-1:]
+        if not run or 'amp' not in run[0]: raise SystemExit(f"{path}: no AMP setting recorded for {r['model']} on {r['device']} (a device_check run from before `amp` was saved)")
+        return bool(run[0]['amp'])
+    return [{**r, 'amp': amp(r), 'round': round_, 'file': Path(path).name} for r in d['rows']
             if r.get('ok') and r['model'] in models and r['device'] == device]
 
 def table(rows:list)->pd.DataFrame:
     "Per model: median fit seconds, result and GPU peak with AMP on and off; `off / on` > 1 means AMP is faster."
     t = pd.DataFrame(rows).assign(amp=lambda d: d.amp.map({True: 'on', False: 'off'}))
+    if set(t.amp) != {'on', 'off'}: raise SystemExit(f"fits with AMP {' and '.join(sorted(set(t.amp)))} only: the table needs both settings")
     cols = [c for c in ('fit_s', 'value', 'gpu_peak_gb') if c in t]
     w = t.groupby(['model', 'metric', 'amp'], sort=False)[cols].median().unstack('amp')
     w.columns = [f'{c}_{a}' for c, a in w.columns]
@@ -30,10 +38,10 @@ def table(rows:list)->pd.DataFrame:
     return w.assign(fit_off_over_on=w.fit_s_off / w.fit_s_on).join(n, on='model').reset_index()
 
 def fit_all(models:str, rounds:int, device:str, extra:list, folder:Path)->list:
-    "Fit the models with AMP off then on, `rounds` times, each in a fresh process; their result files."
+    "Fit the models with AMP off and on, `rounds` times, each in a fresh process, the first setting of a round alternating; their result files."
     files = []
     for r in range(rounds):
-        for amp in ('0', '1'):
+        for amp in ('0', '1')[::1 if r % 2 == 0 else -1]:
             out = folder/f'round{r}-amp{amp}.json'
             cmd = [sys.executable, str(HERE/'device_check.py'), '--devices', device, '--models', models, '--out', str(out), *extra]
             p = subprocess.run(cmd, env={**os.environ, 'SAE_MOVIES_AMP': amp}, capture_output=True, text=True)

@@ -10,7 +10,7 @@ The data are synthetic ratings in ML-1M's format (`synthesize`, seed 0) in a tem
 Rating models are scored by RMSE on a seeded 10% of the ratings (`random-0.1-seed0`), top-N models by NDCG@10 on 150
 held-out users (`users-150-seed0`, liked = rating >= 4). Each fit uses the model's defaults with `--epochs` epochs and
 seed 0; on CUDA its steps run in bfloat16 autocast (03_train; SAE_MOVIES_AMP=0 turns it off, and each run records
-which it used as `amp`), its `gpu_peak_gb` is the most GPU memory its tensors held during the fit, and some sparse CUDA kernels add in a varying order, so the
+which it used as `amp`), its `gpu_peak_gb` is the most GPU memory tensors held during the fit (`gpu_before_gb` of it held before), and some sparse CUDA kernels add in a varying order, so the
 devices agree in quality rather than digit for digit. Prints the table, saves it as bench/results/device_check.json, and
 exits with status 1 if any fit fails, gives a non-finite figure, or its checkpoint does not give back its scores.
 `--merge` keeps the saved rows of every (model, device) pair this run does not fit and replaces the others (the data are
@@ -49,7 +49,7 @@ def check(name:str, device:str, ds, splits:dict, epochs:int, folder:Path)->dict:
     try:
         kw = {'epochs': epochs} if 'epochs' in cls.Settings.__dataclass_fields__ else {}
         m = cls(device=device, seed=0, **kw)
-        if device == 'cuda': torch.cuda.reset_peak_memory_stats()
+        if device == 'cuda': torch.cuda.reset_peak_memory_stats(); row['gpu_before_gb'] = torch.cuda.memory_allocated() / 1e9  # left by earlier fits
         t = time.perf_counter()  # as `sae-movies train` fits: side information from the dataset, validation users for the top-N models
         m.use_dataset(ds).fit(split.train, None if m.predicts_ratings else split.valid, imap=ds.imap, scale=ds.info.rating_scale)
         row['fit_s'] = time.perf_counter() - t

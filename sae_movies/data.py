@@ -555,7 +555,7 @@ def id_table(known:np.ndarray # sorted raw ids
     return table
 
 def _lookup(known, raw, what, unknown,
-            table=None # `id_table(known)`, built once by the caller (None: built here, where ids are small)
+            table=None # `id_table(known)` built once by the caller; None: built here where ids are small; False: binary search
            ):
     "Indices of `raw` in the sorted array `known` (-1 where absent): a direct table for small ids, else binary search."
     try: raw = as_ids(raw, what)
@@ -564,7 +564,7 @@ def _lookup(known, raw, what, unknown,
         if unknown == 'raise': raise SaeMoviesError(f"unknown {what} id {next(v for v in vals if not -2**63 <= v < 2**63)}") from None
         raw = np.array([v if -2**63 <= v < 2**63 else -1 for v in vals], dtype=np.int64).reshape(np.shape(raw))
     if table is None: table = id_table(known)
-    if table is not None: idx = table[np.where((raw >= 0) & (raw <= known[-1]), raw, known[-1] + 1)]
+    if isinstance(table, np.ndarray): idx = table[np.where((raw >= 0) & (raw <= known[-1]), raw, known[-1] + 1)]
     else:
         pos = np.searchsorted(known, raw).clip(0, max(len(known) - 1, 0))
         idx = np.where(len(known) and known[pos] == raw, pos, -1) if len(known) else np.full(raw.shape, -1)
@@ -576,11 +576,12 @@ def _lookup(known, raw, what, unknown,
 # %% ../nbs/00_data.ipynb #db914335
 @patch
 def _table(self:IndexMap, what:str # 'user' or 'movie'
-          )->np.ndarray: # `id_table` of those ids, or None where it is not kept
-    "The id table of the users or the movies, built at the first lookup and kept when it is small (up to 8M entries, 64 MB)."
+          )->np.ndarray: # `id_table` of those ids, or False where none is kept
+    "The id table of the users or the movies, built at the first lookup and kept when it is small (up to 8M entries, 64 MB; else False: binary search)."
     known, tables = self.user_ids if what == 'user' else self.item_ids, self.__dict__.setdefault('_tables', {})
-    if what not in tables: tables[what] = id_table(known) if len(known) and known[-1] < 8_000_000 else None
-    return tables[what]
+    if tables.get(what, (None,))[0] is not known:  # built for these very ids (not for ids since replaced, or a copy's)
+        tables[what] = known, (id_table(known) if len(known) and 0 <= known[0] and known[-1] < 8_000_000 else False)
+    return tables[what][1]
 
 @patch
 def users(self:IndexMap, raw, # raw user ids
