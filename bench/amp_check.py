@@ -7,17 +7,18 @@ colder machine), and reports medians:
 
 Saves bench/results/amp_check.json. The saved table was made with `--from bench/results/amp_check_runs/*.json`: four
 device_check runs on an NVIDIA H200 (SAE_MOVIES_AMP=0, 1, 0, 1, three models each, the file names in that order), made
-by hand with this loop's commands before it alternated the order, so AMP-off went first in both rounds. `--from FILE...` builds the same table from device_check result files already made
-(each file's last run records the setting it used as `amp`; only `--models` on `--device` are read), without fitting anything. On a machine without CUDA,
-`--device cpu` is a dry run of the procedure: autocast is only used on CUDA, so both settings train alike there."""
+by hand with this loop's commands before it alternated the order, so AMP-off went first in both rounds. `--from FILE...`
+builds the same table from device_check result files already made (each run in them records the setting it used as
+`amp`; only `--models` on `--device` are read), without fitting anything. On a machine without CUDA, `--device cpu` is a
+dry run of the procedure: autocast is only used on CUDA, so both settings train alike there."""
 import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
-from sae_movies.core import atomic_write  # results replaced whole or not at all
-
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+from scale import save_results  # machine, date and seconds beside the results, written atomically
 
-def rows_of(path:Path, round_:int, models:list, device:str)->list:
+def rows_of(path:Path, round_:int, models:list, device:str)->tuple: # (rows, the file's last run)
     "The sound fits of `models` on `device` in one device_check result file, each with the AMP setting of the run that made it, and its round."
     d = json.loads(Path(path).read_text())
     def amp(r):  # the last run that fitted this model on this device
@@ -25,7 +26,7 @@ def rows_of(path:Path, round_:int, models:list, device:str)->list:
         if not run or 'amp' not in run[0]: raise SystemExit(f"{path}: no AMP setting recorded for {r['model']} on {r['device']} (a device_check run from before `amp` was saved)")
         return bool(run[0]['amp'])
     return [{**r, 'amp': amp(r), 'round': round_, 'file': Path(path).name} for r in d['rows']
-            if r.get('ok') and r['model'] in models and r['device'] == device]
+            if r.get('ok') and r['model'] in models and r['device'] == device], d['runs'][-1]
 
 def table(rows:list)->pd.DataFrame:
     "Per model: median fit seconds, result and GPU peak with AMP on and off; `off / on` > 1 means AMP is faster."
@@ -58,10 +59,9 @@ if __name__ == '__main__':
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         files = [(f, i) for i, f in enumerate(a.files)] if a.files else fit_all(a.models, a.rounds, a.device, extra, Path(tmp))
-        rows = [x for f, r in files for x in rows_of(f, r, a.models.split(','), a.device)]
-        runs = [json.loads(Path(f).read_text())['runs'][-1] for f, _ in files]
+        got = [rows_of(f, r, a.models.split(','), a.device) for f, r in files]
+    rows, runs = [x for rs, _ in got for x in rs], [run for _, run in got]
     t = table(rows)
     print(t.round(4).to_string(index=False))
-    out = {'table': t.to_dict('records'), 'rows': rows, 'runs': runs, 'from_files': bool(a.files), 'args': {**vars(a), 'out': str(a.out), 'files': [str(f) for f in a.files or []]},
-           'extra': extra, 'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}
-    atomic_write(a.out, lambda tmp: tmp.write_text(json.dumps(out, indent=1, default=float) + '\n')); print(f'saved {a.out}')
+    save_results(a.out, t0, table=t.to_dict('records'), rows=rows, runs=runs, from_files=bool(a.files),
+                 args={**vars(a), 'out': str(a.out), 'files': [str(f) for f in a.files or []]}, extra=extra)
