@@ -8,13 +8,12 @@ trainer over the course loop. Prints the tables and saves everything as JSON in 
 
 `--quick` runs one seed on u1 only (a smoke test of the script, minutes instead of the better part of an hour).
 """
-import argparse, json, os, platform, sys, time
+import argparse, json, os, platform, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from sae_movies.data import load_dataset, to_dense
 from sae_movies.core import atomic_write  # results replaced whole or not at all
 from sae_movies.train import warm_up
-from sae_movies.models import model_class
 from sae_movies.evaluate import cross_validate, cv_summary, compare_to_best
 from sae_movies.sae import SAE, train_course
 

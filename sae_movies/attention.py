@@ -5,10 +5,9 @@
 # %% ../nbs/07b_attention.ipynb #b6ae45ce
 from __future__ import annotations
 from dataclasses import dataclass
-import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn
 from fastcore.basics import patch
 from .data import SaeMoviesError
-from .core import Model
 from .topn import TopNModel, TopNSettings, mult_loss
 from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, autocast
 

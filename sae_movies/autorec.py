@@ -5,12 +5,12 @@
 # %% ../nbs/06_autorec.ipynb #02bc1cc5
 from __future__ import annotations
 from dataclasses import dataclass
-import numpy as np, pandas as pd, scipy.sparse as sp, torch
+import numpy as np, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError
 from .features import movie_features, user_features
 from .core import Model, trained_rows, pair_scores
-from .train import RatingPattern, sparse_forward, masked_mse, autocast
+from .train import RatingPattern, masked_mse, autocast
 from .sae import AESettings, AutoencoderModel
 
 # %% auto #0

@@ -5,7 +5,7 @@
 # %% ../nbs/04_baselines.ipynb #960fa245
 from __future__ import annotations
 from dataclasses import dataclass
-import numpy as np, pandas as pd, scipy.sparse as sp, torch
+import numpy as np, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .core import Model, Settings, Biases, fit_biases, mean_by_index, trained_rows, pair_scores
 from .train import set_seed, train_loop, torch_threads, pick_device, DEVICES

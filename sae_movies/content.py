@@ -5,11 +5,10 @@
 # %% ../nbs/07a_content.ipynb #ffdbe7c5
 from __future__ import annotations
 from dataclasses import dataclass
-from pathlib import Path
-import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn
 from fastcore.basics import patch
 from .data import SaeMoviesError, Split, liked, ratings_csr
-from .features import ContentFeatures, movie_features, dataset_features, user_features, read_tags
+from .features import ContentFeatures, movie_features, user_features, read_tags
 from .metrics import top_k, recall_at_k
 from .topn import MultDAE, MultDAESettings, MultNet, RowsDLAE, EDLAESettings
 

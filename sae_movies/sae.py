@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_sae.ipynb #02fb71bf
 from __future__ import annotations
-import copy, math, time
+import copy, math
 from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn
 from fastcore.basics import patch

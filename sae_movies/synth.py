@@ -7,7 +7,7 @@ from __future__ import annotations
 import json, os, shutil, tempfile
 from pathlib import Path
 import numpy as np, pandas as pd
-from .data import SaeMoviesError, DATASETS, MANIFEST, dataset_info, file_sha256
+from .data import SaeMoviesError, MANIFEST, dataset_info, file_sha256
 
 # %% auto #0
 __all__ = ['RELEASES', 'PEAK_BYTES', 'user_counts', 'popularity_ranks', 'sample_pairs', 'taste_ratings', 'available_memory',

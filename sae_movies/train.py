@@ -5,7 +5,7 @@
 # %% ../nbs/03_train.ipynb #0fef9aa4
 from __future__ import annotations
 import contextlib, copy, functools, math, os, random, signal, threading, time, warnings
-import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn
 from fastcore.basics import patch
 from .data import SaeMoviesError
 from .core import progress_bar, TrainingDiverged
