@@ -1,12 +1,12 @@
 """The whole pipeline at scale, as a user meets it: `sae-movies train`, `recommend` and `evaluate` of a rating model
-(default: I-AutoRec, 2 epochs) on synthetic data of 1M and 10M ratings (25M with --sizes; written by `sae-movies synth`,
-as in bench/scale.py), each command a fresh process, timed from start to exit with its own peak memory.
+(default: I-AutoRec, 2 epochs) on synthetic data of 1M and 10M ratings (25M and ML-32M's size with --sizes; written by
+`sae-movies synth`, as in bench/scale.py), each command a fresh process, timed from start to exit with its own peak memory.
 
-    .venv/bin/python bench/pipeline.py [--sizes 1m,10m] [--model autorec] [--keep DIR] [--huge-pages-ab ROUNDS]
+    .venv/bin/python bench/pipeline.py [--sizes 1m,10m] [--model autorec] [--keep DIR] [--huge-pages-ab ROUNDS] [--out FILE]
 
 `train` includes loading, the split, validation, the refit, test and training RMSE and the checkpoint; `evaluate`
 scores rating and ranking metrics of every test user; `recommend` folds in one user's history. Prints a table and saves
-bench/results/pipeline.json (pipeline-MODEL.json for another model). This machine is shared and noisy: one run of each, read the sizes against each other.
+bench/results/pipeline.json (pipeline-MODEL.json for another model; --out names another file). This machine is shared and noisy: one run of each, read the sizes against each other.
 
 `--huge-pages-ab ROUNDS` instead runs the pipeline ROUNDS times with PyTorch's huge pages off and on
 (`THP_MEM_ALLOC_ENABLE` 0 and 1, the command's default being 1), the two taking turns and each round starting with the
@@ -42,7 +42,7 @@ def run(sizes, keep, epochs, model):
     for size in sizes:
         folder, _ = synth_folder(root, size)
         for name, args in commands(folder, SIZES[size][3], root/f'{size}-{model}.pt', epochs, model):
-            rows.append({'size': size, 'ratings': SIZES[size][2], 'command': name, **timed(args)})
+            rows.append({'size': size, 'users': SIZES[size][0], 'movies': SIZES[size][1], 'ratings': SIZES[size][2], 'command': name, **timed(args)})
             print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
     return rows
 
@@ -66,6 +66,7 @@ if __name__ == '__main__':
     p.add_argument('--epochs', type=int, default=2, help='epochs of training (the command line is timed, not the model)')
     p.add_argument('--model', default='autorec', help='a rating model (see `sae-movies models`)')
     p.add_argument('--huge-pages-ab', type=int, metavar='ROUNDS', help='compare huge pages off and on instead, over ROUNDS rounds')
+    p.add_argument('--out', help='where to save the results (default: bench/results/pipeline.json, or pipeline-MODEL.json)')
     a = p.parse_args()
     t0 = time.perf_counter()
     if a.huge_pages_ab:
@@ -78,5 +79,5 @@ if __name__ == '__main__':
     t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.epochs, a.model))
     wide = t.pivot(index='command', columns='size', values=['seconds', 'peak_gb'])
     print('\n' + wide[[(v, s) for v in ('seconds', 'peak_gb') for s in a.sizes.split(',')]].round(2).to_string())
-    save_results(Path(__file__).parent/'results'/('pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json'), t0,
+    save_results(Path(a.out) if a.out else Path(__file__).parent/'results'/('pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json'), t0,
                  rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model, huge_pages=huge_pages(), flush_denormal=flush_denormal())
