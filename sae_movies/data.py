@@ -362,13 +362,19 @@ def _read_numeric(fn, fmt, encoding)->pd.DataFrame|None:
     return raw[cols].set_axis(RATING_COLS, axis=1)
 
 # %% ../nbs/00_data.ipynb #af0ae21e
+def _no_repeats(u:np.ndarray, i:np.ndarray # user and movie ids, in the file's order
+               )->bool:
+    "Whether no (user, movie) pair repeats: one pass where the lines are ordered by user, then movie (as GroupLens orders the CSV releases), else a hash of every pair."
+    key = u * (MAX_ID + 1) + i
+    return bool((key[1:] > key[:-1]).all()) or not pd.Series(key).duplicated().any()
+
 def _values_ok(df, scale, step)->bool:
     "Whether the fast path's numbers keep every rule: ids and timestamps in range, ratings on the scale, no repeated pair."
     u, i, r, t = (df[c].to_numpy() for c in RATING_COLS)
     ok = lambda a, lo, hi: bool(((a >= lo) & (a <= hi)).all())
     on_step = np.abs(r / step - np.round(r / step)) <= 1e-9
     return (ok(u, 1, MAX_ID) and ok(i, 1, MAX_ID) and ok(t, 0, MAX_TIMESTAMP) and ok(r, *scale) and bool(on_step.all())
-            and not pd.Series(u * (MAX_ID + 1) + i).duplicated().any())
+            and _no_repeats(u, i))
 
 # %% ../nbs/00_data.ipynb #bacd4cef
 _NUMBER = re.compile(r' *([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?) *')  # ASCII digits only: '٣' is no number here
