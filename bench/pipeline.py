@@ -41,7 +41,9 @@ def run(sizes, keep, epochs, model):
     root, rows = Path(keep or tempfile.mkdtemp()), []
     for size in sizes:
         folder, _ = synth_folder(root, size)
-        for name, args in commands(folder, SIZES[size][3], root/f'{size}-{model}.pt', epochs, model):
+        ckpt = root/f'{size}-{model}.pt'
+        ckpt.unlink(missing_ok=True)  # a fresh file, as in a first run (an existing one would be read first, to check it)
+        for name, args in commands(folder, SIZES[size][3], ckpt, epochs, model):
             rows.append({'size': size, 'users': SIZES[size][0], 'movies': SIZES[size][1], 'ratings': SIZES[size][2], 'command': name, **timed(args)})
             print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
     return rows
@@ -66,7 +68,7 @@ if __name__ == '__main__':
     p.add_argument('--epochs', type=int, default=2, help='epochs of training (the command line is timed, not the model)')
     p.add_argument('--model', default='autorec', help='a rating model (see `sae-movies models`)')
     p.add_argument('--huge-pages-ab', type=int, metavar='ROUNDS', help='compare huge pages off and on instead, over ROUNDS rounds')
-    p.add_argument('--out', help='where to save the results (default: bench/results/pipeline.json, or pipeline-MODEL.json)')
+    p.add_argument('--out', help='where to save the results (default: bench/results/pipeline.json, pipeline-MODEL.json or pipeline-huge-pages.json)')
     a = p.parse_args()
     t0 = time.perf_counter()
     if a.huge_pages_ab:
@@ -74,7 +76,7 @@ if __name__ == '__main__':
         med = t.groupby(['size', 'command', 'huge_pages'], sort=False)[['seconds', 'peak_gb']].median().unstack('huge_pages')
         med[('off / on', 'seconds')] = med[('seconds', '0')] / med[('seconds', '1')]
         print(f'\nmedians of {a.huge_pages_ab} rounds (huge pages 0: off, 1: on; off / on > 1: faster with them):\n{med.round(2).to_string()}')
-        save_results(Path(__file__).parent/'results'/'pipeline-huge-pages.json', t0, rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model,
+        save_results(Path(a.out) if a.out else Path(__file__).parent/'results'/'pipeline-huge-pages.json', t0, rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model,
                      rounds=a.huge_pages_ab); sys.exit()
     t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.epochs, a.model))
     wide = t.pivot(index='command', columns='size', values=['seconds', 'peak_gb'])

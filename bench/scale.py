@@ -1,6 +1,7 @@
 """What training costs as the data grows: load time, time per epoch and peak memory against the number of ratings
-(100K, 1M, 10M, 25M synthetic ratings, each written in a release's own format by `sae-movies synth`), for the sparse
-trainer (I-AutoRec, and the course network `sae`) and the course's dense loop, in one run.
+(100K, 1M, 10M, 25M synthetic ratings, and ML-32M's size with `--sizes ...,32m`, each written in a release's own format
+by `sae-movies synth`), for the sparse trainer (I-AutoRec, and the course network `sae`) and the course's dense loop,
+in one run. bench/results/scale.json is `--sizes 100k,1m,10m,25m,32m`.
 
     .venv/bin/python bench/scale.py [--sizes 100k,1m,10m,25m] [--keep DIR] [--rounds 3] [--out FILE]
 
