@@ -12,7 +12,8 @@ PyTorch asks the kernel for them on every tensor of 2 MiB or more when `THP_MEM_
 such tensor (Linux, with transparent huge pages `always` or `madvise`). `sae-movies` sets it (12_cli); a Python user
 sets it themselves (14_scale). The allocator is chosen when Python starts, by environment variables (`GLIBC_TUNABLES`,
 `LD_PRELOAD`, `THP_MEM_ALLOC_ENABLE`), and this script starts each measurement in a fresh process with one of them and
-`THP_MEM_ALLOC_ENABLE=0` otherwise, so that the `sae-movies` default does not leak into the others.
+`THP_MEM_ALLOC_ENABLE=0` otherwise, so that the `sae-movies` default does not leak into the others. Every process treats
+denormal floats as zero, as `sae-movies` does (03_train's `use_flush_denormal`; `SAE_MOVIES_FLUSH_DENORMAL=0` keeps them).
 
 Every run fits the same seeded model, so the training losses must agree to the last digit whatever the allocator (the
 script checks it). Epoch times are medians over the epochs after the first (which also builds the sparse blocks); each
@@ -24,7 +25,7 @@ import argparse, ctypes.util, json, os, platform, resource, subprocess, sys, tem
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, time_epochs  # the same synthetic data as bench/scale.py
+from scale import SIZES, synth_folder, time_epochs, flush_denormal  # the same synthetic data as bench/scale.py
 
 KEEP = 'glibc.malloc.mmap_threshold=1073741824' # blocks up to 1 GiB come from (and go back to) the heap, for reuse
 LIBS = {'tcmalloc': 'tcmalloc_minimal', 'jemalloc': 'jemalloc'} # names as ctypes.util.find_library takes them
@@ -39,6 +40,8 @@ def configs()->dict: # name -> extra environment (None: not installed here)
 
 def child(folder, release, epochs):
     "Fit I-AutoRec in this (fresh) process; its epoch times, last training loss and peak memory."
+    from sae_movies.train import use_flush_denormal
+    use_flush_denormal()  # denormals treated as zero, as `sae-movies` does (huge pages come from the environment, per setting)
     from sae_movies.data import load_dataset
     from sae_movies.models import model_class
     ds = load_dataset(release, path=folder)
@@ -93,7 +96,7 @@ if __name__ == '__main__':
     out = Path(__file__).parent/'results'/'allocator.json'
     from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
     atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'growth': growth(t).reset_index().to_dict(orient='records'), 'missing': missing,
-                               'settings': {c: env for c, env in configs().items()}, 'epochs': a.epochs, 'rounds': a.rounds,
+                               'settings': {c: env for c, env in configs().items()}, 'flush_denormal': flush_denormal(), 'epochs': a.epochs, 'rounds': a.rounds,
                                'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores, glibc {platform.libc_ver()[1]}',
                                'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n'))
     print(f'\nsaved {out}')

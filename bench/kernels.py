@@ -17,7 +17,8 @@ ratings themselves, and what `mm` costs beyond it is fetching weight rows from m
 a warm-up call, the settings' calls taking turns so that the machine's noise falls on all of them alike. Prints a table,
 with each time as a multiple of its 1M time beside the ratings' multiple, and saves bench/results/kernels.json. This
 machine is shared and noisy: compare ratios, not absolute times. PyTorch is asked for huge pages, as `sae-movies` does
-(`THP_MEM_ALLOC_ENABLE=0` turns them off).
+(`THP_MEM_ALLOC_ENABLE=0` turns them off), and the processor to treat denormal floats as zero (`SAE_MOVIES_FLUSH_DENORMAL=0`
+keeps them); the operands here are drawn from a normal distribution and hold none of their own.
 
 `--also ABOVE/BYTES,...` adds other block settings (in MiB: cut operands over ABOVE into blocks of BYTES) to the
 same interleaved calls, to choose 03_train's setting; such a run is saved as bench/results/kernels-settings.json.
@@ -26,7 +27,7 @@ import argparse, json, os, platform, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages  # the same synthetic data as bench/scale.py
+from scale import SIZES, synth_folder, huge_pages, flush_denormal  # the same synthetic data as bench/scale.py
 
 WIDTH, CALLS = 200, 7 # columns of the dense operands (I-AutoRec's 199-wide code and its bias); timed calls per kernel and setting
 CACHED = 2048 # rows of the floor's operand (`mm cached`): 2048 x 200 floats, 1.6 MB, stay in the caches at every size
@@ -65,8 +66,8 @@ if __name__ == '__main__':
     ap.add_argument('--sizes', default='1m,10m,25m'); ap.add_argument('--keep', help='folder for the generated data (kept; shared with bench/scale.py --keep)')
     ap.add_argument('--also', default='', help='other block settings to time beside these, as ABOVE/BYTES in MiB, comma-separated')
     a = ap.parse_args()
-    from sae_movies.train import use_huge_pages
-    use_huge_pages()  # before the first tensor, as sae-movies does
+    from sae_movies.train import use_huge_pages, use_flush_denormal
+    use_huge_pages(); use_flush_denormal()  # before the first tensor and any worker thread, as sae-movies does
     for c in filter(None, a.also.split(',')):
         above, size = (float(x) for x in c.split('/')); CONFIGS[f'{c} MiB'] = (int(above * 2 ** 20), int(size * 2 ** 20))
     t0, root, rows = time.perf_counter(), Path(a.keep or tempfile.mkdtemp()), []
@@ -82,7 +83,7 @@ if __name__ == '__main__':
           f'(a kernel growing no faster than the ratings has a multiple <= the ratings column):\n{ratio.to_string(index=False)}')
     path = Path(__file__).parent/'results'/('kernels-settings.json' if a.also else 'kernels.json')
     from sae_movies.core import atomic_write  # results replaced whole or not at all (the package imported late, as above: after use_huge_pages)
-    atomic_write(path, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'ratios': ratio.to_dict(orient='records'), 'width': WIDTH, 'calls': CALLS, 'settings': {k: v and {'TILE_ABOVE': v[0], 'TILE_BYTES': v[1]} for k, v in CONFIGS.items()}, 'threads': 'all cores', 'huge_pages': huge_pages(),
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'ratios': ratio.to_dict(orient='records'), 'width': WIDTH, 'calls': CALLS, 'settings': {k: v and {'TILE_ABOVE': v[0], 'TILE_BYTES': v[1]} for k, v in CONFIGS.items()}, 'threads': 'all cores', 'huge_pages': huge_pages(), 'flush_denormal': flush_denormal(),
                                 'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
                                 'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n'))
     print(f'\nsaved {path}')
