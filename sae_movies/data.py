@@ -102,7 +102,7 @@ DATASETS = {
                          fmt='csv', encoding='utf-8', rating_scale=(0.5, 5), rating_step=0.5)
        for name, md5, n_ratings, n_movies in [('ml-20m', 'cd245b17a1ae2cc31bb14903e1204af3', 20_000_263, 27_278),
                                               ('ml-25m', '6b51fb2759a8657d3bfcbfc42b592ada', 25_000_095, 62_423),
-                                              ('ml-32m', '', 32_000_204, 87_585)]},
+                                              ('ml-32m', 'd472be332d4daa821edc399621853b57', 32_000_204, 87_585)]},
     'ml-latest': DatasetInfo(
         'ml-latest', 'https://files.grouplens.org/datasets/movielens/ml-latest.zip', '',
         files={'ratings.csv': None, 'movies.csv': None}, sha256={}, ratings_file='ratings.csv', fmt='csv',
