@@ -18,7 +18,7 @@ a warm-up call, the settings' calls taking turns so that the machine's noise fal
 with each time as a multiple of its 1M time beside the ratings' multiple, and saves bench/results/kernels.json. This
 machine is shared and noisy: compare ratios, not absolute times. PyTorch is asked for huge pages, as `sae-movies` does
 (`THP_MEM_ALLOC_ENABLE=0` turns them off), and the processor to treat denormal floats as zero (`SAE_MOVIES_FLUSH_DENORMAL=0`
-keeps them); the operands here are drawn from a normal distribution and hold none of their own.
+keeps them); the dense operands here are drawn from a normal distribution and, like the synthetic ratings, hold none.
 
 `--also ABOVE/BYTES,...` adds other block settings (in MiB: cut operands over ABOVE into blocks of BYTES) to the
 same interleaved calls, to choose 03_train's setting; such a run is saved as bench/results/kernels-settings.json.
