@@ -23,11 +23,11 @@ keeps them); the dense operands here are drawn from a normal distribution and, l
 `--also ABOVE/BYTES,...` adds other block settings (in MiB: cut operands over ABOVE into blocks of BYTES) to the
 same interleaved calls, to choose 03_train's setting; such a run is saved as bench/results/kernels-settings.json.
 """
-import argparse, json, os, platform, sys, tempfile, time
+import argparse, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal  # the same synthetic data as bench/scale.py
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results  # the same synthetic data as bench/scale.py
 
 WIDTH, CALLS = 200, 7 # columns of the dense operands (I-AutoRec's 199-wide code and its bias); timed calls per kernel and setting
 CACHED = 2048 # rows of the floor's operand (`mm cached`): 2048 x 200 floats, 1.6 MB, stay in the caches at every size
@@ -81,9 +81,6 @@ if __name__ == '__main__':
     ratio = t.assign(**{c: t[c] / t.blocks.map(base[c]) for c in ['ratings', 'mm', 'mm(t)', 'sampled', 'step', 'mm cached']}).round(1)
     print(f'\nmilliseconds (median of {CALLS}):\n{t.round(1).to_string(index=False)}\n\neach against {t["size"].iloc[0]} '
           f'(a kernel growing no faster than the ratings has a multiple <= the ratings column):\n{ratio.to_string(index=False)}')
-    path = Path(__file__).parent/'results'/('kernels-settings.json' if a.also else 'kernels.json')
-    from sae_movies.core import atomic_write  # results replaced whole or not at all (the package imported late, as above: after use_huge_pages)
-    atomic_write(path, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'ratios': ratio.to_dict(orient='records'), 'width': WIDTH, 'calls': CALLS, 'settings': {k: v and {'TILE_ABOVE': v[0], 'TILE_BYTES': v[1]} for k, v in CONFIGS.items()}, 'threads': 'all cores', 'huge_pages': huge_pages(), 'flush_denormal': flush_denormal(),
-                                'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores',
-                                'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n'))
-    print(f'\nsaved {path}')
+    save_results(Path(__file__).parent/'results'/('kernels-settings.json' if a.also else 'kernels.json'), t0, rows=rows,
+                 ratios=ratio.to_dict(orient='records'), width=WIDTH, calls=CALLS, settings={k: v and {'TILE_ABOVE': v[0], 'TILE_BYTES': v[1]} for k, v in CONFIGS.items()},
+                 threads='all cores', huge_pages=huge_pages(), flush_denormal=flush_denormal())

@@ -71,15 +71,16 @@ if __name__ == '__main__':
     p.add_argument('--out', help='where to save the results (default: bench/results/pipeline.json, pipeline-MODEL.json or pipeline-huge-pages.json)')
     a = p.parse_args()
     t0 = time.perf_counter()
+    name = 'pipeline-huge-pages.json' if a.huge_pages_ab else 'pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json'
+    out = Path(a.out) if a.out else Path(__file__).parent/'results'/name
     if a.huge_pages_ab:
         t = pd.DataFrame(huge_pages_ab(a.sizes.split(','), a.keep, a.epochs, a.model, a.huge_pages_ab))
         med = t.groupby(['size', 'command', 'huge_pages'], sort=False)[['seconds', 'peak_gb']].median().unstack('huge_pages')
         med[('off / on', 'seconds')] = med[('seconds', '0')] / med[('seconds', '1')]
         print(f'\nmedians of {a.huge_pages_ab} rounds (huge pages 0: off, 1: on; off / on > 1: faster with them):\n{med.round(2).to_string()}')
-        save_results(Path(a.out) if a.out else Path(__file__).parent/'results'/'pipeline-huge-pages.json', t0, rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model,
+        save_results(out, t0, rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model,
                      rounds=a.huge_pages_ab); sys.exit()
     t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.epochs, a.model))
     wide = t.pivot(index='command', columns='size', values=['seconds', 'peak_gb'])
     print('\n' + wide[[(v, s) for v in ('seconds', 'peak_gb') for s in a.sizes.split(',')]].round(2).to_string())
-    save_results(Path(a.out) if a.out else Path(__file__).parent/'results'/('pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json'), t0,
-                 rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model, huge_pages=huge_pages(), flush_denormal=flush_denormal())
+    save_results(out, t0, rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model, huge_pages=huge_pages(), flush_denormal=flush_denormal())
