@@ -8,7 +8,8 @@ An epoch of either model at 25M ratings takes minutes on this machine, so each m
 `_train` for one epoch on a random `--batches` batches' worth of the liked users (same catalogue, same people's
 histories) and projects the full epoch from it: seconds x all users / users timed. Every measurement runs in a fresh
 process (peak memory is its own). Prints a table and saves bench/results/mult_scale.json. This machine is shared and
-noisy: compare ratios.
+noisy: compare ratios. PyTorch is asked for huge pages and the processor to treat denormal floats as zero, as
+`sae-movies` does (`THP_MEM_ALLOC_ENABLE=0` and `SAE_MOVIES_FLUSH_DENORMAL=0` turn them off).
 
     .venv/bin/python bench/mult_scale.py [--sizes 1m,10m,25m] [--keep DIR] [--batches 8]
 """
@@ -16,10 +17,12 @@ import argparse, json, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, peak_gb, measure, save_results
+from scale import SIZES, peak_gb, measure, save_results, huge_pages, flush_denormal
 
 def child(kind, folder, release, batches):
     "One measurement in this (fresh) process; returns a dict."
+    from sae_movies.train import use_huge_pages, use_flush_denormal
+    use_huge_pages(); use_flush_denormal()  # before any tensor and any worker thread, as the command does
     from sae_movies.data import load_dataset, ratings_csr
     from sae_movies.models import model_class
     name, form = kind.rsplit(':', 1)
@@ -63,4 +66,5 @@ if __name__ == '__main__':
     t0 = time.perf_counter()
     t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.batches))
     print('\nprojected seconds per epoch (one epoch on a sample of users, scaled to all of them):\n' + t.round(2).to_string(index=False))
-    save_results(Path(__file__).parent/'results'/'mult_scale.json', t0, rows=t.to_dict(orient='records'), batches=a.batches, threads='all cores (threads=0)')
+    save_results(Path(__file__).parent/'results'/'mult_scale.json', t0, rows=t.to_dict(orient='records'), batches=a.batches, threads='all cores (threads=0)',
+                 huge_pages=huge_pages(), flush_denormal=flush_denormal())
