@@ -21,11 +21,11 @@ configuration is run `--rounds` times, the configurations taking turns, and the 
 process's ru_maxrss. Allocators that are not installed are skipped and listed (Debian: `apt install libtcmalloc-minimal4
 libjemalloc2`). Prints a table and saves bench/results/allocator.json. This machine is shared and noisy: compare ratios.
 """
-import argparse, ctypes.util, json, os, platform, resource, subprocess, sys, tempfile, time
+import ctypes.util, json, os, platform, resource, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, time_epochs, flush_denormal  # the same synthetic data as bench/scale.py
+from scale import SIZES, synth_folder, time_epochs, flush_denormal, answer_child, bench_args, save_results, machine  # the same synthetic data as bench/scale.py
 
 KEEP = 'glibc.malloc.mmap_threshold=1073741824' # blocks up to 1 GiB come from (and go back to) the heap, for reuse
 LIBS = {'tcmalloc': 'tcmalloc_minimal', 'jemalloc': 'jemalloc'} # names as ctypes.util.find_library takes them
@@ -79,13 +79,8 @@ def growth(t:pd.DataFrame)->pd.DataFrame:
     return pd.concat([(r / r.iloc[0]).rename('ratings'), e / e.iloc[0]], axis=1).round(1)
 
 if __name__ == '__main__':
-    if len(sys.argv) > 1 and sys.argv[1] == '--child':
-        print(json.dumps(child(sys.argv[2], sys.argv[3], int(sys.argv[4])))); sys.exit()
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--sizes', default='1m,10m,25m'); p.add_argument('--keep', help='folder for the generated data (kept; shared with bench/scale.py --keep)')
-    p.add_argument('--rounds', type=int, default=3, help='runs of each allocator at each size (the median run is kept)')
-    p.add_argument('--epochs', type=int, default=5, help='epochs per run (the first is not counted)')
-    a = p.parse_args()
+    answer_child(child)
+    a = bench_args(__doc__, rounds=(3, 'runs of each allocator at each size (the median run is kept)'), epochs=(5, 'epochs per run (the first is not counted)')).parse_args()
     t0 = time.perf_counter()
     rows, missing = run(a.sizes.split(','), a.keep, a.rounds, a.epochs)
     t = pd.DataFrame(rows)
@@ -93,10 +88,6 @@ if __name__ == '__main__':
     print(f'\ngrowth against {t["size"].iloc[0]} (a timing growing no faster than the ratings has a multiple <= the ratings column):')
     print(growth(t).to_string())
     if missing: print('\nnot installed here, skipped:', ', '.join(missing))
-    out = Path(__file__).parent/'results'/'allocator.json'
-    from sae_movies.core import atomic_write  # results replaced whole or not at all (imported late: no torch in this process before)
-    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'growth': growth(t).reset_index().to_dict(orient='records'), 'missing': missing,
-                               'settings': {c: env for c, env in configs().items()}, 'flush_denormal': flush_denormal(), 'epochs': a.epochs, 'rounds': a.rounds,
-                               'machine': f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores, glibc {platform.libc_ver()[1]}',
-                               'date': time.strftime('%Y-%m-%d %H:%M'), 'seconds': time.perf_counter() - t0}, indent=1) + '\n'))
-    print(f'\nsaved {out}')
+    save_results(Path(__file__).parent/'results'/'allocator.json', t0, machine_info=f'{machine()}, glibc {platform.libc_ver()[1]}', rows=rows,
+                 growth=growth(t).reset_index().to_dict(orient='records'), missing=missing, settings=configs(), flush_denormal=flush_denormal(),
+                 epochs=a.epochs, rounds=a.rounds)

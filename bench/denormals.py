@@ -19,11 +19,11 @@ loss: the settings change only numbers below 1.2e-38, and the script reports whe
 and sizes take turns over `--rounds` rounds and each figure is the median of its rounds. Prints the tables and saves
 bench/results/denormals.json. This machine is shared and noisy: compare ratios, not absolute times.
 """
-import argparse, json, sys, tempfile, time
+import sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, take_turns, save_results, time_epochs, peak_gb
+from scale import SIZES, synth_folder, huge_pages, take_turns, save_results, answer_child, bench_args, time_epochs, peak_gb
 
 SETTINGS = ['kept', 'operands flushed', 'flushed everywhere']
 
@@ -58,12 +58,8 @@ def growth(t:pd.DataFrame)->pd.DataFrame:
     return pd.concat([r / r.iloc[0], w / w.iloc[0]], axis=1).round(1)
 
 if __name__ == '__main__':
-    if len(sys.argv) > 1 and sys.argv[1] == '--child':
-        print(json.dumps(child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))); sys.exit()
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--sizes', default='1m,10m,25m'); p.add_argument('--keep', help='folder for the generated data (kept; shared with bench/scale.py --keep)')
-    p.add_argument('--epochs', type=int, default=12, help='epochs of each fit (the second half is timed)')
-    p.add_argument('--rounds', type=int, default=2, help='fits of each size and setting, taking turns (medians reported)')
+    answer_child(child)
+    p = bench_args(__doc__, epochs=(12, 'epochs of each fit (the second half is timed)'), rounds=(2, 'fits of each size and setting, taking turns (medians reported)'))
     a = p.parse_args()
     if a.epochs < 4: p.error('--epochs must be at least 4 (the first half of the epochs is not the steady state)')
     t0 = time.perf_counter()

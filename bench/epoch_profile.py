@@ -13,11 +13,11 @@ epochs, outside the profile: its copies of the weights and the optimizer's state
 The sizes take turns over `--rounds` rounds and each figure is the median of its rounds. Prints the table and saves
 bench/results/epoch_profile.json. This machine is shared and noisy: compare ratios, not absolute times.
 """
-import argparse, json, sys, tempfile, time
+import sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, take_turns, save_results
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, take_turns, save_results, answer_child, bench_args
 
 GROUPS = {'aten::addmm': 'sparse x dense products', 'aten::sparse_sampled_addmm': 'output layer at the ratings',
           'aten::copy_': 'copies', 'aten::index_select': 'gathers', 'aten::cat': 'copies', 'aten::fill_': 'zeroing',
@@ -59,12 +59,8 @@ def growth(t:pd.DataFrame)->pd.DataFrame:
     return (t[cols] / t[cols].iloc[0]).set_axis(t['size']).round(1)
 
 if __name__ == '__main__':
-    if len(sys.argv) > 1 and sys.argv[1] == '--child':
-        print(json.dumps(child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))); sys.exit()
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--sizes', default='1m,10m,25m'); p.add_argument('--keep', help='folder for the generated data (kept; shared with bench/scale.py --keep)')
-    p.add_argument('--epochs', type=int, default=5, help='epochs of each fit (the first is not profiled)')
-    p.add_argument('--rounds', type=int, default=3, help='fits at each size, the sizes taking turns (medians reported)')
+    answer_child(child)
+    p = bench_args(__doc__, epochs=(5, 'epochs of each fit (the first is not profiled)'), rounds=(3, 'fits at each size, the sizes taking turns (medians reported)'))
     a = p.parse_args()
     if a.epochs < 2: p.error('--epochs must be at least 2 (the first epoch is not profiled)')
     t0 = time.perf_counter()

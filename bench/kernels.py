@@ -23,11 +23,11 @@ keeps them); the dense operands here are drawn from a normal distribution and, l
 `--also ABOVE/BYTES,...` adds other block settings (in MiB: cut operands over ABOVE into blocks of BYTES) to the
 same interleaved calls, to choose 03_train's setting; such a run is saved as bench/results/kernels-settings.json.
 """
-import argparse, sys, tempfile, time
+import sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results  # the same synthetic data as bench/scale.py
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args  # the same synthetic data as bench/scale.py
 
 WIDTH, CALLS = 200, 7 # columns of the dense operands (I-AutoRec's 199-wide code and its bias); timed calls per kernel and setting
 CACHED = 2048 # rows of the floor's operand (`mm cached`): 2048 x 200 floats, 1.6 MB, stay in the caches at every size
@@ -62,10 +62,7 @@ def kernels(folder, release, width=WIDTH, n=CALLS):
     return X.nnz, {c: {k: float(np.median(times[c, k])) * 1e3 for k in calls} for c in CONFIGS}
 
 if __name__ == '__main__':
-    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    ap.add_argument('--sizes', default='1m,10m,25m'); ap.add_argument('--keep', help='folder for the generated data (kept; shared with bench/scale.py --keep)')
-    ap.add_argument('--also', default='', help='other block settings to time beside these, as ABOVE/BYTES in MiB, comma-separated')
-    a = ap.parse_args()
+    a = bench_args(__doc__, also=('', 'other block settings to time beside these, as ABOVE/BYTES in MiB, comma-separated')).parse_args()
     from sae_movies.train import use_huge_pages, use_flush_denormal
     use_huge_pages(); use_flush_denormal()  # before the first tensor and any worker thread, as sae-movies does
     for c in filter(None, a.also.split(',')):

@@ -13,11 +13,11 @@ noisy: compare ratios. PyTorch is asked for huge pages and the processor to trea
 
     .venv/bin/python bench/mult_scale.py [--sizes 1m,10m,25m] [--keep DIR] [--batches 8]
 """
-import argparse, json, sys, tempfile, time
+import sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, peak_gb, measure, save_results, huge_pages, flush_denormal
+from scale import SIZES, peak_gb, measure, save_results, answer_child, bench_args, huge_pages, flush_denormal
 
 def child(kind, folder, release, batches):
     "One measurement in this (fresh) process; returns a dict."
@@ -57,12 +57,8 @@ def run(sizes, keep, batches):
     return rows
 
 if __name__ == '__main__':
-    if len(sys.argv) > 1 and sys.argv[1] == '--child':
-        print(json.dumps(child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))); sys.exit()
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--sizes', default='1m,10m,25m'); p.add_argument('--keep', help='folder for the generated data (kept)')
-    p.add_argument('--batches', type=int, default=8, help='batches of users timed per measurement')
-    a = p.parse_args()
+    answer_child(child)
+    a = bench_args(__doc__, batches=(8, 'batches of users timed per measurement')).parse_args()
     t0 = time.perf_counter()
     t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.batches))
     print('\nprojected seconds per epoch (one epoch on a sample of users, scaled to all of them):\n' + t.round(2).to_string(index=False))

@@ -13,11 +13,11 @@ bench/results/pipeline.json (pipeline-MODEL.json for another model; --out names 
 other one, each training into a fresh checkpoint path; it prints each command's median under each setting and saves
 bench/results/pipeline-huge-pages.json.
 """
-import argparse, os, subprocess, sys, tempfile, time
+import os, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args
 
 CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
 
@@ -63,10 +63,7 @@ def huge_pages_ab(sizes, keep, epochs, model, rounds)->list:
     return rows
 
 if __name__ == '__main__':
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--sizes', default='1m,10m'); p.add_argument('--keep', help='folder for the generated data and checkpoints (kept)')
-    p.add_argument('--epochs', type=int, default=2, help='epochs of training (the command line is timed, not the model)')
-    p.add_argument('--model', default='autorec', help='a rating model (see `sae-movies models`)')
+    p = bench_args(__doc__, '1m,10m', epochs=(2, 'epochs of training (the command line is timed, not the model)'), model=('autorec', 'a rating model (see `sae-movies models`)'))
     p.add_argument('--huge-pages-ab', type=int, metavar='ROUNDS', help='compare huge pages off and on instead, over ROUNDS rounds')
     p.add_argument('--out', help='where to save the results (default: bench/results/pipeline.json, pipeline-MODEL.json or pipeline-huge-pages.json)')
     a = p.parse_args()

@@ -66,6 +66,22 @@ def child(kind, folder, release, epochs):
     m.fit(ds.ratings, imap=ds.imap, scale=ds.info.rating_scale)
     return {**out, 'epoch_s': float(np.median(times)), 'epochs': len(times), 'setup_s': m.fit_seconds - sum(times), 'peak_gb': peak_gb()}
 
+def answer_child(child):
+    "In a process that `measure` started as `script --child ARGS`: print `child(*ARGS)` as JSON (the last argument a number) and exit."
+    if len(sys.argv) > 1 and sys.argv[1] == '--child':
+        print(json.dumps(child(*sys.argv[2:-1], int(sys.argv[-1])))); sys.exit()
+
+def bench_args(doc:str, # the script's docstring: its first paragraph describes the command
+               sizes:str='1m,10m,25m', # the default of --sizes
+               **options # more options, as name=(default, help); each takes the type of its default
+              )->argparse.ArgumentParser:
+    "A benchmark's command line: --sizes, --keep (the synthetic data's folder, shared between the scripts) and `options`."
+    p = argparse.ArgumentParser(description=doc.split('\n\n')[0])
+    p.add_argument('--sizes', default=sizes, help=f'comma-separated, of {",".join(SIZES)}')
+    p.add_argument('--keep', help='folder for the generated data (kept; shared with the other scripts\' --keep)')
+    for name, (default, help) in options.items(): p.add_argument(f'--{name.replace("_", "-")}', type=type(default), default=default, help=help)
+    return p
+
 def measure(kind, folder, release, epochs, script=__file__):
     "Run `script --child ...` in a fresh Python process; its JSON answer."
     r = subprocess.run([sys.executable, script, '--child', kind, str(folder), release, str(epochs)], capture_output=True, text=True)
@@ -87,10 +103,11 @@ def take_turns(folders:dict, # size -> its data folder (see `synth_folder`)
 def machine()->str: return f'{platform.processor() or platform.machine()}, {os.cpu_count()} cores'
 
 def save_results(out:Path, t0:float, # the results file; when the run began (time.perf_counter)
+                 machine_info:str=None, # the machine as the results name it (default: `machine()`)
                  **fields)->Path:
     "Write a benchmark's results as JSON with the machine, the date and the run's seconds, replaced whole or not at all."
     from sae_movies.core import atomic_write  # imported late: the measuring process keeps torch out of itself while its children run
-    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({**fields, 'machine': machine(), 'date': time.strftime('%Y-%m-%d %H:%M'),
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({**fields, 'machine': machine_info or machine(), 'date': time.strftime('%Y-%m-%d %H:%M'),
                                                              'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
     print(f'\nsaved {out}'); return out
 
@@ -142,15 +159,11 @@ def ratios(t:pd.DataFrame)->pd.DataFrame:
     return pd.DataFrame({c: t[c].map(of) / of(base[c]) for c in cols}).set_axis(t['size']).round(1)
 
 if __name__ == '__main__':
-    if len(sys.argv) > 1 and sys.argv[1] == '--child':
-        print(json.dumps(child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))); sys.exit()
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--sizes', default='100k,1m,10m,25m'); p.add_argument('--keep', help='folder for the generated data (kept)')
-    p.add_argument('--dense-limit', type=float, default=4.0, help="largest users x movies float32 matrix the course loop may build (GB)")
-    p.add_argument('--epochs', type=int, default=3, help='epochs of each sparse model (the median is reported)')
-    p.add_argument('--rounds', type=int, default=3, help='runs of each sparse measurement at each size, the sizes taking turns (medians reported)')
-    p.add_argument('--out', type=Path, default=Path(__file__).parent/'results'/'scale.json', help='results file (default: bench/results/scale.json; the GPU run: scale-cuda.json)')
-    a = p.parse_args()
+    answer_child(child)
+    a = bench_args(__doc__, '100k,1m,10m,25m', dense_limit=(4.0, "largest users x movies float32 matrix the course loop may build (GB)"),
+                   epochs=(3, 'epochs of each sparse model (the median is reported)'),
+                   rounds=(3, 'runs of each sparse measurement at each size, the sizes taking turns (medians reported)'),
+                   out=(Path(__file__).parent/'results'/'scale.json', 'results file (default: bench/results/scale.json; the GPU run: scale-cuda.json)')).parse_args()
     t0 = time.perf_counter()
     rows = run(a.sizes.split(','), a.keep, a.dense_limit, a.epochs, a.rounds)
     t = pd.DataFrame(rows)

@@ -12,11 +12,11 @@ last epoch's training loss: whether one and two threads agree to the last digit 
 may add a product's terms in another order). Prints the table and saves bench/results/threads.json. This machine is
 shared and noisy: compare ratios, not absolute times.
 """
-import argparse, json, sys, tempfile, time
+import sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, take_turns, save_results, time_epochs, peak_gb
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, take_turns, save_results, answer_child, bench_args, time_epochs, peak_gb
 
 MODELS, THREADS = ['autorec', 'sae'], [1, 0]
 
@@ -41,12 +41,9 @@ def run(sizes, keep, epochs, rounds)->pd.DataFrame: # one row per size, model an
                          for (s, k), rs in got.items()])
 
 if __name__ == '__main__':
-    if len(sys.argv) > 1 and sys.argv[1] == '--child':
-        print(json.dumps(child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))); sys.exit()
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--sizes', default='100k,1m,10m,25m'); p.add_argument('--keep', help='folder for the generated data (kept; shared with bench/scale.py --keep)')
-    p.add_argument('--epochs', type=int, default=6, help='epochs of each fit (all but the first are timed)')
-    p.add_argument('--rounds', type=int, default=2, help='fits of each size, model and setting, taking turns (medians reported)')
+    answer_child(child)
+    p = bench_args(__doc__, '100k,1m,10m,25m', epochs=(6, 'epochs of each fit (all but the first are timed)'),
+                   rounds=(2, 'fits of each size, model and setting, taking turns (medians reported)'))
     a = p.parse_args()
     if a.epochs < 2: p.error('--epochs must be at least 2 (the first epoch is not timed)')
     t0 = time.perf_counter()
