@@ -111,9 +111,11 @@ def save_results(out:Path, t0:float, # the results file; when the run began (tim
                                                              'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
     print(f'\nsaved {out}'); return out
 
-def synth_folder(root:Path, size:str)->tuple: # (folder, seconds it took to write; None: written by an earlier run, --keep)
-    "The synthetic dataset of one of `SIZES` under `root`, written by `sae-movies synth` unless it is there already."
-    n_users, n_movies, n_ratings, release = SIZES[size]
+def synth_folder(root:Path, size:str, # one of `SIZES`, or any name with `shape`
+                 shape:tuple=None # (users, movies, ratings, release) instead of `SIZES[size]`
+                )->tuple: # (folder, seconds it took to write; None: written by an earlier run, --keep)
+    "The synthetic dataset of one of `SIZES` (or of `shape`) under `root`, written by `sae-movies synth` unless it is there already."
+    n_users, n_movies, n_ratings, release = shape or SIZES[size]
     folder, t = root/f'{release}-{size}', time.perf_counter()
     if folder.exists(): return folder, None
     # in a process of its own: Linux hands a parent's resident size at fork to its children's ru_maxrss, so writing 25M
