@@ -76,7 +76,7 @@ if __name__ == '__main__':
         med[('off / on', 'seconds')] = med[('seconds', '0')] / med[('seconds', '1')]
         print(f'\nmedians of {a.huge_pages_ab} rounds (huge pages 0: off, 1: on; off / on > 1: faster with them):\n{med.round(2).to_string()}')
         save_results(out, t0, rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model,
-                     rounds=a.huge_pages_ab); sys.exit()
+                     rounds=a.huge_pages_ab, flush_denormal=flush_denormal()); sys.exit()
     t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.epochs, a.model))
     wide = t.pivot(index='command', columns='size', values=['seconds', 'peak_gb'])
     print('\n' + wide[[(v, s) for v in ('seconds', 'peak_gb') for s in a.sizes.split(',')]].round(2).to_string())
