@@ -17,7 +17,7 @@ import sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, take_turns, save_results, answer_child, bench_args
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, take_turns, save_results, as_the_command, answer_child, bench_args
 
 GROUPS = {'aten::addmm': 'sparse x dense products', 'aten::sparse_sampled_addmm': 'output layer at the ratings',
           'aten::copy_': 'copies', 'aten::index_select': 'gathers', 'aten::cat': 'copies', 'aten::fill_': 'zeroing',
@@ -26,8 +26,7 @@ ORDER = ['sparse x dense products', 'output layer at the ratings', 'copies', 'ga
 
 def child(model, folder, release, epochs)->dict: # epoch_s, between_s (medians of the profiled epochs), ms: {group: ms per epoch}
     "Fit `model` (I-AutoRec here) for `epochs` in this (fresh) process, profiling every epoch after the first, and timing the gaps between them."
-    from sae_movies.train import use_huge_pages, use_flush_denormal
-    use_huge_pages(); use_flush_denormal()  # before any tensor and any worker thread, as the command does
+    as_the_command()
     import torch
     from sae_movies.data import load_dataset
     from sae_movies.models import model_class

@@ -27,7 +27,7 @@ import sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args  # the same synthetic data as bench/scale.py
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, as_the_command, bench_args  # the same synthetic data as bench/scale.py
 
 WIDTH, CALLS = 200, 7 # columns of the dense operands (I-AutoRec's 199-wide code and its bias); timed calls per kernel and setting
 CACHED = 2048 # rows of the floor's operand (`mm cached`): 2048 x 200 floats, 1.6 MB, stay in the caches at every size
@@ -63,8 +63,7 @@ def kernels(folder, release, width=WIDTH, n=CALLS):
 
 if __name__ == '__main__':
     a = bench_args(__doc__, also=('', 'other block settings to time beside these, as ABOVE/BYTES in MiB, comma-separated')).parse_args()
-    from sae_movies.train import use_huge_pages, use_flush_denormal
-    use_huge_pages(); use_flush_denormal()  # before the first tensor and any worker thread, as sae-movies does
+    as_the_command()
     for c in filter(None, a.also.split(',')):
         above, size = (float(x) for x in c.split('/')); CONFIGS[f'{c} MiB'] = (int(above * 2 ** 20), int(size * 2 ** 20))
     t0, root, rows = time.perf_counter(), Path(a.keep or tempfile.mkdtemp()), []

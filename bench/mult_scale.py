@@ -17,12 +17,11 @@ import sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, peak_gb, measure, save_results, answer_child, bench_args, huge_pages, flush_denormal
+from scale import SIZES, peak_gb, measure, save_results, as_the_command, answer_child, bench_args, huge_pages, flush_denormal
 
 def child(kind, folder, release, batches):
     "One measurement in this (fresh) process; returns a dict."
-    from sae_movies.train import use_huge_pages, use_flush_denormal
-    use_huge_pages(); use_flush_denormal()  # before any tensor and any worker thread, as the command does
+    as_the_command()
     from sae_movies.data import load_dataset, ratings_csr
     from sae_movies.models import model_class
     name, form = kind.rsplit(':', 1)

@@ -44,11 +44,15 @@ def flush_denormal()->str: # how the measurements ran
     "Whether denormal floats were treated as zero: as `sae-movies` does (03_train's `use_flush_denormal`) unless SAE_MOVIES_FLUSH_DENORMAL says."
     return os.environ.get('SAE_MOVIES_FLUSH_DENORMAL', "1 (sae-movies' own default)")
 
+def as_the_command():
+    "Ask PyTorch for huge pages and the processor to treat denormal floats as zero, as `sae-movies` does: before any tensor and any worker thread."
+    from sae_movies.train import use_huge_pages, use_flush_denormal
+    use_huge_pages(); use_flush_denormal()
+
 def child(kind, folder, release, epochs):
     "One measurement in this (fresh) process; prints a JSON object."
     t0 = time.perf_counter()
-    from sae_movies.train import use_huge_pages, use_flush_denormal
-    use_huge_pages(); use_flush_denormal()  # before any tensor and any worker thread, as the command does
+    as_the_command()
     from sae_movies.data import load_dataset, ratings_csr
     ds = load_dataset(release, path=folder)
     R = ratings_csr(ds.ratings, ds.imap)

@@ -16,14 +16,13 @@ import sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, take_turns, save_results, answer_child, bench_args, time_epochs, peak_gb
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, take_turns, save_results, as_the_command, answer_child, bench_args, time_epochs, peak_gb
 
 MODELS, THREADS = ['autorec', 'sae'], [1, 0]
 
 def child(kind, folder, release, epochs)->dict: # epoch_s, loss, peak_gb
     "Fit one model ('autorec/1': I-AutoRec on one thread) for `epochs` in this (fresh) process."
-    from sae_movies.train import use_huge_pages, use_flush_denormal
-    use_huge_pages(); use_flush_denormal()  # as the command does, before any tensor or thread
+    as_the_command()
     from sae_movies.data import load_dataset
     from sae_movies.models import model_class
     name, threads = kind.split('/')
