@@ -10,7 +10,7 @@ import argparse, json, os, re, sys
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
-from .data import SaeMoviesError, DATASETS, dataset_info, load_dataset
+from .data import SaeMoviesError, DATASETS, MovieLens, Split, dataset_info, load_dataset
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint
 from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal
@@ -226,6 +226,14 @@ def _train_args(p):
     p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt; with --resume, the checkpoint resumed)')
     p.add_argument('--resume', metavar='CHECKPOINT', help='continue a run that Ctrl-C interrupted, from its checkpoint (its model, settings, data and split)')
 
+# %% ../nbs/12_cli.ipynb #fr000002
+def _split_and_free(ds:MovieLens, name:str # the split's name
+                   )->Split:
+    "The split `name` of `ds`, after which `ds` lets its ratings table go (the split's parts are copies)."
+    split = ds.split(name)
+    ds.ratings = None
+    return split
+
 # %% ../nbs/12_cli.ipynb #ec1de8b4
 def _make_model(a):
     "The model of a `train` invocation, its settings validated (with `--resume`: the interrupted run's)."
@@ -282,7 +290,7 @@ def _train_and_report(a, model, rank)->int:
     ds = load_dataset(a.data, a.path)
     if a.resume: check_dataset(model, ds, a.resume)  # the very data it was trained on
     a.split = a.split or default_split(ds.info, model.predicts_ratings)
-    split = ds.split(a.split)
+    split = _split_and_free(ds, a.split)
     if len(split.test) == 0: raise SaeMoviesError(f"--split {a.split}: no test ratings to score the model on; give a split with a test part (u1, random-0.1-seed0, users-150-seed0, ...)")
     out = out or _writable(default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out', 'checkpoint')  # the default name needs the split
     startup = time.perf_counter() - _STARTED
@@ -343,7 +351,7 @@ def _own_split(model, ds, name=None):
     trained_on = model.meta['dataset'].get('split')
     if name is not None and name != trained_on:
         raise SaeMoviesError(f"{model.path}: trained on split {trained_on!r}; evaluating it on {name!r} would score ratings it was trained on")
-    return ds.split(trained_on)
+    return _split_and_free(ds, trained_on)
 
 def _eval_args(p):
     _checkpoint_arg(p); p.add_argument('--split', help="split to score: only the checkpoint's own is allowed (default: its own)")

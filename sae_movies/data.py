@@ -633,7 +633,7 @@ class MovieLens:
     movies: pd.DataFrame # item, title, year, genres
     users: pd.DataFrame|None # user, age, gender, occupation, zip
     imap: IndexMap # numbering shared by every split
-    def __repr__(self): return f'MovieLens({self.name!r}: {len(self.ratings):,} ratings, {self.imap})'
+    def __repr__(self): return f'MovieLens({self.name!r}: {"no" if self.ratings is None else f"{len(self.ratings):,}"} ratings, {self.imap})'  # None: let go once a command has its split (12_cli)
 
 # %% ../nbs/00_data.ipynb #dd437e1f
 def load_ratings_file(folder:Path, # dataset folder
