@@ -197,7 +197,8 @@ def _train(self:AutoencoderModel, R, V, epochs, progress,
     valid = self._valid_fn(net, RatingPattern(rows if mine is None else rows[mine], dev), V, dev, mine)
     step = data_parallel(net, dev)
     return train_loop(net, lambda: self._epoch(net, opt, batches, step), valid, epochs, s.patience, self.name or 'autoencoder',
-                      progress and rank == 0, opt=opt, resume=resume)
+                      progress and rank == 0, opt=opt, resume=resume,
+                      whole_epochs=len(batches) == 1)  # one full-batch step an epoch: Ctrl-C waits for it, and no copy of the optimizer's state is kept (03_train)
 
 # %% ../nbs/05_sae.ipynb #th050002
 ALL_CORES_FROM = 5_000_000 # training ratings from which the default `threads=-1` trains on every core

@@ -394,10 +394,12 @@ def _copy_into(dst, src):
 
 # %% ../nbs/03_train.ipynb #5a1e0c3d
 def _snapshot(epoch, good, opt, history, best,
-              into:dict=None # an earlier snapshot, whose copy of the optimizer's state is written over
+              into:dict=None, # an earlier snapshot, whose copy of the optimizer's state is written over
+              copy_opt:bool=True # copy the optimizer's state (False: refer to it, where nothing can change it before the snapshot is used)
              )->dict:
     "Where training stands after `epoch`: enough to go on exactly as if it had never stopped (on the CPU)."
-    return {'epoch': epoch, 'net': good, 'opt': None if opt is None else _copy_into((into or {}).get('opt'), opt.state_dict()),
+    state = None if opt is None else _copy_into((into or {}).get('opt'), opt.state_dict()) if copy_opt else opt.state_dict()
+    return {'epoch': epoch, 'net': good, 'opt': state,
             'torch_rng': torch.get_rng_state(), 'cuda_rng': torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None,
             'history': [list(h) for h in history], 'best_valid': best[0], 'best_epoch': best[1], 'best': best[2]}
 
@@ -422,7 +424,8 @@ def train_loop(net:nn.Module, # the network; its best weights are restored at th
                progress:bool=True, # progress bar (terminals only)
                on_epoch=None, # called as on_epoch(epoch, net, history) after each epoch
                opt:torch.optim.Optimizer=None, # the optimizer, whose state an interrupted run keeps for resuming
-               resume:dict=None # `result['resume']` of an interrupted run of the same network, optimizer and data: continue it
+               resume:dict=None, # `result['resume']` of an interrupted run of the same network, optimizer and data: continue it
+               whole_epochs:bool=False # hold Ctrl-C until the epoch ends, so the snapshot refers to the optimizer's state instead of copying it (for short epochs)
               )->dict: # history (DataFrame: epoch, train_mse, valid_rmse), best_epoch, stopped, seconds; resume, when interrupted
     "Train epoch by epoch with early stopping on validation; survive NaN and Ctrl-C, and resume after Ctrl-C."
     t0, stopped, start = time.perf_counter(), 'completed', 1
@@ -430,20 +433,21 @@ def train_loop(net:nn.Module, # the network; its best weights are restored at th
     else: history, good = [], _copy_into(None, net.state_dict()); best = (math.inf, 0, good)
     result = lambda: {'history': pd.DataFrame(history, columns=['epoch', 'train_mse', 'valid_rmse']), 'best_epoch': best[1],
                       'stopped': stopped, 'seconds': time.perf_counter() - t0}
-    snap = _snapshot(start - 1, good, opt, history, best)
+    snap = _snapshot(start - 1, good, opt, history, best, copy_opt=not whole_epochs)
     bar = progress_bar(range(start, epochs + 1), desc, progress)
     try:
         for epoch in bar:
-            net.train(); loss = float(step())
-            if not math.isfinite(loss):
-                net.load_state_dict(good); stopped = 'diverged'
-                raise TrainingDiverged(f"the training loss became {loss} in epoch {epoch} (try a lower learning rate); the weights of epoch {epoch - 1} were kept", {**result(), 'kept_epoch': epoch - 1})
-            net.eval(); v = float(valid_rmse()) if valid_rmse else math.nan
-            history.append((epoch, loss, v)); bar.set_postfix(train_mse=f'{loss:.4f}', valid_rmse=f'{v:.4f}')
-            with held_interrupt():  # each copy is written over an older one: never leave one half done
-                good = _copy_into(None if good is best[2] else good, net.state_dict())  # the best weights stay where they are
-                if valid_rmse is None or v < best[0]: best = (v, epoch, good)
-                snap = _snapshot(epoch, good, opt, history, best, into=snap)
+            with held_interrupt() if whole_epochs else contextlib.nullcontext():
+                net.train(); loss = float(step())
+                if not math.isfinite(loss):
+                    net.load_state_dict(good); stopped = 'diverged'
+                    raise TrainingDiverged(f"the training loss became {loss} in epoch {epoch} (try a lower learning rate); the weights of epoch {epoch - 1} were kept", {**result(), 'kept_epoch': epoch - 1})
+                net.eval(); v = float(valid_rmse()) if valid_rmse else math.nan
+                history.append((epoch, loss, v)); bar.set_postfix(train_mse=f'{loss:.4f}', valid_rmse=f'{v:.4f}')
+                with held_interrupt():  # each copy is written over an older one: never leave one half done
+                    good = _copy_into(None if good is best[2] else good, net.state_dict())  # the best weights stay where they are
+                    if valid_rmse is None or v < best[0]: best = (v, epoch, good)
+                    snap = _snapshot(epoch, good, opt, history, best, into=snap, copy_opt=not whole_epochs)
             if epoch - best[1] >= patience: stopped = 'early'; break
             if on_epoch: on_epoch(epoch, net, history)
     except KeyboardInterrupt: stopped = 'interrupted'
