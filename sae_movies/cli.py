@@ -342,16 +342,20 @@ def _print_train(a, model, split, m, out, replaced):
 
 # %% ../nbs/12_cli.ipynb #0a253c51
 def _load(a):
-    "The model of a checkpoint and its dataset, checked against each other."
+    "The model of a checkpoint and its dataset, checked against each other (the model gets its ratings with `_own_split`)."
     model = load_model(a.checkpoint)
     ds = load_dataset(model.meta['dataset'].get('name'), a.path)
-    return attach_dataset(model, ds), ds
+    check_dataset(model, ds, model.path)
+    return model, ds
 
 def _own_split(model, ds, name=None):
+    "The checkpoint's own split (no other), made once: the model scores from its training part, and `ds` lets its table go."
     trained_on = model.meta['dataset'].get('split')
     if name is not None and name != trained_on:
         raise SaeMoviesError(f"{model.path}: trained on split {trained_on!r}; evaluating it on {name!r} would score ratings it was trained on")
-    return _split_and_free(ds, trained_on)
+    split = _split_and_free(ds, trained_on)
+    attach_dataset(model, ds, split)
+    return split
 
 def _eval_args(p):
     _checkpoint_arg(p); p.add_argument('--split', help="split to score: only the checkpoint's own is allowed (default: its own)")
@@ -617,6 +621,7 @@ def serve_app(a):
     recs, ds = {}, None
     for name, ckpt in arms.items():  # the dataset is read once, with the first arm, and checked against every other
         recs[name] = Recommender.from_checkpoint(ckpt, ds, data_path=a.path, rating_path=stars); ds = recs[name].ds
+    ds.ratings = None  # every arm has its matrices now: the table (0.7 GB at 25M) would stay for the server's life
     return create_app(recs, a.db, shares)
 
 _SERVE_ENV = 'SAE_MOVIES_SERVE_ARGS' # how `serve --workers N` hands its arguments to each worker process
