@@ -71,6 +71,8 @@ def mean_squared_residual(W, b, Z, rows, cols, # decoder rows, output biases, co
     return float(np.mean((pair_scores(W, b, Z, rows, cols) - y) ** 2)) if len(y) else 0.
 
 # %% ../nbs/06_autorec.ipynb #bd43568f
+AutoRec.noise_pairs = 1 << 20 # the training ratings, at most, that estimate the noise (a seeded sample of them above that)
+
 @patch
 def fold_in_prior(self:AutoRec)->tuple: # (prior mean, prior precision, noise variance), over [decoder row, bias]
     "The empirical-Bayes prior of a new user's decoder row and bias, from the trained users' (computed once)."
@@ -81,8 +83,9 @@ def fold_in_prior(self:AutoRec)->tuple: # (prior mean, prior precision, noise va
         theta = np.hstack([W, b[:, None]])[self.trained]
         C = np.cov(theta, rowvar=False)
         C += np.trace(C) / len(theta) * np.eye(len(C))  # a little ridge: invertible even with fewer users than dimensions
-        coo = self.inputs.tocoo(); ok = self.trained[coo.row]
-        noise = mean_squared_residual(W, b, self.codes(), coo.row[ok], coo.col[ok], coo.data[ok])
+        coo = self.inputs.tocoo(); at = np.flatnonzero(self.trained[coo.row])
+        if len(at) > self.noise_pairs: at = np.sort(np.random.default_rng(0).choice(at, self.noise_pairs, replace=False))  # a seeded sample
+        noise = mean_squared_residual(W, b, self.codes(), coo.row[at], coo.col[at], coo.data[at])
         self._prior_cache = theta.mean(0), np.linalg.inv(C), max(noise, 1e-6)  # (a perfect fit: no division by 0)
         self._prior_cov = C  # the prior covariance itself, for `_fold_in`'s small systems
     return self._prior_cache
