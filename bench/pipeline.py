@@ -1,7 +1,7 @@
 """The whole pipeline at scale, as a user meets it: `sae-movies train`, `recommend` and `evaluate` of a rating model
 (default: I-AutoRec, 2 epochs) on synthetic data of 1M and 10M ratings (25M and ML-32M's size with --sizes; written by
 `sae-movies synth`, as in bench/scale.py), each command a fresh process, timed from start to exit with its own peak memory;
-then `serve` of the same checkpoint: the seconds until it answers, its peak and its resident memory once it has answered a
+then `serve` of the same checkpoint (one arm, no rating model): the seconds until it answers, its peak and its resident memory once it has answered a
 newcomer's first two requests for recommendations, and how long each of those two took.
 
     .venv/bin/python bench/pipeline.py [--sizes 1m,10m] [--model autorec] [--keep DIR] [--huge-pages-ab ROUNDS] [--out FILE]
@@ -16,7 +16,7 @@ bench/results/pipeline.json (pipeline-MODEL.json for another model; --out names 
 other one, each training into a fresh checkpoint path; it prints each command's median under each setting and saves
 bench/results/pipeline-huge-pages.json.
 """
-import json, os, socket, subprocess, sys, tempfile, time, urllib.request
+import json, os, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
@@ -34,27 +34,28 @@ def timed(args:list, env:dict=None)->dict: # seconds, peak_gb
         if p.returncode: err.seek(0); raise SystemExit(f"sae-movies {' '.join(args)} failed:\n{err.read()[-3000:]}")
     return {'seconds': time.perf_counter() - t, 'peak_gb': usage.ru_maxrss / 1e6}
 
-def served(folder, ckpt)->dict: # seconds (until it answers), peak_gb, resident_gb, first_answer_s, next_answer_s
-    "Start `sae-movies serve` of the checkpoint, time it until it answers, ask twice for a newcomer's recommendations, read its memory, stop it."
+def served(folder, ckpt, wait:float=600)->dict: # seconds (until it answers), peak_gb, resident_gb, first_answer_s, next_answer_s
+    "Start `sae-movies serve` of the checkpoint (one arm, no rating model), time it until it answers, ask twice for a newcomer's recommendations, read its memory, stop it."
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
-    url, db = f'http://127.0.0.1:{port}', Path(tempfile.mkdtemp())/'serve.db'
-    t = time.perf_counter()
-    p = subprocess.Popen([CLI, 'serve', '--arm', f'A={ckpt}', '--path', str(folder), '--rating-model', 'none', '--port', str(port), '--db', str(db)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        while True:
-            try: movies = json.loads(urllib.request.urlopen(f'{url}/api/movies?q=movie&n=3', timeout=5).read())['movies']; break
-            except OSError:
-                if p.poll() is not None: raise SystemExit(f"sae-movies serve failed:\n{p.stderr.read().decode()[-3000:]}")
-                time.sleep(0.2)
-        row, body = {'seconds': time.perf_counter() - t}, json.dumps({'ratings': {str(m['movie_id']): 5 for m in movies}, 'n': 10}).encode()
-        for key in ('first_answer_s', 'next_answer_s'):
-            t = time.perf_counter()
-            urllib.request.urlopen(urllib.request.Request(f'{url}/api/recommendations', data=body, headers={'content-type': 'application/json'}), timeout=600).read()
-            row[key] = time.perf_counter() - t
-        status = dict(line.split(':', 1) for line in Path(f'/proc/{p.pid}/status').read_text().splitlines())
-        return {**row, 'peak_gb': int(status['VmHWM'].split()[0]) / 1e6, 'resident_gb': int(status['VmRSS'].split()[0]) / 1e6}  # kB
-    finally: p.terminate(); p.wait()
+    url, t = f'http://127.0.0.1:{port}', time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp, open(Path(tmp)/'stderr', 'w+') as err:
+        p = subprocess.Popen([CLI, 'serve', '--arm', f'A={ckpt}', '--path', str(folder), '--rating-model', 'none', '--port', str(port), '--db', str(Path(tmp)/'serve.db')],
+                             stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            while True:
+                try: movies = json.loads(urllib.request.urlopen(f'{url}/api/movies?q=movie&n=3', timeout=5).read())['movies']; break
+                except urllib.error.HTTPError: raise  # up, but answering with an error: no point waiting
+                except OSError:  # not listening yet
+                    if p.poll() is not None or time.perf_counter() - t > wait: err.seek(0); raise SystemExit(f"sae-movies serve did not answer:\n{err.read()[-3000:]}")
+                    time.sleep(0.2)
+            row, body = {'seconds': time.perf_counter() - t}, json.dumps({'ratings': {str(m['movie_id']): 5 for m in movies}, 'n': 10}).encode()
+            for key in ('first_answer_s', 'next_answer_s'):
+                t = time.perf_counter()
+                urllib.request.urlopen(urllib.request.Request(f'{url}/api/recommendations', data=body, headers={'content-type': 'application/json'}), timeout=wait).read()
+                row[key] = time.perf_counter() - t
+            status = dict(line.split(':', 1) for line in Path(f'/proc/{p.pid}/status').read_text().splitlines())
+            return {**row, 'peak_gb': int(status['VmHWM'].split()[0]) / 1e6, 'resident_gb': int(status['VmRSS'].split()[0]) / 1e6}  # kB
+        finally: p.terminate(); p.wait()
 
 def commands(folder, release, ckpt, epochs, model)->list: # (name, arguments) of the three commands, in order
     data = ['--data', release, '--path', str(folder)]

@@ -350,11 +350,11 @@ def _load(a):
 
 def _own_split(model, ds, name=None):
     "The checkpoint's own split (no other), made once: the model scores from its training part, and `ds` lets its table go."
-    trained_on = model.meta['dataset'].get('split')
+    trained_on = model.meta['dataset'].get('split', 'all')  # (a checkpoint saved without naming its split: as `attach_dataset`)
     if name is not None and name != trained_on:
         raise SaeMoviesError(f"{model.path}: trained on split {trained_on!r}; evaluating it on {name!r} would score ratings it was trained on")
     split = _split_and_free(ds, trained_on)
-    attach_dataset(model, ds, split)
+    attach_dataset(model, ds, split.train)
     return split
 
 def _eval_args(p):

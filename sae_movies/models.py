@@ -242,13 +242,13 @@ def load_model(path, # a checkpoint file or a shipped name (see `resolve_checkpo
 
 # %% ../nbs/08_models.ipynb #0057cde3
 def attach_dataset(model:Model, ds,
-                   split=None # the model's own split of `ds`, when the caller has made it already (else made here)
+                   train:pd.DataFrame=None # the training part of the model's split, when the caller has made that split already (else made here)
                   )->Model:
     "Check `ds` against a loaded model, give it the training ratings of its split to score from, and make sure it scores."
-    path, name = getattr(model, 'path', ''), model.meta['dataset'].get('split', 'all')
+    path = getattr(model, 'path', '')
     check_dataset(model, ds, path)
-    if split is not None and split.name != name: raise SaeMoviesError(f"{path}: trained on split {name!r}, given {split.name!r}")
-    model.use_ratings(ratings_csr((split or ds.split(name)).train, model.imap))
+    if train is None: train = ds.split(model.meta['dataset'].get('split', 'all')).train
+    model.use_ratings(ratings_csr(train, model.imap))
     try: S = model.score(ds.imap.user_ids[[0, ds.imap.n_users // 2, -1]])  # a checkpoint well-formed but wrong inside fails here, not in a user's hands
     except SaeMoviesError: raise
     except Exception as e: raise SaeMoviesError(f"{path}: a damaged {model.name!r} checkpoint: it cannot score ({type(e).__name__}: {str(e)[:200]})") from None
