@@ -618,9 +618,10 @@ def serve_app(a):
     try: shares = {k: float(v) for k, v in shares.items()} or None
     except ValueError: raise SaeMoviesError(f"--share takes NAME=WEIGHT with a number, got {a.share}") from None
     if shares: check_shares(shares, arms)  # before any model is read
-    recs, ds = {}, None
-    for name, ckpt in arms.items():  # the dataset is read once, with the first arm, and checked against every other
-        recs[name] = Recommender.from_checkpoint(ckpt, ds, data_path=a.path, rating_path=stars); ds = recs[name].ds
+    recs, ds, rating = {}, None, None
+    for name, ckpt in arms.items():  # the dataset and the rating model are read once, with the first arm, and shared by every other
+        rec = Recommender.from_checkpoint(ckpt, ds, data_path=a.path, rating_path=stars if ds is None else None, rating_model=rating)
+        recs[name], ds, rating = rec, rec.ds, rec.rating_model
     ds.ratings = None  # every arm has its matrices now: the table (0.7 GB at 25M) would stay for the server's life
     return create_app(recs, a.db, shares)
 

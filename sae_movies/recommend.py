@@ -52,12 +52,14 @@ def _canonical_columns(self:Recommender)->np.ndarray: # column -> the column tha
 def from_checkpoint(cls:Recommender, path, # a checkpoint, or the name of one shipped in models/
                     ds:MovieLens=None, # its dataset (default: load the one named in the checkpoint)
                     data_path=None, # folder of the dataset, when loading it
-                    rating_path=None # a rating model's checkpoint (same dataset), for predicted stars
+                    rating_path=None, # a rating model's checkpoint (same dataset), for predicted stars
+                    rating_model:Model=None # or a rating model loaded already for this dataset, e.g. another recommender's
                    )->Recommender:
     "A recommender from a checkpoint (and a rating model's), checked against its dataset."
+    if rating_path is not None and rating_model is not None: raise SaeMoviesError("give a rating model's checkpoint or the model, not both")
     model = load_model(path)
     ds = ds if ds is not None else load_dataset(model.meta['dataset'].get('name'), data_path)
-    rating = attach_dataset(load_model(rating_path), ds) if rating_path is not None else None
+    rating = attach_dataset(load_model(rating_path), ds) if rating_path is not None else rating_model
     return cls(attach_dataset(model, ds), ds, rating)
 
 # %% ../nbs/11_recommend.ipynb #b61ac604
