@@ -16,11 +16,12 @@ bench/results/pipeline.json (pipeline-MODEL.json for another model; --out names 
 other one, each training into a fresh checkpoint path; it prints each command's median under each setting and saves
 bench/results/pipeline-huge-pages.json.
 """
-import json, os, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import json, os, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args
+from sae_movies.testing import server_process
 
 CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
 
@@ -36,26 +37,17 @@ def timed(args:list, env:dict=None)->dict: # seconds, peak_gb
 
 def served(folder, ckpt, wait:float=600)->dict: # seconds (until it answers), peak_gb, resident_gb, first_answer_s, next_answer_s
     "Start `sae-movies serve` of the checkpoint (one arm, no rating model), time it until it answers, ask twice for a newcomer's recommendations, read its memory, stop it."
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
-    url, t = f'http://127.0.0.1:{port}', time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp, open(Path(tmp)/'stderr', 'w+') as err:
-        p = subprocess.Popen([CLI, 'serve', '--arm', f'A={ckpt}', '--path', str(folder), '--rating-model', 'none', '--port', str(port), '--db', str(Path(tmp)/'serve.db')],
-                             stdout=subprocess.DEVNULL, stderr=err)
-        try:
-            while True:
-                try: movies = json.loads(urllib.request.urlopen(f'{url}/api/movies?q=movie&n=3', timeout=5).read())['movies']; break
-                except urllib.error.HTTPError: raise  # up, but answering with an error: no point waiting
-                except OSError:  # not listening yet
-                    if p.poll() is not None or time.perf_counter() - t > wait: err.seek(0); raise SystemExit(f"sae-movies serve did not answer:\n{err.read()[-3000:]}")
-                    time.sleep(0.2)
-            row, body = {'seconds': time.perf_counter() - t}, json.dumps({'ratings': {str(m['movie_id']): 5 for m in movies}, 'n': 10}).encode()
-            for key in ('first_answer_s', 'next_answer_s'):
-                t = time.perf_counter()
-                urllib.request.urlopen(urllib.request.Request(f'{url}/api/recommendations', data=body, headers={'content-type': 'application/json'}), timeout=wait).read()
-                row[key] = time.perf_counter() - t
-            status = dict(line.split(':', 1) for line in Path(f'/proc/{p.pid}/status').read_text().splitlines())
-            return {**row, 'peak_gb': int(status['VmHWM'].split()[0]) / 1e6, 'resident_gb': int(status['VmRSS'].split()[0]) / 1e6}  # kB
-        finally: p.terminate(); p.wait()
+    t = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp, server_process('--arm', f'A={ckpt}', '--path', folder, '--rating-model', 'none', '--db', Path(tmp)/'serve.db', timeout=wait) as (url, p):
+        row = {'seconds': time.perf_counter() - t}
+        movies = json.loads(urllib.request.urlopen(f'{url}/api/movies?q=movie&n=3', timeout=60).read())['movies']
+        body = json.dumps({'ratings': {str(m['movie_id']): 5 for m in movies}, 'n': 10}).encode()
+        for key in ('first_answer_s', 'next_answer_s'):
+            t = time.perf_counter()
+            urllib.request.urlopen(urllib.request.Request(f'{url}/api/recommendations', data=body, headers={'content-type': 'application/json'}), timeout=wait).read()
+            row[key] = time.perf_counter() - t
+        status = dict(line.split(':', 1) for line in Path(f'/proc/{p.pid}/status').read_text().splitlines())
+        return {**row, 'peak_gb': int(status['VmHWM'].split()[0]) / 1e6, 'resident_gb': int(status['VmRSS'].split()[0]) / 1e6}  # kB
 
 def commands(folder, release, ckpt, epochs, model)->list: # (name, arguments) of the three commands, in order
     data = ['--data', release, '--path', str(folder)]
@@ -69,10 +61,11 @@ def run(sizes, keep, epochs, model):
         folder, _ = synth_folder(root, size)
         ckpt = root/f'{size}-{model}.pt'
         ckpt.unlink(missing_ok=True)  # a fresh file, as in a first run (an existing one would be read first, to check it)
+        about = {'size': size, 'users': SIZES[size][0], 'movies': SIZES[size][1], 'ratings': SIZES[size][2]}
         for name, args in commands(folder, SIZES[size][3], ckpt, epochs, model):
-            rows.append({'size': size, 'users': SIZES[size][0], 'movies': SIZES[size][1], 'ratings': SIZES[size][2], 'command': name, **timed(args)})
+            rows.append({**about, 'command': name, **timed(args)})
             print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
-        rows.append({'size': size, 'users': SIZES[size][0], 'movies': SIZES[size][1], 'ratings': SIZES[size][2], 'command': 'serve', **served(folder, ckpt)})
+        rows.append({**about, 'command': 'serve', **served(folder, ckpt)})
         print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False), flush=True)
     return rows
 

@@ -14,8 +14,8 @@ from .data import DATASETS, DatasetInfo, count_lines, file_sha256
 # %% auto #0
 __all__ = ['SYN_TITLES', 'HYPOTHESIS_PROFILES', 'CHROMIUM', 'CHROMEDRIVER', 'write_tiny_dataset', 'tiny_info',
            'synthetic_ratings', 'synthetic_train_test', 'write_syn_dataset', 'write_fake_ml1m_ratings', 'zip_folder',
-           'LocalServer', 'hypothesis_profile', 'run_cli', 'huge_pages_kb', 'serving', 'browser_missing',
-           'headless_chromium']
+           'LocalServer', 'hypothesis_profile', 'run_cli', 'huge_pages_kb', 'server_process', 'serving',
+           'browser_missing', 'headless_chromium']
 
 # %% ../nbs/13_testing.ipynb #90fa6fb5
 _TINY_RATINGS = [(1, 1, 5, 874965758), (1, 2, 3, 876893171), (1, 3, 4, 878542960), (2, 1, 4, 888550871),
@@ -198,10 +198,10 @@ def _free_port()->int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 @contextmanager
-def serving(*argv, # arguments after `sae-movies serve` (not --host or --port)
-            timeout:float=120 # seconds to wait for the first answer
-           ): # yields the server's address
-    "Run `sae-movies serve ARGV...` in its own process on 127.0.0.1 for the duration of the block."
+def server_process(*argv, # arguments after `sae-movies serve` (not --host or --port)
+                   timeout:float=120 # seconds to wait for the first answer
+                  ): # yields (the server's address, its process)
+    "Run `sae-movies serve ARGV...` in its own process on 127.0.0.1 for the duration of the block; the process is there to be measured."
     port, log = _free_port(), tempfile.TemporaryFile('w+')
     proc = subprocess.Popen([str(Path(sys.executable).parent/'sae-movies'), 'serve', '--host', '127.0.0.1', '--port', str(port), *map(str, argv)],
                             stdout=log, stderr=subprocess.STDOUT, text=True)
@@ -213,8 +213,13 @@ def serving(*argv, # arguments after `sae-movies serve` (not --host or --port)
             except OSError:
                 if time.monotonic() > deadline: raise TimeoutError(f'sae-movies serve did not answer on {url} within {timeout} s') from None
                 time.sleep(0.2)
-        yield url
+        yield url, proc
     finally: proc.terminate(); proc.wait(10); log.close()
+
+@contextmanager
+def serving(*argv, timeout:float=120): # as `server_process`; yields the server's address
+    "Run `sae-movies serve ARGV...` in its own process on 127.0.0.1 for the duration of the block."
+    with server_process(*argv, timeout=timeout) as (url, _): yield url
 
 # %% ../nbs/13_testing.ipynb #577b682b
 CHROMIUM, CHROMEDRIVER = 'chromium', 'chromedriver'
