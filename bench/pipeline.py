@@ -1,14 +1,20 @@
 """The whole pipeline at scale, as a user meets it: `sae-movies train`, `recommend` and `evaluate` of a rating model
 (default: I-AutoRec, 2 epochs) on synthetic data of 1M and 10M ratings (25M and ML-32M's size with --sizes; written by
 `sae-movies synth`, as in bench/scale.py), each command a fresh process, timed from start to exit with its own peak memory;
-then `serve` of the same checkpoint (one arm, no rating model): the seconds until it answers, its peak and its resident memory once it has answered a
-newcomer's first two requests for recommendations, and how long each of those two took.
+then `serve` of the same checkpoint (one arm, no rating model), with one server process and with `--workers 2`: the seconds until
+it answers and until its memory settles (every worker built), how long a newcomer's first two requests for recommendations took,
+and then its memory: the first process's peak and resident memory, and the proportional set size (PSS) summed over it and its
+workers, which counts a page the processes share once, divided between them.
 
-    .venv/bin/python bench/pipeline.py [--sizes 1m,10m] [--model autorec] [--keep DIR] [--huge-pages-ab ROUNDS] [--out FILE]
+    .venv/bin/python bench/pipeline.py [--sizes 1m,10m] [--model autorec] [--keep DIR] [--serve-workers 1,2] [--serve-only]
+                                       [--huge-pages-ab ROUNDS] [--out FILE] [--package NOTE]
+
+`--serve-only` runs only `serve`, on the checkpoints an earlier run left in --keep; `--package NOTE` records which package
+was measured (for a run with an older sae_movies put first on PYTHONPATH).
 
 `train` includes loading, the split, validation, the refit, test and training RMSE and the checkpoint; `evaluate`
 scores rating and ranking metrics of every test user; `recommend` folds in one user's history; the server's first answer
-to a newcomer includes what it computes once, at the first fold-in. Prints a table and saves
+to a newcomer includes whatever the server left to compute at the first fold-in (since it warms its models before it listens, nothing). Prints a table and saves
 bench/results/pipeline.json (pipeline-MODEL.json for another model; --out names another file). This machine is shared and noisy: one run of each, read the sizes against each other.
 
 `--huge-pages-ab ROUNDS` instead runs the pipeline ROUNDS times with PyTorch's huge pages off and on
@@ -35,11 +41,32 @@ def timed(args:list, env:dict=None)->dict: # seconds, peak_gb
         if p.returncode: err.seek(0); raise SystemExit(f"sae-movies {' '.join(args)} failed:\n{err.read()[-3000:]}")
     return {'seconds': time.perf_counter() - t, 'peak_gb': usage.ru_maxrss / 1e6}
 
-def served(folder, ckpt, wait:float=600)->dict: # seconds (until it answers), peak_gb, resident_gb, first_answer_s, next_answer_s
-    "Start `sae-movies serve` of the checkpoint (one arm, no rating model), time it until it answers, ask twice for a newcomer's recommendations, read its memory, stop it."
+def tree(pid:int)->list: # the process and its descendants
+    "A process's ids and those of all its descendants, from /proc."
+    kids = []
+    for d in Path('/proc').iterdir():
+        try:
+            if d.name.isdigit() and int((d/'stat').read_text().rsplit(')', 1)[1].split()[1]) == pid: kids.append(int(d.name))
+        except OSError: pass  # gone meanwhile
+    return [pid] + [q for k in kids for q in tree(k)]
+
+def pss_gb(pid:int)->float:
+    "The proportional set size of a process and its descendants, summed (shared pages counted once, in shares), in GB."
+    kb = 0
+    for q in tree(pid):
+        try: kb += next(int(l.split()[1]) for l in Path(f'/proc/{q}/smaps_rollup').read_text().splitlines() if l.startswith('Pss:'))
+        except OSError: pass
+    return kb / 1e6
+
+def served(folder, ckpt, workers:int=1, wait:float=600)->dict: # seconds (until it answers), settled_s, first_answer_s, next_answer_s, peak_gb, resident_gb, pss_gb, processes
+    "Start `sae-movies serve --workers N` of the checkpoint (one arm, no rating model), time it until it answers and until its memory settles, ask twice for a newcomer's recommendations, read its memory, stop it."
     t = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp, server_process('--arm', f'A={ckpt}', '--path', folder, '--rating-model', 'none', '--db', Path(tmp)/'serve.db', timeout=wait) as (url, p):
-        row = {'seconds': time.perf_counter() - t}
+    with tempfile.TemporaryDirectory() as tmp, server_process('--arm', f'A={ckpt}', '--path', folder, '--rating-model', 'none', '--db', Path(tmp)/'serve.db',
+                                                              '--workers', workers, timeout=wait) as (url, p):
+        row, last, still = {'workers': workers, 'seconds': time.perf_counter() - t}, pss_gb(p.pid), 0
+        while still < 3 and time.perf_counter() - t < wait:  # settled: 3 seconds in a row within 10 MB (workers still building grow)
+            time.sleep(1); now = pss_gb(p.pid); still, last = (still + 1 if abs(now - last) < 0.01 else 0), now
+        row['settled_s'] = time.perf_counter() - t - 3
         movies = json.loads(urllib.request.urlopen(f'{url}/api/movies?q=movie&n=3', timeout=60).read())['movies']
         body = json.dumps({'ratings': {str(m['movie_id']): 5 for m in movies}, 'n': 10}).encode()
         for key in ('first_answer_s', 'next_answer_s'):
@@ -47,7 +74,8 @@ def served(folder, ckpt, wait:float=600)->dict: # seconds (until it answers), pe
             urllib.request.urlopen(urllib.request.Request(f'{url}/api/recommendations', data=body, headers={'content-type': 'application/json'}), timeout=wait).read()
             row[key] = time.perf_counter() - t
         status = dict(line.split(':', 1) for line in Path(f'/proc/{p.pid}/status').read_text().splitlines())
-        return {**row, 'peak_gb': int(status['VmHWM'].split()[0]) / 1e6, 'resident_gb': int(status['VmRSS'].split()[0]) / 1e6}  # kB
+        return {**row, 'peak_gb': int(status['VmHWM'].split()[0]) / 1e6, 'resident_gb': int(status['VmRSS'].split()[0]) / 1e6,  # kB
+                'pss_gb': pss_gb(p.pid), 'processes': len(tree(p.pid))}
 
 def commands(folder, release, ckpt, epochs, model)->list: # (name, arguments) of the three commands, in order
     data = ['--data', release, '--path', str(folder)]
@@ -55,18 +83,21 @@ def commands(folder, release, ckpt, epochs, model)->list: # (name, arguments) of
             ('recommend', ['recommend', str(ckpt), '--path', str(folder), '--user', '1', '-n', '10']),
             ('evaluate', ['evaluate', str(ckpt), '--path', str(folder)])]
 
-def run(sizes, keep, epochs, model):
+def run(sizes, keep, epochs, model, serve_workers=(1,), serve_only=False):
     root, rows = Path(keep or tempfile.mkdtemp()), []
     for size in sizes:
         folder, _ = synth_folder(root, size)
         ckpt = root/f'{size}-{model}.pt'
-        ckpt.unlink(missing_ok=True)  # a fresh file, as in a first run (an existing one would be read first, to check it)
         about = {'size': size, 'users': SIZES[size][0], 'movies': SIZES[size][1], 'ratings': SIZES[size][2]}
-        for name, args in commands(folder, SIZES[size][3], ckpt, epochs, model):
-            rows.append({**about, 'command': name, **timed(args)})
-            print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
-        rows.append({**about, 'command': 'serve', **served(folder, ckpt)})
-        print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False), flush=True)
+        if serve_only and not ckpt.exists(): raise SystemExit(f'--serve-only: no {ckpt}; run once without it, with --keep {root}')
+        if not serve_only:
+            ckpt.unlink(missing_ok=True)  # a fresh file, as in a first run (an existing one would be read first, to check it)
+            for name, args in commands(folder, SIZES[size][3], ckpt, epochs, model):
+                rows.append({**about, 'command': name, **timed(args)})
+                print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
+        for w in serve_workers:
+            rows.append({**about, 'command': 'serve' if w == 1 else f'serve --workers {w}', **served(folder, ckpt, w)})
+            print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False), flush=True)
     return rows
 
 def huge_pages_ab(sizes, keep, epochs, model, rounds)->list:
@@ -87,6 +118,9 @@ if __name__ == '__main__':
     p = bench_args(__doc__, '1m,10m', epochs=(2, 'epochs of training (the command line is timed, not the model)'), model=('autorec', 'a rating model (see `sae-movies models`)'))
     p.add_argument('--huge-pages-ab', type=int, metavar='ROUNDS', help='compare huge pages off and on instead, over ROUNDS rounds')
     p.add_argument('--out', help='where to save the results (default: bench/results/pipeline.json, pipeline-MODEL.json or pipeline-huge-pages.json)')
+    p.add_argument('--serve-workers', default='1,2', help='server processes to measure `serve` with, comma-separated')
+    p.add_argument('--serve-only', action='store_true', help="measure only `serve`, on the checkpoints in --keep")
+    p.add_argument('--package', help='which sae_movies was measured, saved with the results (for a run of an older one)')
     a = p.parse_args()
     t0 = time.perf_counter()
     name = 'pipeline-huge-pages.json' if a.huge_pages_ab else 'pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json'
@@ -98,8 +132,12 @@ if __name__ == '__main__':
         print(f'\nmedians of {a.huge_pages_ab} rounds (huge pages 0: off, 1: on; off / on > 1: faster with them):\n{med.round(2).to_string()}')
         save_results(out, t0, rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model,
                      rounds=a.huge_pages_ab, flush_denormal=flush_denormal()); sys.exit()
-    t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.epochs, a.model))
-    wide = t.pivot(index='command', columns='size', values=['seconds', 'peak_gb'])
-    print('\n' + wide[[(v, s) for v in ('seconds', 'peak_gb') for s in a.sizes.split(',')]].round(2).to_string())
-    print('\nserve (seconds: until it answers):\n' + t[t.command == 'serve'].set_index('size')[['resident_gb', 'first_answer_s', 'next_answer_s']].round(2).to_string())
-    save_results(out, t0, rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model, huge_pages=huge_pages(), flush_denormal=flush_denormal())
+    if a.serve_only and not a.keep: raise SystemExit('--serve-only needs --keep: the folder of an earlier run, with its checkpoints')
+    t = pd.DataFrame(run(a.sizes.split(','), a.keep, a.epochs, a.model, [int(w) for w in a.serve_workers.split(',')], a.serve_only))
+    if not a.serve_only:
+        wide = t.pivot(index='command', columns='size', values=['seconds', 'peak_gb'])
+        print('\n' + wide[[(v, s) for v in ('seconds', 'peak_gb') for s in a.sizes.split(',')]].round(2).to_string())
+    print('\nserve (seconds: until it answers; settled_s: until its memory settles):\n' + t[t.command.str.startswith('serve')].set_index(['size', 'workers'])[
+        ['seconds', 'settled_s', 'first_answer_s', 'next_answer_s', 'resident_gb', 'pss_gb', 'processes']].round(2).to_string())
+    save_results(out, t0, rows=t.to_dict(orient='records'), epochs=a.epochs, model=a.model, huge_pages=huge_pages(), flush_denormal=flush_denormal(),
+                 **({'package': a.package} if a.package else {}))

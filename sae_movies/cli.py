@@ -6,7 +6,7 @@
 from __future__ import annotations
 import time
 _STARTED = time.perf_counter()  # before the heavy imports below: start-up is measured from here
-import argparse, json, os, re, sys
+import argparse, gc, json, os, re, sys
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
@@ -608,7 +608,7 @@ def _serve_args(p):
     p.add_argument('--share', type=_pair('--share', 'WEIGHT'), action='append', default=[], metavar='NAME=WEIGHT', help="an arm's share of visitors (default: equal)")
     p.add_argument('--rating-model', default='ml-100k-u1-autorec', help="checkpoint whose predicted stars are shown beside each title ('none': no stars)")
     _path_arg(p)
-    p.add_argument('--workers', type=_positive('--workers'), default=1, help='server processes, each with its own copy of the models (one per core: more requests at once)')
+    p.add_argument('--workers', type=_positive('--workers'), default=1, help='server processes, forked once the models are built and sharing them (one per core: more requests at once)')
 
 def serve_app(a):
     "The app a `serve` invocation describes (built before the server starts, so mistakes are reported at once)."
@@ -623,12 +623,26 @@ def serve_app(a):
         rec = Recommender.from_checkpoint(ckpt, ds, data_path=a.path, rating_path=stars if ds is None else None, rating_model=rating)
         recs[name], ds, rating = rec, rec.ds, rec.rating_model
     ds.ratings = None  # every arm has its matrices now: the table (0.7 GB at 25M) would stay for the server's life
-    return create_app(recs, a.db, shares)
+    app = create_app(recs, a.db, shares)
+    app.state.app.warm()  # what the models build on first use, built before the first visitor (and before workers fork)
+    return app
 
-_SERVE_ENV = 'SAE_MOVIES_SERVE_ARGS' # how `serve --workers N` hands its arguments to each worker process
+def _forked(app, a):
+    "Serve `app` from `a.workers` processes forked from this one (gunicorn's workers running uvicorn): they share its memory until they write to it."
+    from gunicorn.app.base import BaseApplication
+    class Forked(BaseApplication):
+        def load_config(self):
+            bind = f'[{a.host}]:{a.port}' if ':' in a.host else f'{a.host}:{a.port}'
+            for k, v in dict(bind=bind, workers=a.workers, worker_class='uvicorn_worker.UvicornWorker', preload_app=True,
+                             loglevel='warning', graceful_timeout=10).items(): self.cfg.set(k, v)
+        def load(self): return app  # built already: `preload_app` makes gunicorn take it before it forks
+    gc.freeze()  # the collector's passes would otherwise write to every object built so far, copying its pages into each worker
+    Forked().run()
+
+_SERVE_ENV = 'SAE_MOVIES_SERVE_ARGS' # how `serve --workers N` hands its arguments to each worker process where there is no fork
 
 def serve_worker():
-    "The app of one worker process of `serve --workers N` (uvicorn's factory)."
+    "The app of one worker process of `serve --workers N` on a system without `fork` (uvicorn's factory)."
     threadpool_limits(1); torch.set_num_threads(1)
     return serve_app(argparse.Namespace(**json.loads(os.environ[_SERVE_ENV])))
 
@@ -648,6 +662,7 @@ def serve_cmd(a)->int:
     app = serve_app(a)  # built first even with workers, so that mistakes are reported here, at once
     print(f"serving {', '.join(app.state.app.arms)} on http://{a.host}:{a.port} with {a.workers} process(es) (database {Path(a.db).resolve()}); Ctrl-C stops", flush=True)
     if a.workers == 1: uvicorn.run(app, host=a.host, port=a.port, log_level='warning'); return 0
+    if hasattr(os, 'fork'): _forked(app, a); return 0
     os.environ[_SERVE_ENV] = json.dumps({k: getattr(a, k) for k in ('arm', 'share', 'rating_model', 'path', 'db')})
     uvicorn.run('sae_movies.cli:serve_worker', factory=True, workers=a.workers, host=a.host, port=a.port, log_level='warning')
     return 0

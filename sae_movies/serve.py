@@ -4,8 +4,8 @@
 
 # %% ../nbs/11a_serve.ipynb #3bd2f269
 from __future__ import annotations
-import difflib, functools, hashlib, json, numbers, re, sqlite3, threading, time, uuid
-from contextlib import contextmanager
+import difflib, functools, hashlib, json, numbers, os, re, sqlite3, threading, time, uuid
+from contextlib import closing, contextmanager
 from importlib import import_module
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -37,18 +37,22 @@ create index if not exists impressions_visitor on impressions (visitor, at);
 class Store:
     "The app's SQLite database: visitors' ratings, impressions and feedback."
     def __init__(self, path): # the database file (created, with its folder, if missing)
-        self.path, self._local = Path(path).expanduser(), threading.local()
+        self.path, self._local, self._inherited = Path(path).expanduser(), threading.local(), []
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.db() as db: db.executescript(SCHEMA)
+            with closing(self._connect()) as con, con: con.executescript(SCHEMA)  # closed again: a process that forks servers holds none
         except (sqlite3.DatabaseError, OSError) as e: raise SaeMoviesError(f"{self.path}: not usable as the app's SQLite database ({e})") from None
+    def _connect(self):
+        con = sqlite3.connect(self.path, timeout=30)
+        con.execute('pragma journal_mode=wal'); con.execute('pragma synchronous=normal')
+        return con
     @contextmanager
     def db(self):
         "This thread's connection, its block one transaction (committed, or rolled back on an error)."
         con = getattr(self._local, 'con', None)
-        if con is None:
-            con = self._local.con = sqlite3.connect(self.path, timeout=30)
-            con.execute('pragma journal_mode=wal'); con.execute('pragma synchronous=normal')
+        if con is None or self._local.pid != os.getpid():  # none yet, or the parent's, inherited by a fork: SQLite forbids using it
+            if con is not None: self._inherited.append(con)  # kept, never used or closed here
+            con = self._local.con = self._connect(); self._local.pid = os.getpid()
         with con: yield con
     def __repr__(self): return f'Store({str(self.path)!r})'
 
@@ -389,3 +393,14 @@ def _page_routes(api:FastAPI, state:App):
         except SaeMoviesError: sim = []  # a model that does not relate movies (most popular): the page still opens
         return TEMPLATES.get_template('detail').render(m=dict(m, reason=None, predicted_rating=None), rated=state.store.ratings(v),
                                                         similar=[dict(s, reason=None, predicted_rating=None) for s in sim], stars=_stars(rec))
+
+# %% ../nbs/11a_serve.ipynb #wm000002
+@patch
+def warm(self:App)->dict: # arm -> seconds its answer took
+    "Answer one made-up newcomer per arm, and one search, so that what the models build on first use is built now."
+    took = {}
+    for name, rec in self.arms.items():
+        t = time.perf_counter()
+        recommend_for(rec, {int(rec.movies.movie_id.iloc[np.argmax(rec.n_ratings)]): 5.}, n=1); search_movies(rec, 'the')
+        took[name] = time.perf_counter() - t
+    return took
