@@ -6,7 +6,7 @@
 from __future__ import annotations
 import time
 _STARTED = time.perf_counter()  # before the heavy imports below: start-up is measured from here
-import argparse, gc, json, os, re, sys
+import argparse, gc, importlib.util, json, os, re, sys
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
@@ -618,31 +618,42 @@ def serve_app(a):
     try: shares = {k: float(v) for k, v in shares.items()} or None
     except ValueError: raise SaeMoviesError(f"--share takes NAME=WEIGHT with a number, got {a.share}") from None
     if shares: check_shares(shares, arms)  # before any model is read
-    recs, ds, rating = {}, None, None
-    for name, ckpt in arms.items():  # the dataset and the rating model are read once, with the first arm, and shared by every other
-        rec = Recommender.from_checkpoint(ckpt, ds, data_path=a.path, rating_path=stars if ds is None else None, rating_model=rating)
-        recs[name], ds, rating = rec, rec.ds, rec.rating_model
-    ds.ratings = None  # every arm has its matrices now: the table (0.7 GB at 25M) would stay for the server's life
+    recs, first = {}, None
+    for name, ckpt in arms.items():  # the dataset, its catalogue and the rating model are read once, with the first arm, and shared by every other
+        recs[name] = rec = Recommender.from_checkpoint(ckpt, data_path=a.path, rating_path=stars if first is None else None,
+                                                       rating_model=first and first.rating_model, like=first)
+        first = first or rec
+    first.ds.ratings = None  # every arm has its matrices now: the table (0.7 GB at 25M) would stay for the server's life
     app = create_app(recs, a.db, shares)
     app.state.app.warm()  # what the models build on first use, built before the first visitor (and before workers fork)
     return app
 
 def _forked(app, a):
     "Serve `app` from `a.workers` processes forked from this one (gunicorn's workers running uvicorn): they share its memory until they write to it."
+    import asyncio, signal
     from gunicorn.app.base import BaseApplication
+    from uvicorn_worker import UvicornWorker
+    class Worker(UvicornWorker):
+        def _install_sigquit_handler(self):  # gunicorn stops workers with SIGQUIT on Ctrl-C: make it uvicorn's own graceful stop
+            asyncio.get_running_loop().add_signal_handler(signal.SIGQUIT, signal.raise_signal, signal.SIGTERM)
     class Forked(BaseApplication):
         def load_config(self):
             bind = f'[{a.host}]:{a.port}' if ':' in a.host else f'{a.host}:{a.port}'
-            for k, v in dict(bind=bind, workers=a.workers, worker_class='uvicorn_worker.UvicornWorker', preload_app=True,
-                             loglevel='warning', graceful_timeout=10).items(): self.cfg.set(k, v)
+            for k, v in dict(bind=bind, workers=a.workers, worker_class=Worker, preload_app=True, loglevel='warning', graceful_timeout=10,
+                             keepalive=5, control_socket_disable=True).items():  # keep-alive as uvicorn's; no control socket in $HOME
+                if k in self.cfg.settings: self.cfg.set(k, v)
         def load(self): return app  # built already: `preload_app` makes gunicorn take it before it forks
     gc.freeze()  # the collector's passes would otherwise write to every object built so far, copying its pages into each worker
-    Forked().run()
+    parent = os.getpid()
+    try: Forked().run()
+    except SystemExit as e:
+        if os.getpid() != parent: sys.stdout.flush(); sys.stderr.flush(); os._exit(e.code if isinstance(e.code, int) else 1)  # a worker ends here, not in our caller
+        raise
 
-_SERVE_ENV = 'SAE_MOVIES_SERVE_ARGS' # how `serve --workers N` hands its arguments to each worker process where there is no fork
+_SERVE_ENV = 'SAE_MOVIES_SERVE_ARGS' # how `serve --workers N` hands its arguments to each worker process where it cannot fork
 
 def serve_worker():
-    "The app of one worker process of `serve --workers N` on a system without `fork` (uvicorn's factory)."
+    "The app of one worker process of `serve --workers N` without `fork` or gunicorn (uvicorn's factory)."
     threadpool_limits(1); torch.set_num_threads(1)
     return serve_app(argparse.Namespace(**json.loads(os.environ[_SERVE_ENV])))
 
@@ -662,7 +673,7 @@ def serve_cmd(a)->int:
     app = serve_app(a)  # built first even with workers, so that mistakes are reported here, at once
     print(f"serving {', '.join(app.state.app.arms)} on http://{a.host}:{a.port} with {a.workers} process(es) (database {Path(a.db).resolve()}); Ctrl-C stops", flush=True)
     if a.workers == 1: uvicorn.run(app, host=a.host, port=a.port, log_level='warning'); return 0
-    if hasattr(os, 'fork'): _forked(app, a); return 0
+    if hasattr(os, 'fork') and importlib.util.find_spec('uvicorn_worker'): _forked(app, a); return 0
     os.environ[_SERVE_ENV] = json.dumps({k: getattr(a, k) for k in ('arm', 'share', 'rating_model', 'path', 'db')})
     uvicorn.run('sae_movies.cli:serve_worker', factory=True, workers=a.workers, host=a.host, port=a.port, log_level='warning')
     return 0

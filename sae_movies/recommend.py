@@ -20,7 +20,8 @@ class Recommender:
     "Top-N lists, similar movies and users, and explanations from a fitted model and its dataset."
     def __init__(self, model:Model, # a fitted model (or one loaded with its dataset): it ranks
                  ds:MovieLens, # the dataset it was trained on: metadata and everyone's ratings
-                 rating_model:Model=None # a fitted rating model: its predicted stars are shown beside each title
+                 rating_model:Model=None, # a fitted rating model: its predicted stars are shown beside each title
+                 like:Recommender=None # another recommender of `ds`: this one shares its catalogue instead of building it again
                 ):
         for m in (model, rating_model):
             if m is not None and (m.imap is None or m.imap != ds.imap):
@@ -29,12 +30,15 @@ class Recommender:
             raise SaeMoviesError(f"{rating_model.name} ranks movies but does not predict ratings: it cannot be the rating model")
         self.model, self.rating_model, self.ds, self.imap = model, rating_model, ds, ds.imap
         self.scale, self.step = ds.info.rating_scale, ds.info.rating_step
-        self.csr = ratings_csr(ds.ratings, ds.imap)
-        meta = ds.movies.drop_duplicates('item').set_index('item').reindex(self.imap.item_ids)
-        self.movies = pd.DataFrame({'movie_id': self.imap.item_ids, 'title': meta.title.fillna('').to_numpy(),
-                                    'year': meta.year.array, 'genres': meta.genres.map(lambda g: g if isinstance(g, tuple) else ()).to_numpy()})
-        self.n_ratings = np.bincount(self.csr.indices, minlength=self.imap.n_items)
-        self.canonical = self._canonical_columns()
+        if like is not None and like.ds is not ds: raise SaeMoviesError(f"like: a recommender of another dataset ({like.ds.name}), not this one ({ds.name})")
+        if like is None:
+            self.csr = ratings_csr(ds.ratings, ds.imap)
+            meta = ds.movies.drop_duplicates('item').set_index('item').reindex(self.imap.item_ids)
+            self.movies = pd.DataFrame({'movie_id': self.imap.item_ids, 'title': meta.title.fillna('').to_numpy(),
+                                        'year': meta.year.array, 'genres': meta.genres.map(lambda g: g if isinstance(g, tuple) else ()).to_numpy()})
+            self.n_ratings = np.bincount(self.csr.indices, minlength=self.imap.n_items)
+            self.canonical = self._canonical_columns()
+        else: self.csr, self.movies, self.n_ratings, self.canonical = like.csr, like.movies, like.n_ratings, like.canonical  # everyone's ratings, titles, counts
         self._titles = self._placeholders = self._item_vecs = self._user_vecs = None
     def __repr__(self): return f'Recommender({self.model.name} on {self.ds.name}: {self.imap.n_users} users, {self.imap.n_items} movies)'
 
@@ -53,14 +57,15 @@ def from_checkpoint(cls:Recommender, path, # a checkpoint, or the name of one sh
                     ds:MovieLens=None, # its dataset (default: load the one named in the checkpoint)
                     data_path=None, # folder of the dataset, when loading it
                     rating_path=None, # a rating model's checkpoint (same dataset), for predicted stars
-                    rating_model:Model=None # or a rating model loaded already for this dataset, e.g. another recommender's
+                    rating_model:Model=None, # or a rating model loaded already for this dataset, e.g. another recommender's
+                    like:Recommender=None # another recommender of this dataset, whose dataset and catalogue this one shares
                    )->Recommender:
     "A recommender from a checkpoint (and a rating model's), checked against its dataset."
     if rating_path is not None and rating_model is not None: raise SaeMoviesError("give a rating model's checkpoint or the model, not both")
     model = load_model(path)
-    ds = ds if ds is not None else load_dataset(model.meta['dataset'].get('name'), data_path)
+    ds = ds if ds is not None else like.ds if like is not None else load_dataset(model.meta['dataset'].get('name'), data_path)
     rating = attach_dataset(load_model(rating_path), ds) if rating_path is not None else rating_model
-    return cls(attach_dataset(model, ds), ds, rating)
+    return cls(attach_dataset(model, ds), ds, rating, like)
 
 # %% ../nbs/11_recommend.ipynb #b61ac604
 def _fold(s:str)->str:
