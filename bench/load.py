@@ -6,10 +6,14 @@ and stopping by themselves; once with one server process and once with `--worker
     SAE_MOVIES_DATA=../shared/movielens .venv/bin/python bench/load.py [--clients 20] [--requests 2000] [--workers 1,2]
 
 Prints latency percentiles per kind of request and overall, errors and lost ratings, and saves them as
-bench/results/load.json. The clients run in this process and the server in its own, on the same 2 cores: the latencies
+bench/results/load.json.
+
+`--compare DIR --rounds N` instead measures two packages against each other: the installed one and the sae_movies in DIR
+(put first on the server's PYTHONPATH, e.g. a `git worktree` of an older commit), N rounds, the two taking turns and each
+round starting with the other; it prints each one's medians and saves every run in bench/results/load-compare.json (--out: another file). The clients run in this process and the server in its own, on the same 2 cores: the latencies
 include the clients' own share of the CPU, so they are an upper bound on what a remote visitor would see.
 """
-import argparse, json, os, platform, resource, sqlite3, tempfile, threading, time
+import argparse, json, os, platform, resource, sqlite3, subprocess, tempfile, threading, time
 from pathlib import Path
 import httpx, numpy as np, pandas as pd
 from sae_movies.testing import serving
@@ -69,11 +73,34 @@ def run(clients:int, requests:int, workers:int)->dict:
             'cold_start_s': cold, 'client_cpu_s': client_cpu, 'server_cpu_s (with start-up)': server_cpu, 'ratings_acknowledged': len(acked), 'ratings_stored': len(stored), 'lost_ratings': lost, 'goals': goals,
             'machine': {'cpus': os.cpu_count(), 'python': platform.python_version(), 'platform': platform.platform()}}
 
+def compare(a):
+    "Each worker count `a.rounds` times with the installed package and with the one in `a.compare`, taking turns; medians printed, every run saved."
+    other, rows, base = str(Path(a.compare).resolve()), [], os.environ.get('PYTHONPATH', '')
+    head = subprocess.run(['git', '-C', other, 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
+    name = f'commit {head}' if head else other  # how the rows name the other package
+    for r in range(a.rounds):
+        for package in ('installed', other) if r % 2 == 0 else (other, 'installed'):
+            for w in map(int, a.workers.split(',')):
+                os.environ['PYTHONPATH'] = os.pathsep.join(p for p in (package if package != 'installed' else '', base) if p)  # the server imports it first
+                try: got = run(a.clients, a.requests, w)
+                finally: os.environ['PYTHONPATH'] = base
+                rows.append({'package': name if package == other else package, 'round': r, 'workers': w, 'throughput (req/s)': got['throughput (req/s)'], 'cold_start_s': got['cold_start_s'],
+                             **{k: got['rows'][-1][k] for k in ('p50 (ms)', 'p99 (ms)', 'max (ms)', 'errors')}, 'lost_ratings': got['lost_ratings']})
+                print(pd.DataFrame(rows[-1:]).round(1).to_string(index=False, header=len(rows) == 1), flush=True)
+    print('\nmedians:\n' + pd.DataFrame(rows).groupby(['workers', 'package']).median(numeric_only=True).drop(columns='round').round(1).to_string())
+    out = Path(a.out) if a.out else Path(__file__).parent/'results'/'load-compare.json'
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'other': f'{name}, put first on the server\'s PYTHONPATH from {a.compare}', 'rounds': a.rounds, 'clients': a.clients, 'requests': a.requests,
+                                                             'machine': {'cpus': os.cpu_count(), 'python': platform.python_version()}}, indent=1, default=float)))
+    print(f'saved {out}')
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--clients', type=int, default=20); ap.add_argument('--requests', type=int, default=2000)
     ap.add_argument('--workers', default='1,2', help='server processes to try, comma-separated')
+    ap.add_argument('--compare', metavar='DIR', help='a folder holding another sae_movies, measured against the installed one')
+    ap.add_argument('--rounds', type=int, default=3, help='rounds of the comparison'); ap.add_argument('--out', help='where to save the comparison')
     a = ap.parse_args()
+    if a.compare: compare(a); raise SystemExit
     runs = [run(a.clients, a.requests, int(w)) for w in a.workers.split(',')]
     table = pd.DataFrame([{'workers': r['workers'], **row} for r in runs for row in r['rows']]).set_index(['workers', 'kind'])
     print(table.round(1).to_string())
