@@ -7,10 +7,11 @@ from __future__ import annotations
 import time
 _STARTED = time.perf_counter()  # before the heavy imports below: start-up is measured from here
 import argparse, gc, importlib.util, json, os, re, sys
+from contextlib import nullcontext
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
-from .data import SaeMoviesError, DATASETS, MovieLens, Split, dataset_info, load_dataset
+from .data import SaeMoviesError, DATASETS, MovieLens, Split, dataset_info, load_dataset, small_pages
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint
 from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal
@@ -716,6 +717,7 @@ _COMMANDS = {'data': ('validate or download a dataset and print its summary', _d
              'serve': ('start the web page and JSON API for real-time recommendations', _serve_args),
              'ab-report': ("compare the arms of a `serve` A/B test from its log", _ab_args)}
 _NO_DATA = ('data', 'models', 'synth', 'ab-report') # the commands that read no dataset, or (data) may download into a new folder
+_TRAINS = ('train', 'compare', 'tune') # the commands that train: they reuse big arrays epoch after epoch, where huge pages pay
 _RUN = {'data': data_cmd, 'models': models_cmd, 'train': train_cmd, 'evaluate': evaluate_cmd, 'predict': predict_cmd,
         'compare': compare_cmd, 'recommend': recommend_cmd, 'similar': similar_cmd, 'tune': tune_cmd, 'synth': synth_cmd, 'serve': serve_cmd,
         'ab-report': ab_report_cmd}
@@ -740,7 +742,7 @@ def _command(argv:list)->int:
         env = os.environ.get('SAE_MOVIES_DATA')  # the default folder: a typo there must not start a download either
         if a.command not in _NO_DATA and getattr(a, 'path', None) is None and env is not None and not Path(env).expanduser().is_dir():
             raise SaeMoviesError(f"SAE_MOVIES_DATA={env}: no such folder (unset it to use data/, or `sae-movies data DATASET --path FOLDER` to download)")
-        return _RUN[a.command](a)
+        with nullcontext() if a.command in _TRAINS else small_pages(): return _RUN[a.command](a)  # 00_data: numpy's big arrays used once need no huge pages
     except TrainingDiverged as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 1
     except SaeMoviesError as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt: print(f"sae-movies {a.command}: interrupted", file=sys.stderr); return 130

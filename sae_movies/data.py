@@ -5,6 +5,7 @@
 # %% ../nbs/00_data.ipynb #506b1349
 from __future__ import annotations
 import codecs, csv, ctypes, hashlib, http.client, json, os, re, sys, tempfile, time, urllib.error, urllib.request, warnings, zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
@@ -18,9 +19,9 @@ __all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COL
            'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines', 'folder_info', 'published_md5',
            'file_md5', 'validate_dataset', 'safe_extract', 'download_dataset', 'get_dataset', 'read_ratings',
            'read_movies', 'read_users', 'as_ids', 'IndexMap', 'id_table', 'MovieLens', 'load_ratings_file', 'trim_heap',
-           'load_dataset', 'Split', 'random_holdout', 'by_user_then_key', 'per_user_holdout', 'held_out_users',
-           'validation_split', 'liked_ratings', 'user_split', 'check_rating_columns', 'ratings_csr', 'dense_rows',
-           'to_dense', 'item_view', 'liked']
+           'small_pages', 'load_dataset', 'Split', 'random_holdout', 'by_user_then_key', 'per_user_holdout',
+           'held_out_users', 'validation_split', 'liked_ratings', 'user_split', 'check_rating_columns', 'ratings_csr',
+           'dense_rows', 'to_dense', 'item_view', 'liked']
 
 # %% ../nbs/00_data.ipynb #dede1a2b
 class SaeMoviesError(Exception):
@@ -656,6 +657,22 @@ def trim_heap()->bool: # True where glibc handed memory back
     try: return bool(ctypes.CDLL(None).malloc_trim(0))  # the symbols already loaded, the C library's among them
     except (OSError, AttributeError, TypeError): return False  # not glibc (macOS, musl, Windows): no such call
 
+# %% ../nbs/00_data.ipynb #sp000002
+def _numpy_madvise():
+    "numpy's switch for asking for huge pages (private: `_set_madvise_hugepage`), or None where it has none."
+    for name in ('numpy._core.multiarray', 'numpy.core.multiarray'):  # numpy 2, numpy 1
+        try: return getattr(import_module(name), '_set_madvise_hugepage')
+        except (ImportError, AttributeError): pass
+
+@contextmanager
+def small_pages():
+    "Within the block, numpy asks no transparent huge pages for new arrays (their first touch can stall on the kernel's compaction)."
+    switch = _numpy_madvise()
+    was = switch(False) if switch else None
+    try: yield
+    finally:
+        if switch: switch(was)
+
 # %% ../nbs/00_data.ipynb #d42d1c6c
 def load_dataset(name:str='ml-100k', # dataset name
                  path=None, # explicit folder
@@ -666,11 +683,12 @@ def load_dataset(name:str='ml-100k', # dataset name
     if info is None: folder, info = get_dataset(name, path, download=download, quiet=False), dataset_info(name)
     else: folder = validate_dataset(Path(path), info)
     info = folder_info(folder, info)
-    ratings, movies = load_ratings_file(folder, info.ratings_file, info), read_movies(folder, info)
-    users = read_users(folder, info)
-    _listed(ratings, 'item', movies.item, folder, info, META_FILES[info.fmt][0])
-    if users is not None: _listed(ratings, 'user', users.user, folder, info, META_FILES[info.fmt][1])
-    imap = IndexMap(ratings.user.unique(), np.union1d(ratings.item.unique(), movies.item))
+    with small_pages():  # big arrays used once or twice: no compaction stalls for them
+        ratings, movies = load_ratings_file(folder, info.ratings_file, info), read_movies(folder, info)
+        users = read_users(folder, info)
+        _listed(ratings, 'item', movies.item, folder, info, META_FILES[info.fmt][0])
+        if users is not None: _listed(ratings, 'user', users.user, folder, info, META_FILES[info.fmt][1])
+        imap = IndexMap(ratings.user.unique(), np.union1d(ratings.item.unique(), movies.item))
     trim_heap()  # the parse's freed temporaries
     return MovieLens(info.name, folder, info, ratings, movies, users, imap)
 
