@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args
-from sae_movies.testing import server_process
+from sae_movies.testing import server_process, process_tree
 
 CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
 
@@ -41,19 +41,10 @@ def timed(args:list, env:dict=None)->dict: # seconds, peak_gb
         if p.returncode: err.seek(0); raise SystemExit(f"sae-movies {' '.join(args)} failed:\n{err.read()[-3000:]}")
     return {'seconds': time.perf_counter() - t, 'peak_gb': usage.ru_maxrss / 1e6}
 
-def tree(pid:int)->list: # the process and its descendants
-    "A process's ids and those of all its descendants, from /proc."
-    kids = []
-    for d in Path('/proc').iterdir():
-        try:
-            if d.name.isdigit() and int((d/'stat').read_text().rsplit(')', 1)[1].split()[1]) == pid: kids.append(int(d.name))
-        except OSError: pass  # gone meanwhile
-    return [pid] + [q for k in kids for q in tree(k)]
-
 def pss_gb(pid:int)->float:
     "The proportional set size of a process and its descendants, summed (shared pages counted once, in shares), in GB."
     kb = 0
-    for q in tree(pid):
+    for q in process_tree(pid):
         try: kb += next(int(l.split()[1]) for l in Path(f'/proc/{q}/smaps_rollup').read_text().splitlines() if l.startswith('Pss:'))
         except OSError: pass
     return kb / 1e6
@@ -75,7 +66,7 @@ def served(folder, ckpt, workers:int=1, wait:float=600)->dict: # seconds (until 
             row[key] = time.perf_counter() - t
         status = dict(line.split(':', 1) for line in Path(f'/proc/{p.pid}/status').read_text().splitlines())
         return {**row, 'peak_gb': int(status['VmHWM'].split()[0]) / 1e6, 'resident_gb': int(status['VmRSS'].split()[0]) / 1e6,  # kB
-                'pss_gb': pss_gb(p.pid), 'processes': len(tree(p.pid))}
+                'pss_gb': pss_gb(p.pid), 'processes': len(process_tree(p.pid))}
 
 def commands(folder, release, ckpt, epochs, model)->list: # (name, arguments) of the three commands, in order
     data = ['--data', release, '--path', str(folder)]
