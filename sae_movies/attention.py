@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn
 from fastcore.basics import patch
 from .data import SaeMoviesError
+from .core import net_from_state
 from .topn import TopNModel, TopNSettings, mult_loss
 from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, autocast
 
@@ -162,8 +163,7 @@ def _own_state(self:AttentiveAE)->dict: return {'n_items': self.net.n_items, 'ne
 @patch
 def _set_own(self:AttentiveAE, state):
     s = self.settings
-    self.net = AttentiveNet(state['n_items'], s.dim, s.heads, s.layers, s.dropout, s.bag)
-    self.net.load_state_dict(state['net']); self.net.eval()
+    self.net = net_from_state(lambda: AttentiveNet(state['n_items'], s.dim, s.heads, s.layers, s.dropout, s.bag), state['net'])
 @patch
 def item_vectors(self:AttentiveAE)->np.ndarray: return self.net.decoder.weight.detach().numpy() # a movie's decoder row
 

@@ -15,7 +15,7 @@ from .data import SaeMoviesError, IndexMap, default_data_dir, ratings_csr, per_u
 # %% auto #0
 __all__ = ['MAX_SEED', 'CHECKPOINT_FORMAT', 'check_value', 'Settings', 'progress_bar', 'shrunk_mean', 'mean_by_index',
            'fit_biases', 'Biases', 'Model', 'TrainingDiverged', 'trained_rows', 'pair_scores', 'atomic_write',
-           'default_models_dir', 'content_digest', 'read_checkpoint']
+           'default_models_dir', 'content_digest', 'read_checkpoint', 'net_from_state']
 
 # %% ../nbs/02_core.ipynb #7abc35a6
 _INTERVAL = re.compile(r'([\[(])\s*([^,\s]+)\s*,\s*([^\])\s]+)\s*([\])])')
@@ -568,3 +568,13 @@ def use_ratings(self:Model, known:sp.csr_matrix # users x movies ratings, in the
         raise SaeMoviesError(f"{self.name}: ratings of shape {known.shape} do not fit the model's index map ({self.imap})")
     self.known = sp.csr_matrix(known, dtype=np.float32)
     return self
+
+# %% ../nbs/02_core.ipynb #nf000002
+def net_from_state(make, # builds the network, as training does: `make()`
+                   state:dict # the network's `state_dict`, from a checkpoint
+                  )->torch.nn.Module: # the network, in eval mode, holding `state`'s tensors
+    "A network built without drawing or allocating weights, then given a checkpoint's tensors (cast to its own dtypes)."
+    with torch.device('meta'): net = make()
+    want = net.state_dict()  # names, shapes and dtypes only
+    net.load_state_dict({k: v.to(want[k].dtype) if k in want and torch.is_tensor(v) else v for k, v in state.items()}, assign=True)
+    return net.eval()

@@ -571,12 +571,14 @@ def _lookup(known, raw, what, unknown,
         if unknown == 'raise': raise SaeMoviesError(f"unknown {what} id {next(v for v in vals if not -2**63 <= v < 2**63)}") from None
         raw = np.array([v if -2**63 <= v < 2**63 else -1 for v in vals], dtype=np.int64).reshape(np.shape(raw))
     if table is None: table = id_table(known)
-    if isinstance(table, np.ndarray): idx = table[np.where((raw >= 0) & (raw <= known[-1]), raw, known[-1] + 1)]
+    if isinstance(table, np.ndarray):  # ids all inside the table (the usual case) index it directly: no temporaries the size of `raw`
+        inside = not raw.size or (raw.min() >= 0 and raw.max() <= known[-1])
+        idx = table[raw] if inside else table[np.where((raw >= 0) & (raw <= known[-1]), raw, known[-1] + 1)]
     else:
         pos = np.searchsorted(known, raw).clip(0, max(len(known) - 1, 0))
         idx = np.where(len(known) and known[pos] == raw, pos, -1) if len(known) else np.full(raw.shape, -1)
+    if not idx.size or idx.min() >= 0: return idx
     ok = idx >= 0
-    if ok.all(): return idx
     if unknown == 'raise': raise SaeMoviesError(f"unknown {what} id {raw[~ok][0]} ({(~ok).sum()} unknown in all)")
     return idx
 

@@ -8,7 +8,7 @@ import copy, math
 from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn
 from fastcore.basics import patch
-from .core import Model, Settings, progress_bar, TrainingDiverged
+from .core import Model, Settings, progress_bar, TrainingDiverged, net_from_state
 from .data import SaeMoviesError
 from .train import AutoEncoder, RatingPattern, sparse_forward, make_optimizer, pick_device, set_seed, train_loop, torch_threads, DEVICES, OPTIMIZERS, ACTIVATIONS, autocast
 from .train import dist_world, all_sum, data_parallel, shard_pattern
@@ -255,8 +255,7 @@ def _get_state(self:AutoencoderModel)->dict: return {'n_inputs': self.net.n_inpu
 @patch
 def _set_state(self:AutoencoderModel, state:dict):
     s = self.settings
-    self.net = AutoEncoder(state['n_inputs'], s.hidden, s.activation, s.dropout, s.input_dropout, s.code_dropout)
-    self.net.load_state_dict(state['net']); self.net.eval()
+    self.net = net_from_state(lambda: AutoEncoder(state['n_inputs'], s.hidden, s.activation, s.dropout, s.input_dropout, s.code_dropout), state['net'])
 
 @patch
 def item_vectors(self:AutoencoderModel)->np.ndarray: return self.net.layers[-1].weight.detach().numpy() # a movie's decoder row

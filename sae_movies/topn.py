@@ -10,7 +10,7 @@ from fastcore.basics import patch
 import os
 from .data import SaeMoviesError, liked, ratings_csr
 from .metrics import top_k, ndcg_at_k
-from .core import Model, Settings
+from .core import Model, Settings, net_from_state
 from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput, autocast
 
 # %% auto #0
@@ -548,8 +548,7 @@ def _own_state(self:MultVAE)->dict:
     return {'n_items': self.net.n_items, 'net': self.net.state_dict(), 'beta_cap': self.beta_cap, 'softmax_sample': self.settings.softmax_sample}
 @patch
 def _set_own(self:MultVAE, state):
-    self.net = self._new_net(state['n_items'], weights=state['net'])
-    self.net.load_state_dict(state['net']); self.net.eval(); self.beta_cap = state['beta_cap']
+    self.net = net_from_state(lambda: self._new_net(state['n_items'], weights=state['net']), state['net']); self.beta_cap = state['beta_cap']
     self.settings.softmax_sample = state.get('softmax_sample', 0)  # checkpoints from before the sampled softmax used the full one
 
 @patch
