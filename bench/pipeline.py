@@ -8,6 +8,7 @@ workers, which counts a page the processes share once, divided between them.
 
     .venv/bin/python bench/pipeline.py [--sizes 1m,10m] [--model autorec] [--keep DIR] [--serve-workers 1,2] [--serve-only]
                                        [--huge-pages-ab ROUNDS] [--out FILE] [--package NOTE]
+                                       [--compare DIR --rounds N --commands recommend,serve]
 
 `--serve-only` runs only `serve`, on the checkpoints an earlier run left in --keep; `--package NOTE` records which package
 was measured (for a run with an older sae_movies put first on PYTHONPATH).
@@ -21,6 +22,12 @@ bench/results/pipeline.json (pipeline-MODEL.json for another model; --out names 
 (`THP_MEM_ALLOC_ENABLE` 0 and 1, the command's default being 1), the two taking turns and each round starting with the
 other one, each training into a fresh checkpoint path; it prints each command's median under each setting and saves
 bench/results/pipeline-huge-pages.json.
+
+`--compare DIR --rounds N` instead measures two packages against each other on checkpoints an earlier run left in --keep:
+the installed sae_movies and the one in DIR (put first on the commands' PYTHONPATH, e.g. a `git worktree` of an older
+commit), N rounds, the two taking turns and each round starting with the other. It runs the commands that read a
+checkpoint (`recommend`, and `serve` with one process; `--commands` picks, e.g. `recommend,evaluate,serve`), prints each
+one's medians and saves every run in bench/results/pipeline-compare.json (--out: another file).
 """
 import json, os, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
@@ -105,6 +112,35 @@ def huge_pages_ab(sizes, keep, epochs, model, rounds)->list:
                     print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
     return rows
 
+def imported_from(env:dict)->str: # the folder of the sae_movies a command would import
+    "Which sae_movies `sae-movies` imports with `env` added to the environment (asked from a neutral folder, as the command runs)."
+    with tempfile.TemporaryDirectory() as tmp:
+        return subprocess.run([sys.executable, '-c', 'import sae_movies, pathlib; print(pathlib.Path(sae_movies.__file__).parent.parent)'],
+                              cwd=tmp, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout.strip()
+
+def compare(sizes, keep, model, other, rounds, which)->tuple: # (rows, the other package's name)
+    "Each command of `which` `rounds` times with the installed package and with the one in `other`, taking turns (each round starting with the other)."
+    other, base, rows = str(Path(other).resolve()), os.environ.get('PYTHONPATH', ''), []
+    head = subprocess.run(['git', '-C', other, 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
+    name = f'commit {head}' if head else other
+    env = {'installed': {}, name: {'PYTHONPATH': os.pathsep.join(p for p in (other, base) if p)}}
+    if imported_from(env[name]) != other: raise SystemExit(f'--compare: with {other} first on PYTHONPATH, sae-movies still imports {imported_from(env[name])}')
+    for size in sizes:
+        folder, _ = synth_folder(Path(keep), size); ckpt = Path(keep)/f'{size}-{model}.pt'
+        if not ckpt.exists(): raise SystemExit(f'--compare: no {ckpt}; run once without it, with --keep {keep}')
+        steps = dict((n, a) for n, a in commands(folder, SIZES[size][3], ckpt, 0, model) if n in which)
+        for r in range(rounds):
+            for package in ('installed', name) if r % 2 == 0 else (name, 'installed'):
+                for command in which:
+                    if command == 'serve':
+                        os.environ.update(env[package])  # the server inherits this process's environment
+                        try: got = served(folder, ckpt, 1)
+                        finally: os.environ['PYTHONPATH'] = base
+                    else: got = timed(steps[command], env[package])
+                    rows.append({'size': size, 'command': command, 'package': package, 'round': r, **got})
+                    print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False), flush=True)
+    return rows, name
+
 if __name__ == '__main__':
     p = bench_args(__doc__, '1m,10m', epochs=(2, 'epochs of training (the command line is timed, not the model)'), model=('autorec', 'a rating model (see `sae-movies models`)'))
     p.add_argument('--huge-pages-ab', type=int, metavar='ROUNDS', help='compare huge pages off and on instead, over ROUNDS rounds')
@@ -112,10 +148,22 @@ if __name__ == '__main__':
     p.add_argument('--serve-workers', default='1,2', help='server processes to measure `serve` with, comma-separated')
     p.add_argument('--serve-only', action='store_true', help="measure only `serve`, on the checkpoints in --keep")
     p.add_argument('--package', help='which sae_movies was measured, saved with the results (for a run of an older one)')
+    p.add_argument('--compare', metavar='DIR', help='a folder holding another sae_movies, measured against the installed one (needs --keep)')
+    p.add_argument('--rounds', type=int, default=3, help='rounds of --compare')
+    p.add_argument('--commands', default='recommend,serve', help='commands that --compare runs (of recommend, evaluate, serve)')
     a = p.parse_args()
     t0 = time.perf_counter()
     name = 'pipeline-huge-pages.json' if a.huge_pages_ab else 'pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json'
     out = Path(a.out) if a.out else Path(__file__).parent/'results'/name
+    if a.compare:
+        if not a.keep: raise SystemExit('--compare needs --keep: the folder of an earlier run, with its checkpoints')
+        rows, name = compare(a.sizes.split(','), a.keep, a.model, a.compare, a.rounds, a.commands.split(','))
+        t = pd.DataFrame(rows)
+        med = t.groupby(['size', 'command', 'package'], sort=False)[['seconds', 'peak_gb']].median().unstack('package')
+        med[('installed / other', 'seconds')] = med[('seconds', 'installed')] / med[('seconds', name)]
+        print(f'\nmedians of {a.rounds} rounds (installed / other < 1: the installed package is faster):\n{med.round(2).to_string()}')
+        save_results(Path(a.out) if a.out else Path(__file__).parent/'results'/'pipeline-compare.json', t0, rows=rows, other=f'{name}, put first on PYTHONPATH from {a.compare}',
+                     rounds=a.rounds, model=a.model, huge_pages=huge_pages(), flush_denormal=flush_denormal()); sys.exit()
     if a.huge_pages_ab:
         t = pd.DataFrame(huge_pages_ab(a.sizes.split(','), a.keep, a.epochs, a.model, a.huge_pages_ab))
         med = t.groupby(['size', 'command', 'huge_pages'], sort=False)[['seconds', 'peak_gb']].median().unstack('huge_pages')
