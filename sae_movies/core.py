@@ -438,7 +438,7 @@ def content_digest(obj, h=None)->str: # sha256, hex
         for v in obj: content_digest(v, h)
     elif isinstance(obj, torch.Tensor):
         t = obj.detach().cpu().contiguous()
-        h.update(f't{t.dtype}{tuple(t.shape)}'.encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+        h.update(f't{t.dtype}{tuple(t.shape)}'.encode()); h.update(t.reshape(-1).view(torch.uint8).numpy())  # the bytes themselves, not a copy
     else: h.update(f'v{obj!r}'.encode())
     return h.hexdigest() if top else None
 
