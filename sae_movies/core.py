@@ -577,4 +577,6 @@ def net_from_state(make, # builds the network, as training does: `make()`
     with torch.device('meta'): net = make()
     want = net.state_dict()  # names, shapes and dtypes only
     net.load_state_dict({k: v.to(want[k].dtype) if k in want and torch.is_tensor(v) else v for k, v in state.items()}, assign=True)
+    if left := [n for n, t in [*net.named_parameters(), *net.named_buffers()] if t.is_meta]:  # a buffer no checkpoint holds (not persistent)
+        raise ValueError(f"the checkpoint leaves {', '.join(left)} unset")
     return net.eval()
