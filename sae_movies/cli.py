@@ -633,7 +633,11 @@ def _forked(app, a):
     "Serve `app` from `a.workers` processes forked from this one (gunicorn's workers running uvicorn): they share its memory until they write to it."
     import asyncio, signal
     from gunicorn.app.base import BaseApplication
+    from gunicorn.arbiter import Arbiter
     from uvicorn_worker import UvicornWorker
+    interrupted = []
+    class Supervisor(Arbiter):
+        def handle_int(self): interrupted.append(True); super().handle_int()  # Ctrl-C: noted, to end as one process does
     class Worker(UvicornWorker):
         def _install_sigquit_handler(self):  # gunicorn stops workers with SIGQUIT on Ctrl-C: make it uvicorn's own graceful stop
             asyncio.get_running_loop().add_signal_handler(signal.SIGQUIT, signal.raise_signal, signal.SIGTERM)
@@ -644,11 +648,15 @@ def _forked(app, a):
                              keepalive=5, control_socket_disable=True).items():  # keep-alive as uvicorn's; no control socket in $HOME
                 if k in self.cfg.settings: self.cfg.set(k, v)
         def load(self): return app  # built already: `preload_app` makes gunicorn take it before it forks
+        def run(self):
+            try: Supervisor(self).run()
+            except RuntimeError as e: raise SaeMoviesError(f"the server stopped: {e}") from None
     gc.freeze()  # the collector's passes would otherwise write to every object built so far, copying its pages into each worker
     parent = os.getpid()
     try: Forked().run()
     except SystemExit as e:
         if os.getpid() != parent: sys.stdout.flush(); sys.stderr.flush(); os._exit(e.code if isinstance(e.code, int) else 1)  # a worker ends here, not in our caller
+        if interrupted and not e.code: raise KeyboardInterrupt from None  # 'interrupted', status 130, as with one process
         raise
 
 _SERVE_ENV = 'SAE_MOVIES_SERVE_ARGS' # how `serve --workers N` hands its arguments to each worker process where it cannot fork

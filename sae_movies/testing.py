@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_testing.ipynb #f7b119a4
 from __future__ import annotations
-import functools, hashlib, http.server, importlib.util, io, os, shutil, socket, subprocess, sys, tempfile, threading, time, urllib.request, zipfile
+import functools, hashlib, http.server, importlib.util, io, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, zipfile
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from unittest.mock import patch as _patch_dict
@@ -214,7 +214,16 @@ def server_process(*argv, # arguments after `sae-movies serve` (not --host or --
                 if time.monotonic() > deadline: raise TimeoutError(f'sae-movies serve did not answer on {url} within {timeout} s') from None
                 time.sleep(0.2)
         yield url, proc
-    finally: proc.terminate(); proc.wait(10); log.close()
+    finally:
+        tree = process_tree(proc.pid) if Path('/proc/self').exists() else [proc.pid]  # its workers too, while they are still its children
+        proc.terminate()
+        try: proc.wait(10)
+        except subprocess.TimeoutExpired:  # stuck: stop it and whatever it started, so that nothing outlives the caller
+            for q in tree:
+                try: os.kill(q, signal.SIGKILL)
+                except OSError: pass
+            proc.wait(10)
+        log.close()
 
 @contextmanager
 def serving(*argv, timeout:float=120): # as `server_process`; yields the server's address
