@@ -8,7 +8,7 @@ workers, which counts a page the processes share once, divided between them.
 
     .venv/bin/python bench/pipeline.py [--sizes 1m,10m] [--model autorec] [--keep DIR] [--serve-workers 1,2] [--serve-only]
                                        [--huge-pages-ab ROUNDS] [--out FILE] [--package NOTE]
-                                       [--compare DIR --rounds N --commands recommend,serve]
+                                       [--compare DIR --rounds N --commands recommend,serve --name TEXT]
 
 `--serve-only` runs only `serve`, on the checkpoints an earlier run left in --keep; `--package NOTE` records which package
 was measured (for a run with an older sae_movies put first on PYTHONPATH).
@@ -118,13 +118,22 @@ def imported_from(env:dict)->str: # the folder of the sae_movies a command would
         return subprocess.run([sys.executable, '-c', 'import sae_movies, pathlib; print(pathlib.Path(sae_movies.__file__).parent.parent)'],
                               cwd=tmp, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout.strip()
 
-def compare(sizes, keep, model, other, rounds, which)->tuple: # (rows, the other package's name)
+def source(folder)->str: # its commit, and whether files differ from it
+    "The git commit of a package's folder, marked where its files differ from the commit."
+    git = lambda *a: subprocess.run(['git', '-C', str(folder), *a], capture_output=True, text=True).stdout.strip()
+    head = git('rev-parse', '--short', 'HEAD')
+    return f"{head}{' with changes' if git('status', '--porcelain', '--untracked-files=no') else ''}" if head else 'not a git checkout'
+
+def compare(sizes, keep, model, other, rounds, which, name=None)->tuple: # (rows, the other package's name, what each side was)
     "Each command of `which` `rounds` times with the installed package and with the one in `other`, taking turns (each round starting with the other)."
-    other, base, rows = str(Path(other).resolve()), os.environ.get('PYTHONPATH', ''), []
-    head = subprocess.run(['git', '-C', other, 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
-    name = f'commit {head}' if head else other
+    other, base, rows = str(Path(other).resolve()), os.environ.get('PYTHONPATH'), []
+    if bad := set(which) - {'recommend', 'evaluate', 'serve'}: raise SystemExit(f'--commands: no {", ".join(sorted(bad))} here (recommend, evaluate, serve)')
+    if name == 'installed': raise SystemExit('--name: "installed" names the installed package')
+    name = name or f'commit {source(other)}'
     env = {'installed': {}, name: {'PYTHONPATH': os.pathsep.join(p for p in (other, base) if p)}}
+    mine = imported_from({})
     if imported_from(env[name]) != other: raise SystemExit(f'--compare: with {other} first on PYTHONPATH, sae-movies still imports {imported_from(env[name])}')
+    sides = {'installed': f'{mine} at {source(mine)}', name: f'{other} at {source(other)}'}
     for size in sizes:
         folder, _ = synth_folder(Path(keep), size); ckpt = Path(keep)/f'{size}-{model}.pt'
         if not ckpt.exists(): raise SystemExit(f'--compare: no {ckpt}; run once without it, with --keep {keep}')
@@ -135,11 +144,13 @@ def compare(sizes, keep, model, other, rounds, which)->tuple: # (rows, the other
                     if command == 'serve':
                         os.environ.update(env[package])  # the server inherits this process's environment
                         try: got = served(folder, ckpt, 1)
-                        finally: os.environ['PYTHONPATH'] = base
+                        finally:
+                            if base is None: os.environ.pop('PYTHONPATH', None)
+                            else: os.environ['PYTHONPATH'] = base
                     else: got = timed(steps[command], env[package])
                     rows.append({'size': size, 'command': command, 'package': package, 'round': r, **got})
                     print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False), flush=True)
-    return rows, name
+    return rows, name, sides
 
 if __name__ == '__main__':
     p = bench_args(__doc__, '1m,10m', epochs=(2, 'epochs of training (the command line is timed, not the model)'), model=('autorec', 'a rating model (see `sae-movies models`)'))
@@ -150,6 +161,7 @@ if __name__ == '__main__':
     p.add_argument('--package', help='which sae_movies was measured, saved with the results (for a run of an older one)')
     p.add_argument('--compare', metavar='DIR', help='a folder holding another sae_movies, measured against the installed one (needs --keep)')
     p.add_argument('--rounds', type=int, default=3, help='rounds of --compare')
+    p.add_argument('--name', help="how --compare's results name the other package (default: its commit; say so where it holds changes of its own)")
     p.add_argument('--commands', default='recommend,serve', help='commands that --compare runs (of recommend, evaluate, serve)')
     a = p.parse_args()
     t0 = time.perf_counter()
@@ -157,12 +169,12 @@ if __name__ == '__main__':
     out = Path(a.out) if a.out else Path(__file__).parent/'results'/name
     if a.compare:
         if not a.keep: raise SystemExit('--compare needs --keep: the folder of an earlier run, with its checkpoints')
-        rows, name = compare(a.sizes.split(','), a.keep, a.model, a.compare, a.rounds, a.commands.split(','))
+        rows, name, sides = compare(a.sizes.split(','), a.keep, a.model, a.compare, a.rounds, a.commands.split(','), a.name)
         t = pd.DataFrame(rows)
         med = t.groupby(['size', 'command', 'package'], sort=False)[['seconds', 'peak_gb']].median().unstack('package')
         med[('installed / other', 'seconds')] = med[('seconds', 'installed')] / med[('seconds', name)]
         print(f'\nmedians of {a.rounds} rounds (installed / other < 1: the installed package is faster):\n{med.round(2).to_string()}')
-        save_results(Path(a.out) if a.out else Path(__file__).parent/'results'/'pipeline-compare.json', t0, rows=rows, other=f'{name}, put first on PYTHONPATH from {a.compare}',
+        save_results(Path(a.out) if a.out else Path(__file__).parent/'results'/'pipeline-compare.json', t0, rows=rows, other=f'{name}, put first on PYTHONPATH from {a.compare}', packages=sides,
                      rounds=a.rounds, model=a.model, huge_pages=huge_pages(), flush_denormal=flush_denormal()); sys.exit()
     if a.huge_pages_ab:
         t = pd.DataFrame(huge_pages_ab(a.sizes.split(','), a.keep, a.epochs, a.model, a.huge_pages_ab))
