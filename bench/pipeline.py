@@ -119,10 +119,10 @@ def imported_from(env:dict)->str: # the folder of the sae_movies a command would
                               cwd=tmp, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout.strip()
 
 def source(folder)->str: # its commit, and whether files differ from it
-    "The git commit of a package's folder, marked where its files differ from the commit."
+    "The git commit of a package's folder, marked where the package's own files (sae_movies/) differ from the commit."
     git = lambda *a: subprocess.run(['git', '-C', str(folder), *a], capture_output=True, text=True).stdout.strip()
     head = git('rev-parse', '--short', 'HEAD')
-    return f"{head}{' with changes' if git('status', '--porcelain', '--untracked-files=no') else ''}" if head else 'not a git checkout'
+    return f"{head}{' with changes' if git('status', '--porcelain', '--', 'sae_movies') else ''}" if head else 'not a git checkout'
 
 def compare(sizes, keep, model, other, rounds, which, name=None)->tuple: # (rows, the other package's name, what each side was)
     "Each command of `which` `rounds` times with the installed package and with the one in `other`, taking turns (each round starting with the other)."
