@@ -28,6 +28,9 @@ the installed sae_movies and the one in DIR (put first on the commands' PYTHONPA
 commit), N rounds, the two taking turns and each round starting with the other. It runs the commands that read a
 checkpoint (`recommend`, and `serve` with one process; `--commands` picks, e.g. `recommend,evaluate,serve`), prints each
 one's medians and saves every run in bench/results/pipeline-compare.json (--out: another file).
+bench/results/pipeline-compare-1a03716.json is `--sizes 25m --compare DIR --rounds 4` with DIR a `git worktree` of 1a03716;
+pipeline-compare-small-pages.json is `--sizes 25m,32m --rounds 4 --name 'small_pages turned off'` with DIR a worktree of the
+same commit whose `_numpy_madvise` (sae_movies/data.py) returns None at once.
 """
 import json, os, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
