@@ -14,7 +14,7 @@ from .data import DATASETS, DatasetInfo, count_lines, file_sha256
 # %% auto #0
 __all__ = ['SYN_TITLES', 'HYPOTHESIS_PROFILES', 'CHROMIUM', 'CHROMEDRIVER', 'write_tiny_dataset', 'tiny_info',
            'synthetic_ratings', 'synthetic_train_test', 'write_syn_dataset', 'write_fake_ml1m_ratings', 'zip_folder',
-           'LocalServer', 'hypothesis_profile', 'run_cli', 'huge_pages_kb', 'server_process', 'serving', 'process_tree',
+           'LocalServer', 'hypothesis_profile', 'run_cli', 'huge_pages_kb', 'process_tree', 'server_process', 'serving',
            'browser_missing', 'headless_chromium']
 
 # %% ../nbs/13_testing.ipynb #90fa6fb5
@@ -193,6 +193,16 @@ def huge_pages_kb(code:str, # Python to run; what it keeps alive at the end is m
     thp, kb = Path('/sys/kernel/mm/transparent_hugepage/enabled'), int(out[-1])
     return '\n'.join(out[:-1]), kb if kb >= 0 and thp.exists() and '[never]' not in thp.read_text() else None
 
+# %% ../nbs/13_testing.ipynb #pt000001
+def process_tree(pid:int)->list: # the process's id, then its descendants'
+    "A process and all its descendants, read from /proc (Linux): a server and its workers."
+    kids = []
+    for d in Path('/proc').iterdir():
+        try:
+            if d.name.isdigit() and int((d/'stat').read_text().rsplit(')', 1)[1].split()[1]) == pid: kids.append(int(d.name))
+        except OSError: pass  # gone meanwhile
+    return [pid] + [q for k in kids for q in process_tree(k)]
+
 # %% ../nbs/13_testing.ipynb #baa93131
 def _free_port()->int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
@@ -229,16 +239,6 @@ def server_process(*argv, # arguments after `sae-movies serve` (not --host or --
 def serving(*argv, timeout:float=120): # as `server_process`; yields the server's address
     "Run `sae-movies serve ARGV...` in its own process on 127.0.0.1 for the duration of the block."
     with server_process(*argv, timeout=timeout) as (url, _): yield url
-
-# %% ../nbs/13_testing.ipynb #pt000001
-def process_tree(pid:int)->list: # the process's id, then its descendants'
-    "A process and all its descendants, read from /proc (Linux): a server and its workers."
-    kids = []
-    for d in Path('/proc').iterdir():
-        try:
-            if d.name.isdigit() and int((d/'stat').read_text().rsplit(')', 1)[1].split()[1]) == pid: kids.append(int(d.name))
-        except OSError: pass  # gone meanwhile
-    return [pid] + [q for k in kids for q in process_tree(k)]
 
 # %% ../nbs/13_testing.ipynb #577b682b
 CHROMIUM, CHROMEDRIVER = 'chromium', 'chromedriver'
