@@ -10,14 +10,16 @@ bench/results/load.json.
 
 `--compare DIR --rounds N` instead measures two packages against each other: the installed one and the sae_movies in DIR
 (put first on the server's PYTHONPATH, e.g. a `git worktree` of an older commit), N rounds, the two taking turns and each
-round starting with the other; it prints each one's medians and saves every run in bench/results/load-compare.json (--out: another file). The clients run in this process and the server in its own, on the same 2 cores: the latencies
+round starting with the other (it checks which package the server imports, and records each side's commit); it prints each one's medians and saves every run in bench/results/load-compare.json (--out: another file). The clients run in this process and the server in its own, on the same 2 cores: the latencies
 include the clients' own share of the CPU, so they are an upper bound on what a remote visitor would see.
 """
-import argparse, json, os, platform, resource, sqlite3, subprocess, tempfile, threading, time
+import argparse, json, os, platform, resource, sqlite3, sys, tempfile, threading, time
 from pathlib import Path
 import httpx, numpy as np, pandas as pd
 from sae_movies.testing import serving
 from sae_movies.core import atomic_write  # results replaced whole or not at all
+sys.path.insert(0, str(Path(__file__).parent))
+from scale import two_packages, environment
 
 GOALS = {'p99 (ms)': 100.0, 'errors': 0, 'lost ratings': 0}
 
@@ -75,21 +77,17 @@ def run(clients:int, requests:int, workers:int)->dict:
 
 def compare(a):
     "Each worker count `a.rounds` times with the installed package and with the one in `a.compare`, taking turns; medians printed, every run saved."
-    other, rows, base = str(Path(a.compare).resolve()), [], os.environ.get('PYTHONPATH', '')
-    head = subprocess.run(['git', '-C', other, 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
-    name = f'commit {head}' if head else other  # how the rows name the other package
+    (name, env, sides), rows = two_packages(a.compare), []
     for r in range(a.rounds):
-        for package in ('installed', other) if r % 2 == 0 else (other, 'installed'):
+        for package in ('installed', name) if r % 2 == 0 else (name, 'installed'):
             for w in map(int, a.workers.split(',')):
-                os.environ['PYTHONPATH'] = os.pathsep.join(p for p in (package if package != 'installed' else '', base) if p)  # the server imports it first
-                try: got = run(a.clients, a.requests, w)
-                finally: os.environ['PYTHONPATH'] = base
-                rows.append({'package': name if package == other else package, 'round': r, 'workers': w, 'throughput (req/s)': got['throughput (req/s)'], 'cold_start_s': got['cold_start_s'],
+                with environment(env[package]): got = run(a.clients, a.requests, w)  # the server imports the package first on its PYTHONPATH
+                rows.append({'package': package, 'round': r, 'workers': w, 'throughput (req/s)': got['throughput (req/s)'], 'cold_start_s': got['cold_start_s'],
                              **{k: got['rows'][-1][k] for k in ('p50 (ms)', 'p99 (ms)', 'max (ms)', 'errors')}, 'lost_ratings': got['lost_ratings']})
                 print(pd.DataFrame(rows[-1:]).round(1).to_string(index=False, header=len(rows) == 1), flush=True)
     print('\nmedians:\n' + pd.DataFrame(rows).groupby(['workers', 'package']).median(numeric_only=True).drop(columns='round').round(1).to_string())
     out = Path(a.out) if a.out else Path(__file__).parent/'results'/'load-compare.json'
-    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'other': f'{name}, put first on the server\'s PYTHONPATH from {a.compare}', 'rounds': a.rounds, 'clients': a.clients, 'requests': a.requests,
+    atomic_write(out, lambda tmp: tmp.write_text(json.dumps({'rows': rows, 'other': f'{name}, put first on the server\'s PYTHONPATH from {a.compare}', 'packages': sides, 'rounds': a.rounds, 'clients': a.clients, 'requests': a.requests,
                                                              'machine': {'cpus': os.cpu_count(), 'python': platform.python_version()}}, indent=1, default=float)))
     print(f'saved {out}')
 

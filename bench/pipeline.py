@@ -36,7 +36,7 @@ import json, os, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args, two_packages, environment
 from sae_movies.testing import server_process, process_tree
 
 CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
@@ -115,28 +115,10 @@ def huge_pages_ab(sizes, keep, epochs, model, rounds)->list:
                     print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
     return rows
 
-def imported_from(env:dict)->str: # the folder of the sae_movies a command would import
-    "Which sae_movies `sae-movies` imports with `env` added to the environment (asked from a neutral folder, as the command runs)."
-    with tempfile.TemporaryDirectory() as tmp:
-        return subprocess.run([sys.executable, '-c', 'import sae_movies, pathlib; print(pathlib.Path(sae_movies.__file__).parent.parent)'],
-                              cwd=tmp, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout.strip()
-
-def source(folder)->str: # its commit, and whether files differ from it
-    "The git commit of a package's folder, marked where the package's own files (sae_movies/) differ from the commit."
-    git = lambda *a: subprocess.run(['git', '-C', str(folder), *a], capture_output=True, text=True).stdout.strip()
-    head = git('rev-parse', '--short', 'HEAD')
-    return f"{head}{' with changes' if git('status', '--porcelain', '--', 'sae_movies') else ''}" if head else 'not a git checkout'
-
 def compare(sizes, keep, model, other, rounds, which, name=None)->tuple: # (rows, the other package's name, what each side was)
     "Each command of `which` `rounds` times with the installed package and with the one in `other`, taking turns (each round starting with the other)."
-    other, base, rows = str(Path(other).resolve()), os.environ.get('PYTHONPATH'), []
     if bad := set(which) - {'recommend', 'evaluate', 'serve'}: raise SystemExit(f'--commands: no {", ".join(sorted(bad))} here (recommend, evaluate, serve)')
-    if name == 'installed': raise SystemExit('--name: "installed" names the installed package')
-    name = name or f'commit {source(other)}'
-    env = {'installed': {}, name: {'PYTHONPATH': os.pathsep.join(p for p in (other, base) if p)}}
-    mine = imported_from({})
-    if imported_from(env[name]) != other: raise SystemExit(f'--compare: with {other} first on PYTHONPATH, sae-movies still imports {imported_from(env[name])}')
-    sides = {'installed': f'{mine} at {source(mine)}', name: f'{other} at {source(other)}'}
+    name, env, sides = two_packages(other, name); rows = []
     for size in sizes:
         folder, _ = synth_folder(Path(keep), size); ckpt = Path(keep)/f'{size}-{model}.pt'
         if not ckpt.exists(): raise SystemExit(f'--compare: no {ckpt}; run once without it, with --keep {keep}')
@@ -145,11 +127,7 @@ def compare(sizes, keep, model, other, rounds, which, name=None)->tuple: # (rows
             for package in ('installed', name) if r % 2 == 0 else (name, 'installed'):
                 for command in which:
                     if command == 'serve':
-                        os.environ.update(env[package])  # the server inherits this process's environment
-                        try: got = served(folder, ckpt, 1)
-                        finally:
-                            if base is None: os.environ.pop('PYTHONPATH', None)
-                            else: os.environ['PYTHONPATH'] = base
+                        with environment(env[package]): got = served(folder, ckpt, 1)  # the server inherits this process's environment
                     else: got = timed(steps[command], env[package])
                     rows.append({'size': size, 'command': command, 'package': package, 'round': r, **got})
                     print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False), flush=True)

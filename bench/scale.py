@@ -18,6 +18,7 @@ the medians are reported. PyTorch is asked for huge pages, and the processor to 
 absolute times.
 """
 import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
 
@@ -114,6 +115,41 @@ def save_results(out:Path, t0:float, # the results file; when the run began (tim
     atomic_write(out, lambda tmp: tmp.write_text(json.dumps({**fields, 'machine': machine_info or machine(), 'date': time.strftime('%Y-%m-%d %H:%M'),
                                                              'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
     print(f'\nsaved {out}'); return out
+
+def imported_from(env:dict)->str: # the folder of the sae_movies a command would import
+    "Which sae_movies `sae-movies` imports with `env` added to the environment (asked from a neutral folder, as the command runs)."
+    with tempfile.TemporaryDirectory() as tmp:
+        return subprocess.run([sys.executable, '-c', 'import sae_movies, pathlib; print(pathlib.Path(sae_movies.__file__).parent.parent)'],
+                              cwd=tmp, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout.strip()
+
+def source(folder)->str: # its commit, and whether files differ from it
+    "The git commit of a package's folder, marked where the package's own files (sae_movies/) differ from the commit."
+    git = lambda *a: subprocess.run(['git', '-C', str(folder), *a], capture_output=True, text=True).stdout.strip()
+    head = git('rev-parse', '--short', 'HEAD')
+    return f"{head}{' with changes' if git('status', '--porcelain', '--', 'sae_movies') else ''}" if head else 'not a git checkout'
+
+def two_packages(other, # a folder holding another sae_movies
+                 name:str=None # how the results name it (default: its commit)
+                )->tuple: # (its name, {name: environment to add}, {name: folder at commit}), the installed package named 'installed'
+    "The installed sae_movies and the one in `other`, put first on PYTHONPATH, checked to be the one a command then imports."
+    other, base = str(Path(other).resolve()), os.environ.get('PYTHONPATH')
+    if name == 'installed': raise SystemExit('--name: "installed" names the installed package')
+    name = name or f'commit {source(other)}'
+    env = {'installed': {}, name: {'PYTHONPATH': os.pathsep.join(p for p in (other, base) if p)}}
+    if (got := imported_from(env[name])) != other: raise SystemExit(f'--compare: with {other} first on PYTHONPATH, sae-movies still imports {got}')
+    mine = imported_from({})
+    return name, env, {'installed': f'{mine} at {source(mine)}', name: f'{other} at {source(other)}'}
+
+@contextmanager
+def environment(extra:dict):
+    "This process's environment with `extra` added for the length of the block (for the servers it starts), then as it was."
+    was = {k: os.environ.get(k) for k in extra}
+    os.environ.update(extra)
+    try: yield
+    finally:
+        for k, v in was.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
 
 def synth_folder(root:Path, size:str, # one of `SIZES`, or any name with `shape`
                  shape:tuple=None # (users, movies, ratings, release) instead of `SIZES[size]`
