@@ -186,6 +186,10 @@ def _write_release(folder:Path, release:str, ratings, movies, users)->dict:
     return lines
 
 # %% ../nbs/00a_synth.ipynb #56c45bfa
+def _umask()->int:
+    "The process's file mode creation mask (read by setting it and putting it back)."
+    m = os.umask(0o22); os.umask(m); return m
+
 def synthesize(out, # folder to create (must not exist, or be empty)
                n_users:int, n_movies:int, n_ratings:int,
                release:str='ml-25m', # the format to write: one of `RELEASES`
@@ -198,7 +202,8 @@ def synthesize(out, # folder to create (must not exist, or be empty)
     if out.exists() and (not out.is_dir() or any(out.iterdir())): raise SaeMoviesError(f"{out}: already exists and is not an empty folder")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}-partial-'))
+        mode = out.stat().st_mode & 0o7777 if out.exists() else 0o777 & ~_umask()  # an empty folder's own, else what mkdir gives
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f'.{out.name}-partial-')); tmp.chmod(mode)  # mkdtemp's is 0o700
     except OSError as e: raise SaeMoviesError(f"{out}: could not create the folder ({e.strerror or e})") from None
     try:
         lines = _write_release(tmp, release, *_draw(n_users, n_movies, n_ratings, release, seed, rank))
