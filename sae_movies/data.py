@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_data.ipynb #506b1349
 from __future__ import annotations
-import codecs, csv, ctypes, hashlib, http.client, json, os, re, sys, tempfile, time, urllib.error, urllib.request, warnings, zipfile
+from array import array
+import codecs, csv, ctypes, hashlib, http.client, itertools, json, os, re, sys, tempfile, time, urllib.error, urllib.request, warnings, zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from importlib import import_module
@@ -377,6 +378,28 @@ def _values_ok(df, scale, step)->bool:
     return (ok(u, 1, MAX_ID) and ok(i, 1, MAX_ID) and ok(t, 0, MAX_TIMESTAMP) and ok(r, *scale) and bool(on_step.all())
             and _no_repeats(u, i))
 
+# %% ../nbs/00_data.ipynb #fb000002
+def _first_bad_row(df, scale, step)->tuple: # (row, the earlier row it repeats, or None); (None, None) when every row keeps the rules
+    "The first of the fast path's rows that breaks a rule, found with numpy (the rules `_values_ok` checks)."
+    u, i, r, t = (df[c].to_numpy() for c in RATING_COLS)
+    out = lambda a, lo, hi: ~((a >= lo) & (a <= hi))  # NaN is out
+    bad = out(u, 1, MAX_ID) | out(i, 1, MAX_ID) | out(t, 0, MAX_TIMESTAMP) | out(r, *scale) | ~(np.abs(r / step - np.round(r / step)) <= 1e-9)
+    key = u * (MAX_ID + 1) + i
+    repeat = pd.Series(key).duplicated().to_numpy()
+    if not len(rows := np.flatnonzero(bad | repeat)): return None, None
+    k = int(rows[0])
+    return k, (int(np.flatnonzero(key[:k] == key[k])[0]) if repeat[k] and not bad[k] else None)
+
+def _refuse_row(df, fn, fmt, scale, step, encoding)->pd.DataFrame:
+    "Raise what `_scan` would for numbers the fast path read and `_values_ok` refused, reading again only the first bad row's line."
+    (k, first), f = _first_bad_row(df, scale, step), _FMT[fmt]
+    if k is not None:
+        n = k + 1 + bool(f['header'])  # the fast path keeps every line, in order
+        with open(fn, 'rb') as fh: line = next(itertools.islice(fh, n - 1, None))
+        u, i, _, _ = _line_values(_decoded(line, n, fn, encoding), n, fn, f, scale, step)  # raises unless the pair repeats
+        if first is not None: raise _bad_line(fn, n, f"duplicate rating of movie {i:g} by user {u:g} (first at line {first + 1 + bool(f['header'])})")
+    return _scan(fn, fmt, scale, step, encoding)  # numpy and the rules disagree: the line-by-line reading decides
+
 # %% ../nbs/00_data.ipynb #bacd4cef
 _NUMBER = re.compile(r' *([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?) *')  # ASCII digits only: '٣' is no number here
 
@@ -389,28 +412,44 @@ def _field(text, name, lo, hi, whole, fn, n)->float:
     if not lo <= v <= hi: raise _bad_line(fn, n, f"{name} {text.strip()} outside {lo:.0f}..{hi:.0f}")
     return v
 
+def _line_values(text, n, fn, f, scale, step)->tuple: # (user, movie, rating, timestamp)
+    "One line's four numbers, or the error that names what breaks a rule on it (all but the repeated pair)."
+    fields = text.split(f['sep'])
+    if len(fields) != 4: raise _bad_line(fn, n, f"expected 4 fields separated by {f['seps']}, found {len(fields)}")
+    u, i, t = (_field(fields[j], name, a, b, True, fn, n) for j, name, a, b in
+               ((0, 'user id', 1, MAX_ID), (1, 'movie id', 1, MAX_ID), (3, 'timestamp', 0, MAX_TIMESTAMP)))
+    r, (lo, hi) = _field(fields[2], 'rating', -np.inf, np.inf, False, fn, n), scale
+    if not (lo <= r <= hi and abs(r / step - round(r / step)) <= 1e-9):
+        raise _bad_line(fn, n, f"rating {r:g} outside the scale {lo:g}..{hi:g} (step {step:g})")
+    return u, i, r, t
+
+def _decoded(line:bytes, n, fn, encoding)->str:
+    "A line's text without its line ending, or the error naming it when it is not valid `encoding`."
+    try: return line.removesuffix(b'\n').removesuffix(b'\r').decode(encoding)
+    except UnicodeDecodeError as e: raise _bad_line(fn, n, f"not valid {encoding} text ({e.reason})") from None
+
+def _repeat(u, i, fn, header:bool):
+    "Raise for the first (user, movie) pair repeated among these rows, naming its line and the line it first appeared on."
+    key = u.astype(np.int64) * (MAX_ID + 1) + i.astype(np.int64)  # the rows' ids are in range: checked as they were read
+    if len(k := np.flatnonzero(pd.Series(key).duplicated().to_numpy())):
+        j = int(np.flatnonzero(key == key[k[0]])[0])
+        raise _bad_line(fn, k[0] + 1 + header, f"duplicate rating of movie {i[k[0]]:g} by user {u[k[0]]:g} (first at line {j + 1 + header})")
+
 def _scan(fn, fmt, scale, step, encoding)->pd.DataFrame:
     "The rules, line by line: every line parsed and checked in order; raises at the first bad line."
-    f, rows, first_at = _FMT[fmt], [], {}
-    lo, hi = scale
+    f, cols = _FMT[fmt], [array('d') for _ in RATING_COLS]  # 8 bytes a number: Python objects for each row would take 20 times that
+    got = lambda: [np.frombuffer(c, dtype=np.float64) for c in cols]
     with open(fn, 'rb') as fh:
         for n, line in enumerate(fh, 1):  # binary files split at b'\n' only
-            line = line.removesuffix(b'\n').removesuffix(b'\r')
-            try: text = line.decode(encoding)
-            except UnicodeDecodeError as e: raise _bad_line(fn, n, f"not valid {encoding} text ({e.reason})") from None
-            if n == 1 and f['header']:
-                if text.removeprefix('\ufeff') != f['header']: raise _bad_line(fn, n, f"expected the header {f['header']!r}, found {text[:80]!r}")
-                continue
-            fields = text.split(f['sep'])
-            if len(fields) != 4: raise _bad_line(fn, n, f"expected 4 fields separated by {f['seps']}, found {len(fields)}")
-            u, i, t = (_field(fields[j], name, a, b, True, fn, n) for j, name, a, b in
-                       ((0, 'user id', 1, MAX_ID), (1, 'movie id', 1, MAX_ID), (3, 'timestamp', 0, MAX_TIMESTAMP)))
-            r = _field(fields[2], 'rating', -np.inf, np.inf, False, fn, n)
-            if not (lo <= r <= hi and abs(r / step - round(r / step)) <= 1e-9):
-                raise _bad_line(fn, n, f"rating {r:g} outside the scale {lo:g}..{hi:g} (step {step:g})")
-            if (j := first_at.setdefault((u, i), n)) != n: raise _bad_line(fn, n, f"duplicate rating of movie {i:g} by user {u:g} (first at line {j})")
-            rows.append((u, i, r, t))
-    return pd.DataFrame(rows, columns=RATING_COLS)
+            try:
+                text = _decoded(line, n, fn, encoding)
+                if n == 1 and f['header']:
+                    if text.removeprefix('\ufeff') != f['header']: raise _bad_line(fn, n, f"expected the header {f['header']!r}, found {text[:80]!r}")
+                    continue
+                for c, v in zip(cols, _line_values(text, n, fn, f, scale, step)): c.append(v)
+            except SaeMoviesError: _repeat(*got()[:2], fn, bool(f['header'])); raise  # a pair repeated on an earlier line comes first
+    _repeat(*got()[:2], fn, bool(f['header']))
+    return pd.DataFrame(dict(zip(RATING_COLS, got())))
 
 # %% ../nbs/00_data.ipynb #22d06705
 def read_ratings(fn:Path, # ratings file
@@ -424,7 +463,8 @@ def read_ratings(fn:Path, # ratings file
     if not fn.is_file(): raise SaeMoviesError(f"{fn}: file not found")
     if not fn.stat().st_size: raise SaeMoviesError(f"{fn}: the file is empty")
     df = _read_numeric(fn, fmt, encoding)
-    if df is None or not _values_ok(df, scale, step): df = _scan(fn, fmt, scale, step, encoding)  # names the first bad line
+    if df is None: df = _scan(fn, fmt, scale, step, encoding)  # names the first bad line
+    elif not _values_ok(df, scale, step): df = _refuse_row(df, fn, fmt, scale, step, encoding)
     if df.empty: raise SaeMoviesError(f"{fn}: the file has no ratings")
     return df.astype({'user': 'int64', 'item': 'int64', 'rating': 'float32', 'timestamp': 'int64'})
 
