@@ -18,11 +18,11 @@ from tqdm.auto import tqdm
 __all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COLS', 'MAX_ID', 'MAX_TIMESTAMP', 'ML100K_GENRES',
            'META_FILES', 'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo', 'dataset_info', 'default_data_dir',
            'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines', 'folder_info', 'published_md5',
-           'file_md5', 'validate_dataset', 'safe_extract', 'download_dataset', 'get_dataset', 'read_ratings',
-           'read_movies', 'read_users', 'as_ids', 'IndexMap', 'id_table', 'MovieLens', 'load_ratings_file', 'trim_heap',
-           'small_pages', 'load_dataset', 'Split', 'random_holdout', 'by_user_then_key', 'per_user_holdout',
-           'held_out_users', 'validation_split', 'liked_ratings', 'user_split', 'check_rating_columns', 'ratings_csr',
-           'dense_rows', 'to_dense', 'item_view', 'liked']
+           'file_md5', 'AlteredFile', 'validate_dataset', 'safe_extract', 'download_dataset', 'get_dataset',
+           'read_ratings', 'read_movies', 'read_users', 'as_ids', 'IndexMap', 'id_table', 'MovieLens',
+           'load_ratings_file', 'trim_heap', 'small_pages', 'load_dataset', 'Split', 'random_holdout',
+           'by_user_then_key', 'per_user_holdout', 'held_out_users', 'validation_split', 'liked_ratings', 'user_split',
+           'check_rating_columns', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view', 'liked']
 
 # %% ../nbs/00_data.ipynb #dede1a2b
 class SaeMoviesError(Exception):
@@ -183,6 +183,18 @@ def _holds_other_release(folder:Path, info:DatasetInfo)->str:
     return (f"{folder}: holds {', '.join(others)} (the format of {names}), not {info.name}: "
             f"expected {', '.join(info.files)}; pick the matching --data, or point --path at a {info.name} folder")
 
+def _same_files_of(folder:Path, info:DatasetInfo, releases=None)->str:
+    "A message naming the release whose files, by their line counts, `folder` holds instead of `info`'s ('' when none)."
+    counts = {}
+    def lines(fn): # cached: several releases share a file name
+        if fn not in counts: counts[fn] = count_lines(folder/fn) if (folder/fn).is_file() else None
+        return counts[fn]
+    for i in releases or DATASETS.values():
+        if i.name == info.name or i.ratings_file != info.ratings_file or None in i.files.values(): continue
+        if all(lines(fn) == n for fn, n in sorted(i.files.items(), key=lambda kv: kv[1])):  # the shortest files first: they tell most releases apart
+            return f"{folder}: holds {i.name} (its files have {i.name}'s line counts), not {info.name}; use --data {i.name}, or point --path at a {info.name} folder"
+    return ''
+
 # %% ../nbs/00_data.ipynb #cfdf571e
 def published_md5(folder:Path)->dict: # file name -> md5
     "The md5 sums an archive ships in `checksums.txt` (ML-32M), in md5sum's format; empty when there is none."
@@ -198,6 +210,10 @@ def file_md5(fn:Path)->str:
     return h.hexdigest()
 
 # %% ../nbs/00_data.ipynb #eefad59c
+class AlteredFile(SaeMoviesError):
+    "A file whose checksum is not the one published (or generated) for it."
+    def __init__(self, path:Path, message:str): super().__init__(message); self.path = Path(path)
+
 def validate_dataset(folder:Path, # the dataset folder
                      info:DatasetInfo, # what it should hold
                      check_hashes:bool=True # also compare sha256 (and the archive's own md5 sums) where known
@@ -205,6 +221,7 @@ def validate_dataset(folder:Path, # the dataset folder
     "Raise `SaeMoviesError` naming the first missing, truncated or altered file, or the release the folder holds instead."
     folder, info = Path(folder), folder_info(folder, info)
     if not (folder/info.ratings_file).is_file() and (other := _holds_other_release(folder, info)): raise SaeMoviesError(other)
+    if not info.synthetic and None in info.files.values() and (other := _same_files_of(folder, info)): raise SaeMoviesError(other)  # ml-latest: any length
     fix = ("generate it again with `sae-movies synth`" if info.synthetic else
            f"delete {folder} and run `sae-movies data {info.name}` to download a fresh copy")
     md5 = published_md5(folder) if check_hashes else {}
@@ -212,10 +229,10 @@ def validate_dataset(folder:Path, # the dataset folder
         p = folder/fn
         if not p.is_file(): raise SaeMoviesError(f"{p}: required file is missing; {fix}")
         if n_lines is not None and (got := count_lines(p)) != n_lines:
-            raise SaeMoviesError(f"{p}: expected {n_lines:,} lines, found {got:,} (truncated or altered); {fix}")
+            raise SaeMoviesError((not info.synthetic and _same_files_of(folder, info)) or f"{p}: expected {n_lines:,} lines, found {got:,} (truncated or altered); {fix}")
         if check_hashes and fn in info.sha256 and file_sha256(p) != info.sha256[fn]:
-            raise SaeMoviesError(f"{p}: sha256 does not match the {'generated' if info.synthetic else 'published'} file (altered copy); {fix}")
-        if fn in md5 and file_md5(p) != md5[fn]: raise SaeMoviesError(f"{p}: md5 does not match the archive's checksums.txt (altered copy); {fix}")
+            raise AlteredFile(p, f"{p}: sha256 does not match the {'generated' if info.synthetic else 'published'} file (altered copy); {fix}")
+        if fn in md5 and file_md5(p) != md5[fn]: raise AlteredFile(p, f"{p}: md5 does not match the archive's checksums.txt (altered copy); {fix}")
     return folder
 
 # %% ../nbs/00_data.ipynb #b6e87f75
@@ -722,8 +739,12 @@ def load_dataset(name:str='ml-100k', # dataset name
                  download:bool=True # download when no copy is found
                 )->MovieLens:
     "Find, validate and parse a MovieLens dataset."
-    if info is None: folder, info = get_dataset(name, path, download=download, quiet=False), dataset_info(name)
-    else: folder = validate_dataset(Path(path), info)
+    try:
+        if info is None: folder, info = get_dataset(name, path, download=download, quiet=False), dataset_info(name)
+        else: folder = validate_dataset(Path(path), info)
+    except AlteredFile as e:  # a ratings file that breaks a rule: its first bad line says more than its checksum
+        if e.path.is_file() and e.path.name == (info := info or dataset_info(name)).ratings_file: load_ratings_file(e.path.parent, e.path.name, folder_info(e.path.parent, info))
+        raise
     info = folder_info(folder, info)
     with small_pages():  # big arrays used once or twice: no compaction stalls for them
         ratings, movies = load_ratings_file(folder, info.ratings_file, info), read_movies(folder, info)
