@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 from .data import SaeMoviesError, DATASETS, MovieLens, Split, dataset_info, load_dataset, small_pages
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint
-from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal
+from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device
 from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, resolve_checkpoint
 from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate, cv_summary, compare_to_best
 from .recommend import Recommender
@@ -249,7 +249,10 @@ def _make_model(a):
         if value is None: continue
         if flag not in fields_: raise SaeMoviesError(f"--{flag} does not apply to {a.model} (its settings: {', '.join(fields_) or 'none'})")
         texts[flag] = str(value)
-    return cls(**vars(cls.Settings.from_strings(a.model, texts)))
+    model = cls(**vars(cls.Settings.from_strings(a.model, texts)))
+    for m in [model, *getattr(model, 'members', [])]:  # a blend's members too, before any of them trains
+        if hasattr(m.settings, 'device'): pick_device(m.settings.device)  # a device this machine lacks: refused before the data is read
+    return model
 
 def _resumed_model(a):
     "The model of an interrupted run, from its checkpoint: its settings, data and split, and where training stood (`resume_state`)."
