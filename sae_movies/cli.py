@@ -6,7 +6,7 @@
 from __future__ import annotations
 import time
 _STARTED = time.perf_counter()  # before the heavy imports below: start-up is measured from here
-import argparse, gc, importlib.util, json, os, re, sys
+import argparse, gc, importlib.util, io, json, os, re, sys
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -162,7 +162,7 @@ def build_parser()->argparse.ArgumentParser:
         epilog='Run `sae-movies COMMAND --help` for the options of a command. Models: ' + ', '.join(MODELS) + '. '
                'Exit status: 0 done; 2 bad input (an argument, a file or the data refused, or more memory asked for than the machine has, with a one-line message); '
                '1 training diverged (an autoencoder saves its last good weights); 130 interrupted by Ctrl-C (a model trained '
-               'epoch by epoch saves its best weights so far; the autoencoders continue with `train --resume`).')
+               'epoch by epoch saves its best weights so far; the autoencoders continue with `train --resume`); 141 what read its output went away (`| head`).')
     p.add_argument('-V', '--version', action='version', version=__version__)
     sub = p.add_subparsers(dest='command', metavar='COMMAND', title='commands')
     add = lambda name, desc: sub.add_parser(name, help=desc, description=desc[0].upper() + desc[1:] + '.', formatter_class=_Formatter)
@@ -757,9 +757,16 @@ def _command(argv:list)->int:
     except TrainingDiverged as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 1
     except SaeMoviesError as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 2
     except KeyboardInterrupt: print(f"sae-movies {a.command}: interrupted", file=sys.stderr); return 130
+    except BrokenPipeError: return _reader_gone()
     except (MemoryError, torch.cuda.OutOfMemoryError, RuntimeError) as e:
         if isinstance(e, RuntimeError) and not _out_of_memory(e): raise
         print(f"sae-movies {a.command}: error: out of memory: what was asked for needs more memory than this machine has", file=sys.stderr); return 2
+
+def _reader_gone()->int: # 141, as a process killed by SIGPIPE
+    "What reads our output went away (`sae-movies models | head -3`): stop quietly, as Unix tools do."
+    try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # else Python's last flush of stdout fails again, with a traceback
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation): pass  # a stream with no file (a test's)
+    return 141
 
 def _out_of_memory(e:RuntimeError)->bool: return "can't allocate memory" in str(e) or 'not enough memory' in str(e) # PyTorch's CPU allocator's words
 
