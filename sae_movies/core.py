@@ -357,12 +357,14 @@ def predict(self:Model, users, # raw user ids
 @patch
 def _score_pairs(self:Model, rows:np.ndarray, # users' rows in the index map (-1: someone new)
                  H:sp.csr_matrix, # their histories, one row each
-                 who:np.ndarray, cols:np.ndarray # per pair: its user's position in `rows`, its movie's column
+                 who:np.ndarray, cols:np.ndarray, # per pair: its user's position in `rows`, its movie's column
+                 batch:int=None # users per batch of scores (default: `_score_batches`')
                 )->np.ndarray: # the model's score of each pair (what it gives where `predict` falls back does not matter)
     "The model's scores at (user, movie) pairs; by default read off each user's full row of scores."
-    out = np.empty(len(who), np.float32)
-    for s, S, _ in self._score_batches(rows, H, fill=False):
-        sel = (who >= s) & (who < s + len(S)); out[sel] = S[who[sel] - s, cols[sel]]
+    out, order = np.empty(len(who), np.float32), np.argsort(who, kind='stable')  # each batch's pairs: one slice of `order`
+    for s, S, _ in self._score_batches(rows, H, batch, fill=False):
+        lo, hi = np.searchsorted(who, [s, s + len(S)], sorter=order)  # not a mask over every pair per batch: at 25M, 2,290 batches
+        p = order[lo:hi]; out[p] = S[who[p] - s, cols[p]]
     return out
 
 # %% ../nbs/02_core.ipynb #ps000002
