@@ -50,13 +50,14 @@ class InfAE(TopNModel):
 # %% ../nbs/07c_infinite.ipynb #e1a0c013
 def check_kernel_memory(n_people:int, # training people in the kernel
                         n_items:int, # movies
-                        memory:int=None # bytes available (default: the machine's physical memory)
+                        memory:int=None, # bytes available (default: the machine's physical memory)
+                        name:str='inf-ae' # the model, as the message names it
                        ):
     "Refuse, with the size it would need, an inf-ae fit whose dense matrices would not fit in memory."
     need, memory = 8 * (2 * n_people ** 2 + 2 * n_people * n_items), physical_memory() if memory is None else memory
     if memory and need > 0.8 * memory:
-        raise SaeMoviesError(f"inf-ae needs {need / 1e9:.1f} GB for {n_people:,} training people and {n_items:,} movies, more than this "
-                             f"machine's {memory / 1e9:.1f} GB allow; set max_users lower (a sample of the people)")
+        raise SaeMoviesError(f"{name} needs {need / 1e9:.1f} GB for {n_people:,} training people and {n_items:,} movies, more than the "
+                             f"{0.8 * memory / 1e9:.1f} GB a fit may take here (four fifths of this machine's {memory / 1e9:.1f} GB); set max_users lower (a sample of the people)")
 
 # %% ../nbs/07c_infinite.ipynb #e1a0c016
 def _eigh(K, X, dev): # (eigenvalues, eigenvectors, QᵀX): numpy, or torch tensors on `dev`
@@ -90,7 +91,7 @@ def _fit(self:InfAE, R, V, progress):
     if not len(people): raise SaeMoviesError("inf-ae: nobody in the training ratings liked a movie; lower the threshold or use all_rated")
     L, pair = Rb[self._sample(people)].astype(np.float32).tocsr(), self._validation(Rb, V)
     points = self._points(R, L, pair is not None); n = max(p[1].shape[0] for p in points)
-    check_kernel_memory(n, Rb.shape[1])
+    check_kernel_memory(n, Rb.shape[1], name=self.name)
     dev = float64_device(s.device, self.name, 8 * (2 * n ** 2 + 3 * n * Rb.shape[1]))  # K, Q; X, QᵀX, a weight matrix
     hist, kept = [], None  # kept: (validation NDCG@100, other settings, b_var, λ, rows, α) of the best so far; the first wins a tie
     for extra, X, d in points:

@@ -132,8 +132,8 @@ def check_square_memory(name:str, # the model, for the message
     "Refuse, with the size it would need, a fit whose dense movies x movies matrices would not fit in memory."
     need, memory = n * n * 8 * copies, physical_memory() if memory is None else memory
     if memory and need > 0.8 * memory:
-        raise SaeMoviesError(f"{name} needs {copies} dense {n:,} x {n:,} matrices ({need / 1e9:.1f} GB) for this catalogue, more than this "
-                             f"machine's {memory / 1e9:.1f} GB allow; rank it with mult-dae or mult-vae, which read batches of users")
+        raise SaeMoviesError(f"{name} needs {copies} dense {n:,} x {n:,} matrices ({need / 1e9:.1f} GB) for this catalogue, more than the "
+                             f"{0.8 * memory / 1e9:.1f} GB a fit may take here (four fifths of this machine's {memory / 1e9:.1f} GB); rank it with mult-dae or mult-vae, which read batches of users")
 
 # %% ../nbs/07_topn.ipynb #a7d0b002
 def woodbury_inverse(X:sp.spmatrix, # the binary ratings (people x movies); G = XᵀX
