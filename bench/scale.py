@@ -109,12 +109,14 @@ def machine()->str: return f'{platform.processor() or platform.machine()}, {os.c
 
 def save_results(out:Path, t0:float, # the results file; when the run began (time.perf_counter)
                  machine_info:str=None, # the machine as the results name it (default: `machine()`)
+                 quiet:bool=False, # say nothing (a script saving as it goes)
                  **fields)->Path:
     "Write a benchmark's results as JSON with the machine, the date and the run's seconds, replaced whole or not at all."
     from sae_movies.core import atomic_write  # imported late: the measuring process keeps torch out of itself while its children run
     atomic_write(out, lambda tmp: tmp.write_text(json.dumps({**fields, 'machine': machine_info or machine(), 'date': time.strftime('%Y-%m-%d %H:%M'),
                                                              'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
-    print(f'\nsaved {out}'); return out
+    if not quiet: print(f'\nsaved {out}')
+    return out
 
 def imported_from(env:dict)->str: # the folder of the sae_movies a command would import
     "Which sae_movies `sae-movies` imports with `env` added to the environment (asked from a neutral folder, as the command runs)."
