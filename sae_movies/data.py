@@ -396,16 +396,20 @@ def _values_ok(df, scale, step)->bool:
             and _no_repeats(u, i))
 
 # %% ../nbs/00_data.ipynb #fb000002
+def _first_repeat(u:np.ndarray, i:np.ndarray)->tuple|None: # (row, the earlier row whose pair it repeats); None when none repeats
+    "The first row whose (user, movie) pair an earlier row has, found with a hash of every pair."
+    key = u.astype(np.int64) * (MAX_ID + 1) + i.astype(np.int64)
+    if not len(k := np.flatnonzero(pd.Series(key).duplicated().to_numpy())): return None
+    return int(k[0]), int(np.flatnonzero(key == key[k[0]])[0])
+
 def _first_bad_row(df, scale, step)->tuple: # (row, the earlier row it repeats, or None); (None, None) when every row keeps the rules
     "The first of the fast path's rows that breaks a rule, found with numpy (the rules `_values_ok` checks)."
     u, i, r, t = (df[c].to_numpy() for c in RATING_COLS)
     out = lambda a, lo, hi: ~((a >= lo) & (a <= hi))  # NaN is out
-    bad = out(u, 1, MAX_ID) | out(i, 1, MAX_ID) | out(t, 0, MAX_TIMESTAMP) | out(r, *scale) | ~(np.abs(r / step - np.round(r / step)) <= 1e-9)
-    key = u * (MAX_ID + 1) + i
-    repeat = pd.Series(key).duplicated().to_numpy()
-    if not len(rows := np.flatnonzero(bad | repeat)): return None, None
-    k = int(rows[0])
-    return k, (int(np.flatnonzero(key[:k] == key[k])[0]) if repeat[k] and not bad[k] else None)
+    bad = np.flatnonzero(out(u, 1, MAX_ID) | out(i, 1, MAX_ID) | out(t, 0, MAX_TIMESTAMP) | out(r, *scale) | ~(np.abs(r / step - np.round(r / step)) <= 1e-9))
+    first = int(bad[0]) if len(bad) else None
+    if (rep := _first_repeat(u, i)) and (first is None or rep[0] < first): return rep  # a pair an earlier, good row has (ids out of range may collide: those rows are bad, and come first)
+    return first, None
 
 def _refuse_row(df, fn, fmt, scale, step, encoding)->pd.DataFrame:
     "Raise what `_scan` would for numbers the fast path read and `_values_ok` refused, reading again only the first bad row's line."
@@ -447,10 +451,9 @@ def _decoded(line:bytes, n, fn, encoding)->str:
 
 def _repeat(u, i, fn, header:bool):
     "Raise for the first (user, movie) pair repeated among these rows, naming its line and the line it first appeared on."
-    key = u.astype(np.int64) * (MAX_ID + 1) + i.astype(np.int64)  # the rows' ids are in range: checked as they were read
-    if len(k := np.flatnonzero(pd.Series(key).duplicated().to_numpy())):
-        j = int(np.flatnonzero(key == key[k[0]])[0])
-        raise _bad_line(fn, k[0] + 1 + header, f"duplicate rating of movie {i[k[0]]:g} by user {u[k[0]]:g} (first at line {j + 1 + header})")
+    if rep := _first_repeat(u, i):  # the rows' ids are in range: checked as they were read
+        k, j = rep
+        raise _bad_line(fn, k + 1 + header, f"duplicate rating of movie {i[k]:g} by user {u[k]:g} (first at line {j + 1 + header})")
 
 def _scan(fn, fmt, scale, step, encoding)->pd.DataFrame:
     "The rules, line by line: every line parsed and checked in order; raises at the first bad line."
