@@ -16,11 +16,11 @@ train each of their members in full (they take no --epochs), so they cost what t
 Prints a table and saves bench/results/every_model.json (after every run, so that a run cut short keeps what it measured; `complete` says whether it ended). Each model is run once at each size, the smaller sizes first:
 times are single runs on a shared machine, good for telling seconds from hours, not for ranking close models.
 """
-import json, os, signal, subprocess, sys, tempfile, time
+import json, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args, run_command
 
 CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
 
@@ -33,18 +33,9 @@ def train(model:str, folder:Path, release:str, out:Path, epochs:int, limit:float
     "Train `model` in a fresh `sae-movies train` process; how it ended, its wall time and its own peak resident memory."
     args = [CLI, 'train', '--model', model, '--data', release, '--path', str(folder), '--json', '--quiet', '--out', str(out)]
     if epochs: args += ['--epochs', str(epochs)]
-    t = time.perf_counter()
-    with tempfile.TemporaryFile('w+') as o, tempfile.TemporaryFile('w+') as e:
-        p = subprocess.Popen(args, stdout=o, stderr=e, start_new_session=True)
-        stopped = False
-        while not (done := os.wait4(p.pid, os.WNOHANG))[0]:  # reaped here, for this child's own resource usage
-            if time.perf_counter() - t > limit: os.killpg(p.pid, signal.SIGKILL); done = os.wait4(p.pid, 0); stopped = True; break
-            time.sleep(0.2)
-        _, status, usage = done; p.returncode = code = os.waitstatus_to_exitcode(status)
-        seconds = time.perf_counter() - t
-        o.seek(0); e.seek(0); stdout, stderr = o.read(), e.read()
+    r = run_command(args, limit=limit); code, stopped, stdout, stderr = r['code'], r['stopped'], r['stdout'], r['stderr']
     lines = [l for l in stderr.splitlines() if l.strip()]
-    row = {'model': model, 'seconds': seconds, 'peak_gb': usage.ru_maxrss / 1e6, 'status': code, 'figure': None, 'metric': None, 'message': None}
+    row = {'model': model, 'seconds': r['seconds'], 'peak_gb': r['peak_gb'], 'status': code, 'figure': None, 'metric': None, 'message': None}
     if stopped: return {**row, 'outcome': 'stopped', 'message': f'past {limit:g} s'}
     if code == 0:
         res = json.loads(stdout.strip().splitlines()[-1])

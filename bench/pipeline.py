@@ -36,20 +36,16 @@ import json, os, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args, two_packages, environment
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args, two_packages, environment, run_command
 from sae_movies.testing import server_process, process_tree
 
 CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
 
 def timed(args:list, env:dict=None)->dict: # seconds, peak_gb
     "Run the command in a fresh process (`env` added to the environment); its wall time and peak resident memory (its own, from wait4)."
-    t = time.perf_counter()
-    with tempfile.TemporaryFile('w+') as err:
-        p = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, **(env or {})})
-        _, status, usage = os.wait4(p.pid, 0)  # reaped here, for this child's own resource usage
-        p.returncode = os.waitstatus_to_exitcode(status)
-        if p.returncode: err.seek(0); raise SystemExit(f"sae-movies {' '.join(args)} failed:\n{err.read()[-3000:]}")
-    return {'seconds': time.perf_counter() - t, 'peak_gb': usage.ru_maxrss / 1e6}
+    r = run_command([CLI, *args], env)
+    if r['code']: raise SystemExit(f"sae-movies {' '.join(args)} failed:\n{r['stderr'][-3000:]}")
+    return {'seconds': r['seconds'], 'peak_gb': r['peak_gb']}
 
 def pss_gb(pid:int)->float:
     "The proportional set size of a process and its descendants, summed (shared pages counted once, in shares), in GB."

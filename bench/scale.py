@@ -17,7 +17,7 @@ the medians are reported. PyTorch is asked for huge pages, and the processor to 
 `sae-movies` does (`THP_MEM_ALLOC_ENABLE=0` and `SAE_MOVIES_FLUSH_DENORMAL=0` turn them off). Prints a table and saves it as bench/results/scale.json. This machine is shared and noisy: compare ratios, not
 absolute times.
 """
-import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
+import argparse, json, os, platform, resource, signal, subprocess, sys, tempfile, time
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -117,6 +117,23 @@ def save_results(out:Path, t0:float, # the results file; when the run began (tim
                                                              'seconds': time.perf_counter() - t0}, indent=1, default=float) + '\n'))
     if not quiet: print(f'\nsaved {out}')
     return out
+
+def run_command(args:list, # the command line
+                env:dict=None, # added to the environment
+                limit:float=None # seconds before it is killed, with all it started (None: none)
+               )->dict: # code, seconds, peak_gb, stdout, stderr, stopped
+    "Run a command in a fresh process, reaped here for its wall time and its own peak resident memory (wait4), not its parent's."
+    t = time.perf_counter()
+    with tempfile.TemporaryFile('w+') as o, tempfile.TemporaryFile('w+') as e:
+        p = subprocess.Popen(args, stdout=o, stderr=e, env={**os.environ, **(env or {})}, start_new_session=limit is not None)  # its own group: killed whole
+        stopped = False
+        while not (done := os.wait4(p.pid, os.WNOHANG))[0]:
+            if limit is not None and time.perf_counter() - t > limit: os.killpg(p.pid, signal.SIGKILL); done = os.wait4(p.pid, 0); stopped = True; break
+            time.sleep(0.05)
+        _, status, usage = done; p.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - t
+        o.seek(0); e.seek(0)
+        return dict(code=p.returncode, seconds=seconds, peak_gb=usage.ru_maxrss / 1e6, stdout=o.read(), stderr=e.read(), stopped=stopped)
 
 def imported_from(env:dict)->str: # the folder of the sae_movies a command would import
     "Which sae_movies `sae-movies` imports with `env` added to the environment (asked from a neutral folder, as the command runs)."
