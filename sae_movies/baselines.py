@@ -19,6 +19,7 @@ class GlobalMean(Model):
     name, summary = 'global-mean', 'the mean training rating, for every pair'
     def _fit(self, R, V, progress): pass
     def _score(self, rows, H): return np.full((len(rows), self.imap.n_items), self.biases.mu)
+    def _score_pairs(self, rows, H, who, cols, batch=None): return np.full(len(who), self.biases.mu)  # no row of scores per user
     def _user_ok(self, rows, H): return np.ones(len(rows), bool)
     def _item_ok(self): return np.ones(self.imap.n_items, bool)
     def _get_state(self): return {}
@@ -31,6 +32,7 @@ class MovieMean(Model):
     def _fit(self, R, V, progress):
         coo = R.tocoo(); self.movie_mean = mean_by_index(coo.col, coo.data.astype(np.float64), self.imap.n_items)
     def _score(self, rows, H): return np.repeat(self.movie_mean[None, :], len(rows), 0)
+    def _score_pairs(self, rows, H, who, cols, batch=None): return self.movie_mean[cols]
     def _user_ok(self, rows, H): return np.ones(len(rows), bool)
     def _get_state(self): return {'movie_mean': torch.from_numpy(self.movie_mean)}
     def _set_state(self, state): self.movie_mean = state['movie_mean'].numpy()
@@ -49,6 +51,7 @@ class Bias(Model):
     def _fit(self, R, V, progress):
         s = self.settings; self.fitted = Biases(s.reg_user, s.reg_item, s.n_iters).fit(R)
     def _score(self, rows, H): return self.fitted.scores(H)
+    def _score_pairs(self, rows, H, who, cols, batch=None): return self.fitted.mu + self.fitted.user_bias(H)[who] + self.fitted.item_bias[cols]
     def _get_state(self): return {'mu': self.fitted.mu, 'item_bias': torch.from_numpy(self.fitted.item_bias)}
     def _set_state(self, state):
         s = self.settings; self.fitted = Biases(s.reg_user, s.reg_item, s.n_iters)

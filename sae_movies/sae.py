@@ -8,7 +8,7 @@ import copy, math
 from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn
 from fastcore.basics import patch
-from .core import Model, Settings, progress_bar, TrainingDiverged, net_from_state
+from .core import Model, Settings, pair_scores, progress_bar, TrainingDiverged, net_from_state
 from .data import SaeMoviesError
 from .train import AutoEncoder, RatingPattern, sparse_forward, make_optimizer, pick_device, set_seed, train_loop, torch_threads, DEVICES, OPTIMIZERS, ACTIVATIONS, autocast
 from .train import dist_world, all_sum, data_parallel, shard_pattern
@@ -259,9 +259,6 @@ def _set_state(self:AutoencoderModel, state:dict):
 
 @patch
 def item_vectors(self:AutoencoderModel)->np.ndarray: return self.net.layers[-1].weight.detach().numpy() # a movie's decoder row
-@patch
-def user_vectors(self:AutoencoderModel, H)->np.ndarray: # a user's code
-    with torch.no_grad(): return self.net.encode(torch.from_numpy(H.toarray())).numpy()
 
 # %% ../nbs/05_sae.ipynb #784a79c4
 @dataclass
@@ -290,3 +287,26 @@ def _fit(self:SAE, R, V, progress):
         self.net, losses = train_course(torch.from_numpy(R.toarray()), self.settings.epochs, self.settings.seed, progress=progress)
     self.history = pd.DataFrame({'epoch': range(1, len(losses) + 1), 'train_mse': np.square(losses), 'valid_rmse': np.nan})
     self.best_epoch, self.stopped = len(losses), 'completed'
+
+# %% ../nbs/05_sae.ipynb #sp050002
+@patch
+def _hidden(self:AutoencoderModel, H:sp.csr_matrix, # histories, one row each
+            stop:int=-1, # the layer to stop before (-1: the output layer; `net.n_encoder`: the code)
+            chunk:int=1 << 14 # rows per pass: memory follows chunk × the widest layer
+           )->np.ndarray: # (rows, width of the last layer run)
+    "Each history's last hidden layer before `stop`, computed from its sparse ratings."
+    L, H = self.net.layers, sp.csr_matrix(H, dtype=np.float32)
+    W0, b0 = L[0].weight.detach().numpy().T, L[0].bias.detach().numpy()
+    with torch.no_grad():
+        parts = [self.net.body(torch.from_numpy(np.asarray(H[s:s + chunk] @ W0 + b0, np.float32)), stop).numpy()
+                 for s in range(0, H.shape[0], chunk)]
+    return np.concatenate(parts) if parts else np.zeros((0, L[stop - 1].out_features), np.float32)
+
+@patch
+def _score_pairs(self:AutoencoderModel, rows, H, who, cols, batch=None):  # the output layer at the pairs only
+    if self.item_based: return Model._score_pairs(self, rows, H, who, cols, batch)  # rows are movies: full rows (06_autorec scores its own way)
+    out = self.net.layers[-1]
+    return pair_scores(out.weight.detach().numpy(), out.bias.detach().numpy(), self._hidden(H), cols, who)
+
+@patch
+def user_vectors(self:AutoencoderModel, H)->np.ndarray: return self._hidden(H, self.net.n_encoder) # a user's code
