@@ -5,8 +5,8 @@
 # %% ../nbs/00_data.ipynb #506b1349
 from __future__ import annotations
 from array import array
-import codecs, csv, ctypes, hashlib, http.client, itertools, json, os, re, sys, tempfile, time, urllib.error, urllib.request, warnings, zipfile
-from contextlib import contextmanager
+import codecs, csv, ctypes, hashlib, http.client, io, itertools, json, os, re, sys, tempfile, time, urllib.error, urllib.request, warnings, zipfile
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
@@ -15,11 +15,11 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COLS', 'MAX_ID', 'MAX_TIMESTAMP', 'ML100K_GENRES',
-           'META_FILES', 'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo', 'dataset_info', 'default_data_dir',
-           'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines', 'folder_info', 'published_md5',
-           'file_md5', 'AlteredFile', 'validate_dataset', 'safe_extract', 'download_dataset', 'get_dataset',
-           'read_ratings', 'read_movies', 'read_users', 'as_ids', 'IndexMap', 'id_table', 'MovieLens',
+__all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COLS', 'MAX_ID', 'MAX_TIMESTAMP', 'SCAN_LINES',
+           'ML100K_GENRES', 'META_FILES', 'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo', 'dataset_info',
+           'default_data_dir', 'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines', 'folder_info',
+           'published_md5', 'file_md5', 'AlteredFile', 'validate_dataset', 'safe_extract', 'download_dataset',
+           'get_dataset', 'read_ratings', 'read_movies', 'read_users', 'as_ids', 'IndexMap', 'id_table', 'MovieLens',
            'load_ratings_file', 'trim_heap', 'small_pages', 'load_dataset', 'Split', 'random_holdout',
            'by_user_then_key', 'per_user_holdout', 'held_out_users', 'validation_split', 'liked_ratings', 'user_split',
            'check_rating_columns', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view', 'liked']
@@ -342,15 +342,19 @@ MAX_ID, MAX_TIMESTAMP = 2**31 - 1, 2**53 - 1 # largest user or movie id; largest
 def _bad_line(fn, line, why): return SaeMoviesError(f"{fn}, line {line}: {why}")
 
 # %% ../nbs/00_data.ipynb #b6740398
-def _plain_lines(fn, fmt)->int|None: # lines of the file, or None if it needs a closer look
+def _plain_lines(fn, fmt,
+                 data:bytes=None, # some of the file's lines, scanned instead of the whole file
+                 header:bool=True # they start with the file's first line (its header, where the format has one)
+                )->int|None: # lines scanned, or None if they need a closer look
     "Count a ratings file's lines with a byte scan, or None unless every line can be four plain fields (then `_scan` reads it)."
-    f = _FMT[fmt]; sep = f['sep'].encode()
+    f = _FMT[fmt]; sep, head_line = f['sep'].encode(), f['header'] if header else None
     odd = (b'\x00', b'\x0b', b'\x0c', b'"') + ((b'\t',) if fmt != 'tab' else ())  # what pandas would take in a number and the rules do not
     n, seps, colons, tail, cr, crlf = 0, 0, 0, b'\n', 0, 0
-    for i, block in enumerate(file_blocks(fn)):
-        if i == 0 and f['header']:
+    blocks = file_blocks(fn) if data is None else (data[k:k + (1 << 20)] for k in range(0, len(data), 1 << 20))
+    for i, block in enumerate(blocks):
+        if i == 0 and head_line:
             head, _, block = block.partition(b'\n')
-            if head.removesuffix(b'\r').removeprefix(codecs.BOM_UTF8) != f['header'].encode(): return None
+            if head.removesuffix(b'\r').removeprefix(codecs.BOM_UTF8) != head_line.encode(): return None
             n += 1
         edge = tail + block[:2]  # where two blocks meet
         if any(b in block for b in odd) or any(p in block or p in edge for p in (sep + b'\n', sep + b'\r', b':::')): return None
@@ -360,24 +364,26 @@ def _plain_lines(fn, fmt)->int|None: # lines of the file, or None if it needs a 
         else: seps, colons = seps + block.count(sep) + (edge[:2] == sep), colons + block.count(b':')
         tail = block[-1:] or tail
     if tail in (sep[-1:], b'\r') or cr != crlf: return None  # a '\r' only ever ends a line, before its '\n'
-    n += tail != b'\n'; lines = n - bool(f['header'])
+    n += tail != b'\n'; lines = n - bool(head_line)
     plain = seps == 3 * lines and (len(sep) == 1 or colons == 6 * lines)  # three separators a line, and no lone ':' between them
     return n if plain else None
 
 # %% ../nbs/00_data.ipynb #816e6975
-def _read_numeric(fn, fmt, encoding)->pd.DataFrame|None:
+def _read_numeric(fn, fmt, encoding,
+                  data:bytes=None, header:bool=True # some of the file's lines instead of all of them, as `_plain_lines`
+                 )->pd.DataFrame|None:
     "Fast path: the four columns as numbers, or None if any line needs a closer look."
-    f = _FMT[fmt]
-    if (lines := _plain_lines(fn, fmt)) is None: return None  # from here on, every line has exactly four fields
+    f = _FMT[fmt]; skip = int(bool(f['header']) and header)
+    if (lines := _plain_lines(fn, fmt, data, header)) is None: return None  # from here on, every line has exactly four fields
     cols = f['cols']  # for '::', the empty fields between ':' and ':' are read as NaN and dropped
     try:
         with warnings.catch_warnings():  # a field that is no whole number warns before it fails; `_scan` then names it
             warnings.simplefilter('ignore', RuntimeWarning)
-            raw = pd.read_csv(fn, sep=f['char'], header=None, skiprows=1 if f['header'] else 0, names=range(cols[-1] + 1),
+            raw = pd.read_csv(fn if data is None else io.BytesIO(data), sep=f['char'], header=None, skiprows=skip, names=range(cols[-1] + 1),
                               dtype={c: ('float64' if c == cols[2] else 'int64') if c in cols else 'float64' for c in range(cols[-1] + 1)},
                               engine='c', quoting=csv.QUOTE_NONE, skip_blank_lines=False, encoding=encoding)
     except (ValueError, OverflowError, UnicodeDecodeError): return None  # pandas' ParserError is a ValueError
-    if len(raw) != lines - bool(f['header']): return None
+    if len(raw) != lines - skip: return None
     return raw[cols].set_axis(RATING_COLS, axis=1)
 
 # %% ../nbs/00_data.ipynb #af0ae21e
@@ -455,21 +461,43 @@ def _repeat(u, i, fn, header:bool):
         k, j = rep
         raise _bad_line(fn, k + 1 + header, f"duplicate rating of movie {i[k]:g} by user {u[k]:g} (first at line {j + 1 + header})")
 
-def _scan(fn, fmt, scale, step, encoding)->pd.DataFrame:
+def _scan(fn, fmt, scale, step, encoding,
+          lines:list=None, # some of the file's lines, as bytes (default: every line of the file)
+          first:int=1, # the number of the first of them
+          above:list=None # with `lines`: the tables of every line above them; a pair these hold counts as repeated (and the caller checks the pairs of a block that passes)
+         )->pd.DataFrame:
     "The rules, line by line: every line parsed and checked in order; raises at the first bad line."
     f, cols = _FMT[fmt], [array('d') for _ in RATING_COLS]  # 8 bytes a number: Python objects for each row would take 20 times that
     got = lambda: [np.frombuffer(c, dtype=np.float64) for c in cols]
-    with open(fn, 'rb') as fh:
-        for n, line in enumerate(fh, 1):  # binary files split at b'\n' only
+    pairs = lambda: [np.concatenate([*(t[c].to_numpy() for t in above or []), a]) for c, a in zip(RATING_COLS, got()[:2])]
+    with open(fn, 'rb') if lines is None else nullcontext(lines) as fh:
+        for n, line in enumerate(fh, first):  # binary files split at b'\n' only
             try:
                 text = _decoded(line, n, fn, encoding)
                 if n == 1 and f['header']:
                     if text.removeprefix('\ufeff') != f['header']: raise _bad_line(fn, n, f"expected the header {f['header']!r}, found {text[:80]!r}")
                     continue
                 for c, v in zip(cols, _line_values(text, n, fn, f, scale, step)): c.append(v)
-            except SaeMoviesError: _repeat(*got()[:2], fn, bool(f['header'])); raise  # a pair repeated on an earlier line comes first
-    _repeat(*got()[:2], fn, bool(f['header']))
+            except SaeMoviesError: _repeat(*pairs(), fn, bool(f['header'])); raise  # a pair repeated on an earlier line comes first
+    if lines is None: _repeat(*got()[:2], fn, bool(f['header']))
     return pd.DataFrame(dict(zip(RATING_COLS, got())))
+
+# %% ../nbs/00_data.ipynb #sb000002
+SCAN_LINES = 1 << 20 # lines a block when a file the fast path refuses is read again (`_scan_blocks`)
+
+def _scan_blocks(fn, fmt, scale, step, encoding,
+                 size:int=None # lines a block (default: `SCAN_LINES`)
+                )->pd.DataFrame:
+    "What `_scan` gives or raises, with only the blocks of lines the fast path refuses read line by line."
+    parts, n0, header = [], 0, bool(_FMT[fmt]['header'])
+    with open(fn, 'rb') as fh:
+        while lines := list(itertools.islice(fh, size or SCAN_LINES)):
+            df = _read_numeric(fn, fmt, encoding, b''.join(lines), header=n0 == 0)
+            if df is None or not _values_ok(df, scale, step): df = _scan(fn, fmt, scale, step, encoding, lines, n0 + 1, parts)
+            parts.append(df); n0 += len(lines)
+    df = pd.concat(parts, ignore_index=True)
+    _repeat(df.user.to_numpy(), df.item.to_numpy(), fn, header)  # pairs repeated across blocks (or within one that passed)
+    return df
 
 # %% ../nbs/00_data.ipynb #22d06705
 def read_ratings(fn:Path, # ratings file
@@ -483,7 +511,7 @@ def read_ratings(fn:Path, # ratings file
     if not fn.is_file(): raise SaeMoviesError(f"{fn}: file not found")
     if not fn.stat().st_size: raise SaeMoviesError(f"{fn}: the file is empty")
     df = _read_numeric(fn, fmt, encoding)
-    if df is None: df = _scan(fn, fmt, scale, step, encoding)  # names the first bad line
+    if df is None: df = _scan_blocks(fn, fmt, scale, step, encoding)  # names the first bad line
     elif not _values_ok(df, scale, step): df = _refuse_row(df, fn, fmt, scale, step, encoding)
     if df.empty: raise SaeMoviesError(f"{fn}: the file has no ratings")
     return df.astype({'user': 'int64', 'item': 'int64', 'rating': 'float32', 'timestamp': 'int64'})
