@@ -232,7 +232,8 @@ class DeepAESettings(AESettings):
 class DeepAE(AutoencoderModel):
     "Deep user-based autoencoder (Kuchaiev & Ginsburg 2017): SELU, code dropout, dense re-feeding."
     name, summary, Settings = 'deep-ae', 'deep user-based autoencoder: SELU, code dropout, dense re-feeding', DeepAESettings
-    dense_batch_cells = 2 ** 25 # re-feeding densifies a batch: at most 32M cells (128 MB of float32) each
+    @property
+    def dense_batch_cells(self): return 2 ** 25 if self.settings.refeed else None # re-feeding densifies a batch: at most 32M cells (128 MB of float32) each
     can_distribute = False # re-feeding steps on the whole network outside DistributedDataParallel
 
 # %% ../nbs/06_autorec.ipynb #d762fa0c
