@@ -23,7 +23,7 @@ CASES = {'unchanged': (None, None), 'three fields, line 3': ('fields', 'start'),
          'three fields, last line': ('fields', 'end'), 'rating off the scale, last line': ('rating', 'end'), 'repeated pair, last line': ('repeat', 'end')}
 
 def line_at(fn:Path, where:str)->tuple: # (start offset, end offset after its '\n', line number)
-    "The byte range and number of the third line ('start'), the line holding the middle byte, or the last line; read in blocks."
+    "The byte range and number of the third line ('start'), the first line to start after the middle byte, or the last line; read in blocks."
     size = fn.stat().st_size
     with open(fn, 'rb') as f:
         if where == 'start': a = len(f.readline()) + len(f.readline())
@@ -38,7 +38,8 @@ def copy_with(src:Path, dst:Path, kind:str, where:str)->int: # the number of the
     "Copy `src` to `dst` with one line changed: its timestamp dropped ('fields'), its rating 9 ('rating') or the first rating's line ('repeat')."
     a, b, n = line_at(src, where)
     with open(src, 'rb') as f, open(dst, 'wb') as out:
-        head = f.readline(); first = f.readline(); f.seek(a); line = f.read(b - a); sep = b'::' if b'::' in line else b'\t' if b'\t' in line else b','
+        if src.suffix == '.csv': f.readline()  # the header
+        first = f.readline(); f.seek(a); line = f.read(b - a); sep = b'::' if b'::' in line else b'\t' if b'\t' in line else b','
         fields = line.rstrip(b'\r\n').split(sep)
         new = {'fields': sep.join(fields[:3]), 'rating': sep.join(fields[:2] + [b'9'] + fields[3:]), 'repeat': first.rstrip(b'\r\n')}[kind] + b'\n'
         f.seek(0); left = a

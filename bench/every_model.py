@@ -16,7 +16,7 @@ train each of their members in full (they take no --epochs), so they cost what t
 Prints a table and saves bench/results/every_model.json (after every run, so that a run cut short keeps what it measured; `complete` says whether it ended). Each model is run once at each size, the smaller sizes first:
 times are single runs on a shared machine, good for telling seconds from hours, not for ranking close models.
 """
-import json, subprocess, sys, tempfile, time
+import json, re, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
@@ -59,11 +59,11 @@ def run(sizes, models:dict, keep, epochs, limit, save, sets:list=())->list: # mo
 if __name__ == '__main__':
     p = bench_args(__doc__, sizes='1m,10m', models=('', 'comma-separated (default: every registered model)'), without=('', 'comma-separated models to leave out'),
                    epochs=(0, 'most epochs of each model that trains by epochs (default: its own)'), limit=(900.0, 'seconds a run may take before it is stopped'),
-                   out=('bench/results/every_model.json', 'results file'), set=('', "settings given to every model, as train's --set (NAME=VALUE, comma-separated)"))
+                   out=('bench/results/every_model.json', 'results file'), set=('', "settings given to every model, as train's --set (NAME=VALUE,NAME=VALUE; a value may hold commas: hidden=512,256)"))
     a, t0 = p.parse_args(), time.perf_counter()
     takes = registered(); models = [m for m in (a.models.split(',') if a.models else takes) if m not in a.without.split(',')]
     save = lambda rows, quiet=True: save_results(Path(a.out), t0, quiet=quiet, rows=rows, models=models, complete=len(rows) == len(models) * len(a.sizes.split(",")),
                                                  epochs=a.epochs or "each model's own", limit_s=a.limit, set=a.set or None, huge_pages=huge_pages(), flush_denormal=flush_denormal())
-    rows = run(a.sizes.split(','), {m: takes[m] for m in models}, a.keep, a.epochs, a.limit, save, a.set.split(',') if a.set else [])
+    rows = run(a.sizes.split(','), {m: takes[m] for m in models}, a.keep, a.epochs, a.limit, save, re.split(r',(?=\w+=)', a.set) if a.set else [])
     print('\n' + pd.DataFrame(rows).pivot(index='model', columns='size', values='outcome').loc[models].to_string())
     save(rows, quiet=False)

@@ -221,7 +221,7 @@ def _train_args(p):
                    f"('users-150-seed0') (default: {SPLIT_DEFAULT})")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
     p.add_argument('--seed', type=_seed, help='random seed of the model (default: 0)')
-    p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="where neural models train and closed forms (ease, edlae, dlae, watched-dlae, content-dlae, inf-ae, watched-inf-ae) solve (default: the model's own, auto)")
+    p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="where neural models train and closed forms (ease, edlae, dlae, watched-dlae, content-dlae, inf-ae, watched-inf-ae) solve (default: the model's own, auto; with --resume, where the interrupted run started)")
     p.add_argument('--faithful', action='store_true', help="sae only: the course's own training loop (hundreds of times slower)")
     p.add_argument('--set', type=_pair('--set'), action='append', default=[], metavar='NAME=VALUE', help='any other setting of the model (repeat); see `sae-movies models MODEL`')
     p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt; with --resume, the checkpoint resumed)')
@@ -256,7 +256,7 @@ def _make_model(a):
 
 def _resumed_model(a):
     "The model of an interrupted run, from its checkpoint: its settings, data and split, and where training stood (`resume_state`)."
-    given = [f for f, v in (('--model', a.model), ('--data', a.data), ('--split', a.split), ('--epochs', a.epochs), ('--seed', a.seed), ('--device', a.device), ('--set', a.set), ('--faithful', a.faithful)) if v is not None and v is not False and v != []]  # --seed 0 counts
+    given = [f for f, v in (('--model', a.model), ('--data', a.data), ('--split', a.split), ('--epochs', a.epochs), ('--seed', a.seed), ('--set', a.set), ('--faithful', a.faithful)) if v is not None and v is not False and v != []]  # --seed 0 counts
     if given: raise SaeMoviesError(f"--resume continues a run as it was started: drop {', '.join(given)}")
     if int(os.environ.get('WORLD_SIZE', 1)) > 1: raise SaeMoviesError("--resume runs in one process (start it without torchrun)")
     path = resolve_checkpoint(a.resume)
@@ -265,6 +265,11 @@ def _resumed_model(a):
         stopped = model.meta['metrics'].get('stopped', 'completed')
         if stopped == 'interrupted': raise SaeMoviesError(f"{path}: {model.name} cannot resume (it keeps no state to go on from): train it again")
         raise SaeMoviesError(f"{path}: nothing to resume: its training was not interrupted (it ended: {stopped})")
+    if a.device: model.settings.device = a.device  # another machine's device (the same final weights are promised on the device it started on only)
+    try: pick_device(model.settings.device)
+    except SaeMoviesError:
+        if a.device: raise
+        raise SaeMoviesError(f"{path}: the run was started with --device {model.settings.device}, which this machine lacks: continue it here with --device cpu (or auto)") from None
     a.model, a.data, a.split, a.out = model.name, model.meta['dataset'].get('name'), model.meta['dataset'].get('split'), a.out or path
     return model
 

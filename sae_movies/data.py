@@ -374,6 +374,10 @@ def _read_numeric(fn, fmt, encoding,
                  )->pd.DataFrame|None:
     "Fast path: the four columns as numbers, or None if any line needs a closer look."
     f = _FMT[fmt]; skip = int(bool(f['header']) and header)
+    if data is None:
+        with open(fn, 'rb') as fh: data_head = fh.read(3)
+    else: data_head = data[:3]
+    if data_head == codecs.BOM_UTF8 and not (skip and codecs.lookup(encoding).name == 'utf-8'): return None  # a byte-order mark only before a UTF-8 header: pandas would drop one anywhere a read starts
     if (lines := _plain_lines(fn, fmt, data, header)) is None: return None  # from here on, every line has exactly four fields
     cols = f['cols']  # for '::', the empty fields between ':' and ':' are read as NaN and dropped
     try:

@@ -296,7 +296,7 @@ def _hidden(self:AutoencoderModel, H:sp.csr_matrix, # histories, one row each
            )->np.ndarray: # (rows, width of the last layer run)
     "Each history's last hidden layer before `stop`, computed from its sparse ratings."
     L, H = self.net.layers, sp.csr_matrix(H, dtype=np.float32)
-    W0, b0 = L[0].weight.detach().numpy().T, L[0].bias.detach().numpy()
+    W0, b0 = np.ascontiguousarray(L[0].weight.detach().numpy().T), L[0].bias.detach().numpy()  # in rows once, not copied for every chunk
     with torch.no_grad():
         parts = [self.net.body(torch.from_numpy(np.asarray(H[s:s + chunk] @ W0 + b0, np.float32)), stop).numpy()
                  for s in range(0, H.shape[0], chunk)]
