@@ -344,7 +344,8 @@ def _bad_line(fn, line, why): return SaeMoviesError(f"{fn}, line {line}: {why}")
 # %% ../nbs/00_data.ipynb #b6740398
 def _plain_lines(fn, fmt,
                  data:bytes=None, # some of the file's lines, scanned instead of the whole file
-                 header:bool=True # they start with the file's first line (its header, where the format has one)
+                 header:bool=True, # they start with the file's first line (its header, where the format has one)
+                 encoding:str='utf-8' # the file's: a byte-order mark is taken only before a UTF-8 header
                 )->int|None: # lines scanned, or None if they need a closer look
     "Count a ratings file's lines with a byte scan, or None unless every line can be four plain fields (then `_scan` reads it)."
     f = _FMT[fmt]; sep, head_line = f['sep'].encode(), f['header'] if header else None
@@ -352,6 +353,7 @@ def _plain_lines(fn, fmt,
     n, seps, colons, tail, cr, crlf = 0, 0, 0, b'\n', 0, 0
     blocks = file_blocks(fn) if data is None else (data[k:k + (1 << 20)] for k in range(0, len(data), 1 << 20))
     for i, block in enumerate(blocks):
+        if i == 0 and block.startswith(codecs.BOM_UTF8) and not (head_line and codecs.lookup(encoding).name == 'utf-8'): return None  # pandas would drop one anywhere a read starts
         if i == 0 and head_line:
             head, _, block = block.partition(b'\n')
             if head.removesuffix(b'\r').removeprefix(codecs.BOM_UTF8) != head_line.encode(): return None
@@ -374,11 +376,7 @@ def _read_numeric(fn, fmt, encoding,
                  )->pd.DataFrame|None:
     "Fast path: the four columns as numbers, or None if any line needs a closer look."
     f = _FMT[fmt]; skip = int(bool(f['header']) and header)
-    if data is None:
-        with open(fn, 'rb') as fh: data_head = fh.read(3)
-    else: data_head = data[:3]
-    if data_head == codecs.BOM_UTF8 and not (skip and codecs.lookup(encoding).name == 'utf-8'): return None  # a byte-order mark only before a UTF-8 header: pandas would drop one anywhere a read starts
-    if (lines := _plain_lines(fn, fmt, data, header)) is None: return None  # from here on, every line has exactly four fields
+    if (lines := _plain_lines(fn, fmt, data, header, encoding)) is None: return None  # from here on, every line has exactly four fields
     cols = f['cols']  # for '::', the empty fields between ':' and ':' are read as NaN and dropped
     try:
         with warnings.catch_warnings():  # a field that is no whole number warns before it fails; `_scan` then names it
