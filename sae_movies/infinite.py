@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError, liked
-from .topn import TopNModel, TopNSettings, physical_memory, _grid, sparse_state, sparse_from_state, float64_device
+from .topn import TopNModel, TopNSettings, check_fit_memory, _grid, sparse_state, sparse_from_state, float64_device
 from .train import DEVICES
 
 # %% auto #0
@@ -54,10 +54,9 @@ def check_kernel_memory(n_people:int, # training people in the kernel
                         name:str='inf-ae' # the model, as the message names it
                        ):
     "Refuse, with the size it would need, an inf-ae fit whose dense matrices would not fit in memory."
-    need, memory = 8 * (2 * n_people ** 2 + 2 * n_people * n_items), physical_memory() if memory is None else memory
-    if memory and need > 0.8 * memory:
-        raise SaeMoviesError(f"{name} needs {need / 1e9:.1f} GB for {n_people:,} training people and {n_items:,} movies, more than the "
-                             f"{0.8 * memory / 1e9:.1f} GB a fit may take here (four fifths of this machine's {memory / 1e9:.1f} GB); set max_users lower (a sample of the people)")
+    need = 8 * (2 * n_people ** 2 + 2 * n_people * n_items)
+    check_fit_memory(name, need, f"{need / 1e9:.1f} GB for {n_people:,} training people and {n_items:,} movies",
+                     "set max_users lower (a sample of the people)", memory)
 
 # %% ../nbs/07c_infinite.ipynb #e1a0c016
 def _eigh(K, X, dev): # (eigenvalues, eigenvectors, QᵀX): numpy, or torch tensors on `dev`

@@ -15,10 +15,10 @@ from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, Ra
 
 # %% auto #0
 __all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'physical_memory',
-           'check_square_memory', 'woodbury_inverse', 'float64_device', 'ease_weights', 'EDLAESettings', 'EDLAE',
-           'DLAE', 'RowsDLAE', 'WatchedDLAESettings', 'WatchedDLAE', 'ItemKNNSettings', 'ItemKNN', 'MultNet',
-           'mult_loss', 'MultSettings', 'MultVAESettings', 'MultDAESettings', 'MultVAE', 'MultDAE', 'sparse_state',
-           'sparse_from_state', 'fold_in_ndcg']
+           'check_fit_memory', 'check_square_memory', 'woodbury_inverse', 'float64_device', 'ease_weights',
+           'EDLAESettings', 'EDLAE', 'DLAE', 'RowsDLAE', 'WatchedDLAESettings', 'WatchedDLAE', 'ItemKNNSettings',
+           'ItemKNN', 'MultNet', 'mult_loss', 'MultSettings', 'MultVAESettings', 'MultDAESettings', 'MultVAE',
+           'MultDAE', 'sparse_state', 'sparse_from_state', 'fold_in_ndcg']
 
 # %% ../nbs/07_topn.ipynb #23f55055
 @dataclass
@@ -124,16 +124,26 @@ def physical_memory()->int: # bytes of RAM (0 where the system does not say)
     try: return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
     except (ValueError, OSError, AttributeError): return 0
 
+def check_fit_memory(name:str, # the model, for the message
+                     need:int, # bytes the fit would hold at once
+                     what:str, # what it needs, as the message says it
+                     advice:str, # what to do instead
+                     memory:int=None # bytes available (default: the machine's physical memory)
+                    ):
+    "Refuse a fit that would take more than four fifths of the machine's memory, saying what it needs and what to do."
+    memory = physical_memory() if memory is None else memory
+    if memory and need > 0.8 * memory:
+        raise SaeMoviesError(f"{name} needs {what}, more than the {0.8 * memory / 1e9:.1f} GB a fit may take here (four fifths of this machine's {memory / 1e9:.1f} GB); {advice}")
+
 def check_square_memory(name:str, # the model, for the message
                         n:int, # movies in the square matrix
                         copies:int, # dense n x n float64 matrices held at once
                         memory:int=None # bytes available (default: the machine's physical memory)
                        ):
     "Refuse, with the size it would need, a fit whose dense movies x movies matrices would not fit in memory."
-    need, memory = n * n * 8 * copies, physical_memory() if memory is None else memory
-    if memory and need > 0.8 * memory:
-        raise SaeMoviesError(f"{name} needs {copies} dense {n:,} x {n:,} matrices ({need / 1e9:.1f} GB) for this catalogue, more than the "
-                             f"{0.8 * memory / 1e9:.1f} GB a fit may take here (four fifths of this machine's {memory / 1e9:.1f} GB); rank it with mult-dae or mult-vae, which read batches of users")
+    need = n * n * 8 * copies
+    check_fit_memory(name, need, f"{copies} dense {n:,} x {n:,} matrices ({need / 1e9:.1f} GB) for this catalogue",
+                     "rank it with mult-dae or mult-vae, which read batches of users", memory)
 
 # %% ../nbs/07_topn.ipynb #a7d0b002
 def woodbury_inverse(X:sp.spmatrix, # the binary ratings (people x movies); G = XᵀX
