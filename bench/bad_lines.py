@@ -16,9 +16,8 @@ import os, re, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, save_results, bench_args, run_command, two_packages
+from scale import SIZES, synth_folder, save_results, bench_args, run_command, two_packages, CLI
 
-CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
 CASES = {'unchanged': (None, None), 'three fields, line 3': ('fields', 'start'), 'three fields, middle line': ('fields', 'middle'),
          'three fields, last line': ('fields', 'end'), 'rating off the scale, last line': ('rating', 'end'), 'repeated pair, last line': ('repeat', 'end')}
 

@@ -20,9 +20,8 @@ import json, re, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args, run_command
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args, run_command, CLI
 
-CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
 
 def registered()->dict: # name -> whether it takes --epochs
     "The names `sae-movies train --model` takes, asked of a fresh Python so that this one stays without torch."

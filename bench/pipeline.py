@@ -36,10 +36,9 @@ import json, os, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args, two_packages, environment, run_command
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args, two_packages, environment, run_command, CLI
 from sae_movies.testing import server_process, process_tree
 
-CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
 
 def timed(args:list, env:dict=None)->dict: # seconds, peak_gb
     "Run the command in a fresh process (`env` added to the environment); its wall time and peak resident memory (its own, from wait4)."

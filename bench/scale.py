@@ -26,6 +26,8 @@ SIZES = {'100k': (943, 1682, 100_000, 'ml-latest-small'), '1m': (6040, 3706, 1_0
          '10m': (69_878, 10_677, 10_000_054, 'ml-10m'), '25m': (162_541, 59_047, 25_000_095, 'ml-25m'),
          '32m': (200_948, 87_585, 32_000_204, 'ml-32m')}  # ML-32M's users, ratings and listed movies (not all rated), as GroupLens' README gives them
 
+CLI = str(Path(sys.executable).parent/'sae-movies')  # the installed command, beside this Python
+
 def peak_gb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # Linux reports KiB
 
 def time_epochs()->list: # the seconds of each epoch, appended as they end
