@@ -102,20 +102,24 @@ def _stars_text(r:np.ndarray, csv:bool)->pd.Categorical:
     text = [f'{v:.1f}' if csv else f'{v:g}' for v in vals]
     return pd.Categorical.from_codes(np.searchsorted(vals, r), text)
 
-def _write_table(df:pd.DataFrame, fn:Path, sep:str, header:bool):
+def _write_table(df:pd.DataFrame, fn:Path, sep:str, header:bool, encoding:str='utf-8'):
     "Write columns joined by `sep` ('::' as ':' with empty columns between, which keeps pandas' fast writer)."
     if sep == '::':
         df = df.copy(); cols = list(df.columns)
         for j, c in enumerate(cols[:-1]): df.insert(2 * j + 1, f'_{j}', '')
         sep = ':'
-    df.to_csv(fn, sep=sep, header=header, index=False, lineterminator='\n', encoding='utf-8')
+    df.to_csv(fn, sep=sep, header=header, index=False, lineterminator='\n', encoding=encoding)
 
 # %% ../nbs/00a_synth.ipynb #416832b0
+_ACCENTED = ['Café', 'Señora', 'Fräulein', 'Déjà vu', 'Œuvre'] # title words outside ASCII, each in latin-1 but the last
+
 def _movies_table(rng, ids, release)->pd.DataFrame:
-    "Titles with years (every seventh in 'Movie, The' form) and one to three of the release's genres."
+    "Titles with years (every seventh in 'Movie, The' form, every eleventh with accents) and one to three of the release's genres."
     n, lo = len(ids), _YEARS[release][1]
     years = rng.integers(1920, lo + 1, n)
-    titles = np.where(np.arange(n) % 7 == 3, [f'Movie {i}, The' for i in ids], [f'Synthetic Movie {i}' for i in ids])
+    words = _ACCENTED[:-1] if dataset_info(release).encoding == 'latin-1' else _ACCENTED  # 'Œ' has no latin-1 byte
+    titles = [f'Movie {i}, The' if k % 7 == 3 else f'{words[k // 11 % len(words)]} {i}' if k % 11 == 5 else f'Synthetic Movie {i}'
+              for k, i in enumerate(ids)]
     names = _GENRES_OLD if release == 'ml-1m' else _GENRES_NEW
     picks = [rng.choice(len(names), k, replace=False) for k in rng.integers(1, 4, n)]
     genres = ['|'.join(names[j] for j in sorted(p)) for p in picks]
@@ -172,17 +176,17 @@ def _draw(n_users, n_movies, n_ratings, release, seed, rank):
 
 # %% ../nbs/00a_synth.ipynb #ddceb0cd
 def _write_release(folder:Path, release:str, ratings, movies, users)->dict:
-    "Write the tables in `release`'s files; return each file's line count."
-    info = dataset_info(release); csv = info.fmt == 'csv'
+    "Write the tables in `release`'s files and text encoding; return each file's line count."
+    info = dataset_info(release); csv, enc = info.fmt == 'csv', info.encoding
     r = ratings.assign(rating=_stars_text(ratings.rating.to_numpy(), csv))
     if csv:
-        _write_table(r.set_axis(['userId', 'movieId', 'rating', 'timestamp'], axis=1), folder/'ratings.csv', ',', True)
-        _write_table(movies, folder/'movies.csv', ',', True)
+        _write_table(r.set_axis(['userId', 'movieId', 'rating', 'timestamp'], axis=1), folder/'ratings.csv', ',', True, enc)
+        _write_table(movies, folder/'movies.csv', ',', True, enc)
         return {'ratings.csv': len(r) + 1, 'movies.csv': len(movies) + 1}
-    _write_table(r, folder/'ratings.dat', '::', False)
-    _write_table(movies, folder/'movies.dat', '::', False)
+    _write_table(r, folder/'ratings.dat', '::', False, enc)
+    _write_table(movies, folder/'movies.dat', '::', False, enc)
     lines = {'ratings.dat': len(r), 'movies.dat': len(movies)}
-    if users is not None: _write_table(users, folder/'users.dat', '::', False); lines['users.dat'] = len(users)
+    if users is not None: _write_table(users, folder/'users.dat', '::', False, enc); lines['users.dat'] = len(users)
     return lines
 
 # %% ../nbs/00a_synth.ipynb #56c45bfa
