@@ -16,13 +16,14 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COLS', 'MAX_ID', 'MAX_TIMESTAMP', 'SCAN_LINES',
-           'ML100K_GENRES', 'META_FILES', 'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo', 'dataset_info',
-           'default_data_dir', 'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines', 'folder_info',
-           'published_md5', 'file_md5', 'AlteredFile', 'validate_dataset', 'safe_extract', 'download_dataset',
-           'get_dataset', 'read_ratings', 'read_movies', 'read_users', 'as_ids', 'IndexMap', 'id_table', 'MovieLens',
-           'load_ratings_file', 'trim_heap', 'small_pages', 'load_dataset', 'Split', 'random_holdout',
-           'by_user_then_key', 'per_user_holdout', 'held_out_users', 'validation_split', 'liked_ratings', 'user_split',
-           'check_rating_columns', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view', 'liked']
+           'SCAN_SPLIT', 'ML100K_GENRES', 'META_FILES', 'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo',
+           'dataset_info', 'default_data_dir', 'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines',
+           'folder_info', 'published_md5', 'file_md5', 'AlteredFile', 'validate_dataset', 'safe_extract',
+           'download_dataset', 'get_dataset', 'read_ratings', 'read_movies', 'read_users', 'as_ids', 'IndexMap',
+           'id_table', 'MovieLens', 'load_ratings_file', 'trim_heap', 'small_pages', 'load_dataset', 'Split',
+           'random_holdout', 'by_user_then_key', 'per_user_holdout', 'held_out_users', 'validation_split',
+           'liked_ratings', 'user_split', 'check_rating_columns', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view',
+           'liked']
 
 # %% ../nbs/00_data.ipynb #dede1a2b
 class SaeMoviesError(Exception):
@@ -486,17 +487,23 @@ def _scan(fn, fmt, scale, step, encoding,
 
 # %% ../nbs/00_data.ipynb #sb000002
 SCAN_LINES = 1 << 20 # lines a block when a file the fast path refuses is read again (`_scan_blocks`)
+SCAN_SPLIT = 16 # a refused block is cut into this many parts, each tried again, until it has no more lines than this
 
 def _scan_blocks(fn, fmt, scale, step, encoding,
-                 size:int=None # lines a block (default: `SCAN_LINES`)
+                 size:int=None, # lines a block (default: `SCAN_LINES`)
+                 split:int=None # parts a refused block is cut into (default: `SCAN_SPLIT`)
                 )->pd.DataFrame:
-    "What `_scan` gives or raises, with only the blocks of lines the fast path refuses read line by line."
-    parts, n0, header = [], 0, bool(_FMT[fmt]['header'])
+    "What `_scan` gives or raises, with only the smallest blocks of lines the fast path refuses read line by line."
+    parts, header, split = [], bool(_FMT[fmt]['header']), split or SCAN_SPLIT
+    def read(lines, n0):  # `lines` follow the file's first `n0`
+        df = _read_numeric(fn, fmt, encoding, b''.join(lines), header=n0 == 0)
+        if df is not None and _values_ok(df, scale, step): return parts.append(df)
+        if len(lines) <= split: return parts.append(_scan(fn, fmt, scale, step, encoding, lines, n0 + 1, parts))
+        k = -(-len(lines) // split)
+        for j in range(0, len(lines), k): read(lines[j:j + k], n0 + j)
     with open(fn, 'rb') as fh:
-        while lines := list(itertools.islice(fh, size or SCAN_LINES)):
-            df = _read_numeric(fn, fmt, encoding, b''.join(lines), header=n0 == 0)
-            if df is None or not _values_ok(df, scale, step): df = _scan(fn, fmt, scale, step, encoding, lines, n0 + 1, parts)
-            parts.append(df); n0 += len(lines)
+        n0 = 0
+        while lines := list(itertools.islice(fh, size or SCAN_LINES)): read(lines, n0); n0 += len(lines)
     df = pd.concat(parts, ignore_index=True)
     _repeat(df.user.to_numpy(), df.item.to_numpy(), fn, header)  # pairs repeated across blocks (or within one that passed)
     return df
