@@ -6,7 +6,7 @@
 from __future__ import annotations
 import time
 _STARTED = time.perf_counter()  # before the heavy imports below: start-up is measured from here
-import argparse, gc, importlib.util, io, json, os, re, sys
+import argparse, gc, importlib.util, io, json, logging, os, re, sys
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -226,6 +226,7 @@ def _train_args(p):
     p.add_argument('--set', type=_pair('--set'), action='append', default=[], metavar='NAME=VALUE', help='any other setting of the model (repeat); see `sae-movies models MODEL`')
     p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt; with --resume, the checkpoint resumed)')
     p.add_argument('--resume', metavar='CHECKPOINT', help='continue a run that Ctrl-C interrupted, from its checkpoint (its model, settings, data and split)')
+    p.add_argument('--processes', type=_positive('--processes'), metavar='N', help='train data-parallel in N processes on this machine, as `torchrun --standalone --nproc-per-node N -m sae_movies.cli train ...` does (sae, autorec, autorec-user; default: 1)')
 
 # %% ../nbs/12_cli.ipynb #fr000002
 def _split_and_free(ds:MovieLens, name:str # the split's name
@@ -274,17 +275,23 @@ def _resumed_model(a):
     return model
 
 # %% ../nbs/12_cli.ipynb #db430b64
-def _distributed(model, name)->tuple:
-    "(rank, processes): join torchrun's process group when it started several processes, after checking the model can use it."
-    if int(os.environ.get('WORLD_SIZE', 1)) <= 1: return 0, 1
+def _can_distribute(model, name):
+    "Refuse a model that cannot train across processes, naming those that can."
     if not getattr(model, 'can_distribute', False):
         able = ', '.join(n for n, c in MODELS.items() if getattr(c(), 'can_distribute', False))
         raise SaeMoviesError(f"{name} does not train across processes; the models that do: {able}")
+
+def _distributed(model, name)->tuple:
+    "(rank, processes): join torchrun's process group when it started several processes, after checking the model can use it."
+    if int(os.environ.get('WORLD_SIZE', 1)) <= 1: return 0, 1
+    _can_distribute(model, name)
     return start_distributed(model.settings.device)
 
 def train_cmd(a)->int:
-    "Train a model on a split, report its test metrics and save a checkpoint."
+    "Train a model on a split, report its test metrics and save a checkpoint (with `--processes N`: in N processes started here)."
+    if a.resume and (a.processes or 1) > 1: raise SaeMoviesError("--resume runs in one process: drop --processes")
     model = _make_model(a)
+    if (n := _processes(a, model)) > 1: return _launch(a.argv, n)
     rank, world = _distributed(model, a.model)
     try: code = _train_and_report(a, model, rank)
     except BaseException:
@@ -332,6 +339,35 @@ def _train_ending(model, out, diverged)->int:
     else: how = f"continue with: sae-movies train --resume {out}"
     print(f"sae-movies train: interrupted; the best weights so far are saved in {out}; {how}", file=sys.stderr)
     return 130
+
+# %% ../nbs/12_cli.ipynb #pp000002
+def _processes(a, model)->int: # how many to start here (1: train in this process)
+    "The processes `train --processes` asks this one to start; 1 under torchrun, which started them, or without the flag."
+    n, started = a.processes or 1, os.environ.get('LOCAL_WORLD_SIZE')
+    if started is not None:
+        if n not in (1, int(started)): raise SaeMoviesError(f"--processes {n}, but torchrun started {started} on this machine: give one or the other")
+        return 1
+    if n > 1: _can_distribute(model, a.model)
+    return n
+
+def _launch(argv:list, # the command line, `--processes` included (its processes see that torchrun's launcher started them)
+            n:int)->int: # the exit status of the first process that failed, else 0
+    "Run `sae-movies` with `argv` in `n` processes on this machine, as `torchrun --standalone` would, without a traceback when one fails."
+    from torch.distributed.launcher.api import LaunchConfig, elastic_launch
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.elastic.multiprocessing.api import SignalException
+    os.environ.setdefault('OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // n)))  # the processes share the cores
+    cfg = LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=n, run_id=f'sae-movies-{os.getpid()}', rdzv_backend='c10d',
+                       rdzv_endpoint='127.0.0.1:0', max_restarts=0)
+    logging.disable(logging.ERROR)  # the launcher's log lines: the processes' own messages say what happened
+    try: elastic_launch(cfg, sys.executable)('-m', 'sae_movies.cli', *argv)
+    except ChildFailedError as e:
+        code = e.get_first_failure()[1].exitcode
+        if code > 0: return code
+        print(f"sae-movies train: error: process {e.get_first_failure()[0]} of {n} was stopped by signal {-code}", file=sys.stderr); return 1
+    except SignalException: raise KeyboardInterrupt from None
+    finally: logging.disable(logging.NOTSET)
+    return 0
 
 # %% ../nbs/12_cli.ipynb #22d94bb3
 def _print_train(a, model, split, m, out, replaced):
@@ -754,6 +790,7 @@ def _command(argv:list)->int:
     try: a = parser.parse_args(argv)
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2  # --help and --version: 0; usage errors: 2
     if a.command is None: parser.print_help(); return 2
+    a.argv = argv  # `train --processes` starts its processes with the same command line
     try:
         env = os.environ.get('SAE_MOVIES_DATA')  # the default folder: a typo there must not start a download either
         if a.command not in _NO_DATA and getattr(a, 'path', None) is None and env is not None and not Path(env).expanduser().is_dir():
