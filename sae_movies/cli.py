@@ -6,12 +6,12 @@
 from __future__ import annotations
 import time
 _STARTED = time.perf_counter()  # before the heavy imports below: start-up is measured from here
-import argparse, gc, importlib.util, io, json, logging, os, re, sys
-from contextlib import nullcontext
+import argparse, gc, importlib.util, io, json, logging, os, re, signal, sys
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
-from .data import SaeMoviesError, DATASETS, MovieLens, Split, dataset_info, load_dataset, small_pages
+from .data import SaeMoviesError, DATASETS, MovieLens, Split, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint
 from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device
@@ -342,31 +342,56 @@ def _train_ending(model, out, diverged)->int:
 
 # %% ../nbs/12_cli.ipynb #pp000002
 def _processes(a, model)->int: # how many to start here (1: train in this process)
-    "The processes `train --processes` asks this one to start; 1 under torchrun, which started them, or without the flag."
+    "The processes `train --processes` asks this one to start, after what can be checked before they start; 1 under torchrun, which started them, or without the flag."
     n, started = a.processes or 1, os.environ.get('LOCAL_WORLD_SIZE')
     if started is not None:
         if n not in (1, int(started)): raise SaeMoviesError(f"--processes {n}, but torchrun started {started} on this machine: give one or the other")
         return 1
-    if n > 1: _can_distribute(model, a.model)
+    if n == 1: return 1
+    _can_distribute(model, a.model)
+    if pick_device(model.settings.device).type == 'cuda' and n > (gpus := torch.cuda.device_count()):
+        raise SaeMoviesError(f"--processes {n} on cuda needs a GPU for each process and this machine has {gpus}: give --processes {gpus} or fewer, or --device cpu")
+    if not dataset_dir(a.data, a.path).exists(): get_dataset(a.data, a.path)  # downloaded once, here, not by every process at the same time
     return n
 
-def _launch(argv:list, # the command line, `--processes` included (its processes see that torchrun's launcher started them)
+@contextmanager
+def _left_as_found(env:tuple, # environment variables
+                   signals:tuple): # signal numbers
+    "Put back the variables `env`, the handlers of `signals` and logging's disabled level on leaving (PyTorch's launcher changes them)."
+    saved = {k: os.environ.get(k) for k in env}, {s: signal.getsignal(s) for s in signals}, logging.root.manager.disable
+    try: yield
+    finally:
+        for k, v in saved[0].items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+        for s, h in saved[1].items():
+            if h is not None: signal.signal(s, h)
+        logging.disable(saved[2])
+
+# %% ../nbs/12_cli.ipynb #pp000004
+_LAUNCH_SIGNALS = tuple(getattr(signal, s) for s in ('SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT') if hasattr(signal, s)) # those the launcher handles
+
+def _launch(argv:list, # the command line, `--processes` included (its processes see that the launcher started them)
             n:int)->int: # the exit status of the first process that failed, else 0
     "Run `sae-movies` with `argv` in `n` processes on this machine, as `torchrun --standalone` would, without a traceback when one fails."
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.elastic.multiprocessing.api import SignalException
-    os.environ.setdefault('OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // n)))  # the processes share the cores
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
     cfg = LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=n, run_id=f'sae-movies-{os.getpid()}', rdzv_backend='c10d',
                        rdzv_endpoint='127.0.0.1:0', max_restarts=0)
-    logging.disable(logging.ERROR)  # the launcher's log lines: the processes' own messages say what happened
-    try: elastic_launch(cfg, sys.executable)('-m', 'sae_movies.cli', *argv)
-    except ChildFailedError as e:
-        code = e.get_first_failure()[1].exitcode
-        if code > 0: return code
-        print(f"sae-movies train: error: process {e.get_first_failure()[0]} of {n} was stopped by signal {-code}", file=sys.stderr); return 1
-    except SignalException: raise KeyboardInterrupt from None
-    finally: logging.disable(logging.NOTSET)
+    with _left_as_found(('OMP_NUM_THREADS', 'TORCHELASTIC_SIGNALS_TO_HANDLE'), _LAUNCH_SIGNALS):
+        os.environ.setdefault('OMP_NUM_THREADS', str(max(1, cores // n)))  # the processes share the cores
+        logging.disable(logging.ERROR)  # the launcher's log lines: the processes' own messages say what happened
+        try: elastic_launch(cfg, sys.executable)('-m', 'sae_movies.cli', *argv)
+        except ChildFailedError as e:
+            rank, failure = e.get_first_failure()
+            if failure.exitcode > 0: return failure.exitcode
+            print(f"sae-movies train: error: process {rank} of {n} was stopped by {signal.Signals(-failure.exitcode).name}", file=sys.stderr)
+            return 128 - failure.exitcode  # as a shell reports a process a signal stopped
+        except SignalException as e:
+            if e.sigval == signal.SIGINT: raise KeyboardInterrupt from None
+            print(f"sae-movies train: stopped by {signal.Signals(e.sigval).name}", file=sys.stderr); return 128 + e.sigval
     return 0
 
 # %% ../nbs/12_cli.ipynb #22d94bb3

@@ -487,23 +487,27 @@ def _scan(fn, fmt, scale, step, encoding,
 
 # %% ../nbs/00_data.ipynb #sb000002
 SCAN_LINES = 1 << 20 # lines a block when a file the fast path refuses is read again (`_scan_blocks`)
-SCAN_SPLIT = 16 # a refused block is cut into this many parts, each tried again, until it has no more lines than this
+SCAN_SPLIT = 16 # a refused block is cut into at most this many parts, each tried again, until a part has no more lines than this
 
 def _scan_blocks(fn, fmt, scale, step, encoding,
                  size:int=None, # lines a block (default: `SCAN_LINES`)
-                 split:int=None # parts a refused block is cut into (default: `SCAN_SPLIT`)
+                 split:int=None # parts a refused block is cut into (default: `SCAN_SPLIT`; at least 2)
                 )->pd.DataFrame:
     "What `_scan` gives or raises, with only the smallest blocks of lines the fast path refuses read line by line."
-    parts, header, split = [], bool(_FMT[fmt]['header']), split or SCAN_SPLIT
+    parts, header, split, slow = [], bool(_FMT[fmt]['header']), max(2, split or SCAN_SPLIT), False
     def read(lines, n0):  # `lines` follow the file's first `n0`
-        df = _read_numeric(fn, fmt, encoding, b''.join(lines), header=n0 == 0)
+        nonlocal slow
+        df = None if slow else _read_numeric(fn, fmt, encoding, b''.join(lines), header=n0 == 0)
         if df is not None and _values_ok(df, scale, step): return parts.append(df)
-        if len(lines) <= split: return parts.append(_scan(fn, fmt, scale, step, encoding, lines, n0 + 1, parts))
+        if slow or len(lines) <= split:
+            parts.append(_scan(fn, fmt, scale, step, encoding, lines, n0 + 1, parts))
+            slow = True  # good lines the fast path refused (ids written as 1.0, say): the rest of this block is read line by line
+            return
         k = -(-len(lines) // split)
         for j in range(0, len(lines), k): read(lines[j:j + k], n0 + j)
     with open(fn, 'rb') as fh:
         n0 = 0
-        while lines := list(itertools.islice(fh, size or SCAN_LINES)): read(lines, n0); n0 += len(lines)
+        while lines := list(itertools.islice(fh, size or SCAN_LINES)): slow = False; read(lines, n0); n0 += len(lines)
     df = pd.concat(parts, ignore_index=True)
     _repeat(df.user.to_numpy(), df.item.to_numpy(), fn, header)  # pairs repeated across blocks (or within one that passed)
     return df
