@@ -4,11 +4,9 @@ start to exit with its own peak memory, its message kept. The cases:
 
 - a line of three fields near the start, in the middle and at the end: pandas cannot read the file, so it is read again, a block of lines at a time (00_data);
 - a rating off the scale, and a pair repeated from the first line, at the end: pandas reads the numbers, and only the bad line is read again;
-- every user id written as `1.0` (`--cases`, not run by default): the rules allow it, pandas refuses every line, so the whole file is read line by line
-  (and then refused, since it no longer matches its checksum);
 - the file unchanged (the checksum matches and the data loads).
 
-    .venv/bin/python bench/bad_lines.py [--sizes 25m] [--cases NAME,...] [--keep DIR] [--compare DIR] [--rounds 1] [--out FILE]
+    .venv/bin/python bench/bad_lines.py [--sizes 25m] [--keep DIR] [--compare DIR] [--rounds 1] [--out FILE]
 
 --compare DIR runs every case with the sae_movies in DIR as well (put first on PYTHONPATH, e.g. a `git worktree` of an
 older commit), the two taking turns. Prints a table and saves bench/results/bad_lines.json (after every run, so that a run
@@ -22,7 +20,6 @@ from scale import SIZES, synth_folder, save_results, bench_args, run_command, tw
 
 CASES = {'unchanged': (None, None), 'three fields, line 3': ('fields', 'start'), 'three fields, middle line': ('fields', 'middle'),
          'three fields, last line': ('fields', 'end'), 'rating off the scale, last line': ('rating', 'end'), 'repeated pair, last line': ('repeat', 'end')}
-EXTRA = {'every user id written 1.0': ('float ids', None)} # cases run only when --cases names them
 
 def line_at(fn:Path, where:str)->tuple: # (start offset, end offset after its '\n', line number)
     "The byte range and number of the third line ('start'), the first line to start after the middle byte, or the last line; read in blocks."
@@ -36,9 +33,8 @@ def line_at(fn:Path, where:str)->tuple: # (start offset, end offset after its '\
         while left: n += (block := f.read(min(left, 1 << 24))).count(b'\n'); left -= len(block)
     return a, b, n
 
-def copy_with(src:Path, dst:Path, kind:str, where:str)->int|None: # the number of the line changed
-    "Copy `src` to `dst` with one line changed: its timestamp dropped ('fields'), its rating 9 ('rating') or the first rating's line ('repeat'); or every user id as `N.0` ('float ids')."
-    if kind == 'float ids': return float_ids(src, dst)
+def copy_with(src:Path, dst:Path, kind:str, where:str)->int: # the number of the line changed
+    "Copy `src` to `dst` with one line changed: its timestamp dropped ('fields'), its rating 9 ('rating') or the first rating's line ('repeat')."
     a, b, n = line_at(src, where)
     with open(src, 'rb') as f, open(dst, 'wb') as out:
         if src.suffix == '.csv': f.readline()  # the header
@@ -51,33 +47,22 @@ def copy_with(src:Path, dst:Path, kind:str, where:str)->int|None: # the number o
         while block := f.read(1 << 24): out.write(block)
     return n
 
-def float_ids(src:Path, dst:Path)->None:
-    "Copy `src` to `dst` with every line's user id written as `N.0`, 16 MiB at a time."
-    rest = None
-    with open(src, 'rb') as f, open(dst, 'wb') as out:
-        if src.suffix == '.csv': out.write(f.readline())  # the header
-        while block := f.read(1 << 24):
-            block = (rest or b'') + block; cut = block.rfind(b'\n') + 1
-            block, rest = (block[:cut], block[cut:]) if cut else (b'', block)
-            out.write(re.sub(rb'(?m)^(\d+)(?=[,:\t])', rb'\1.0', block))
-        if rest: out.write(re.sub(rb'^(\d+)(?=[,:\t])', rb'\1.0', rest))
-
 def case_folder(folder:Path, work:Path, case:str)->tuple: # (folder, line changed or None)
     "A folder beside `work` holding the release's files, its ratings file changed as `case` says (the others linked)."
     (d := work/re.sub(r'\W+', '-', case)).mkdir(exist_ok=True)
     ratings = next(p for p in folder.iterdir() if p.name.startswith('ratings.'))
     for p in folder.iterdir():
         if p != ratings and not (d/p.name).exists(): os.link(p, d/p.name)
-    kind, where = {**CASES, **EXTRA}[case]
+    kind, where = CASES[case]
     if kind is None:
         if not (d/ratings.name).exists(): os.link(ratings, d/ratings.name)
         return d, None
     return d, copy_with(ratings, d/ratings.name, kind, where)
 
-def run(size:str, folder:Path, packages:dict, rounds:int, save, cases:list)->list: # packages: name -> environment to add
+def run(size:str, folder:Path, packages:dict, rounds:int, save)->list: # packages: name -> environment to add
     rows, release = [], SIZES[size][3]
     with tempfile.TemporaryDirectory(dir=folder.parent) as work:  # beside the data: the same disk
-        made = {c: case_folder(folder, Path(work), c) for c in cases}
+        made = {c: case_folder(folder, Path(work), c) for c in CASES}
         for r in range(rounds):
             for pkg in (list(packages) if r % 2 == 0 else list(packages)[::-1]):
                 for case, (d, line) in made.items():
@@ -91,19 +76,16 @@ def run(size:str, folder:Path, packages:dict, rounds:int, save, cases:list)->lis
 
 if __name__ == '__main__':
     p = bench_args(__doc__, sizes='25m', compare=('', "a folder holding another sae_movies, run beside the installed one"),
-                   rounds=(1, 'rounds (with --compare, the two packages take turns)'), out=('bench/results/bad_lines.json', 'results file'),
-                   cases=(','.join(CASES), f"cases to run, of: {', '.join({**CASES, **EXTRA})}"))
+                   rounds=(1, 'rounds (with --compare, the two packages take turns)'), out=('bench/results/bad_lines.json', 'results file'))
     a, t0 = p.parse_args(), time.perf_counter()
-    cases = a.cases.split(',')
-    if unknown := set(cases) - set(CASES) - set(EXTRA): p.error(f"--cases: no case {sorted(unknown)[0]!r}")
     if a.compare: _, env, sides = two_packages(a.compare)
     else: env, sides = {'installed': {}}, None
     root = Path(a.keep or tempfile.mkdtemp()); rows = []
     save = lambda rows, quiet=True: save_results(Path(a.out), t0, quiet=quiet, rows=rows, packages=sides, rounds=a.rounds,
-                                                 complete=len(rows) == len(cases) * len(env) * a.rounds * len(a.sizes.split(',')))
+                                                 complete=len(rows) == len(CASES) * len(env) * a.rounds * len(a.sizes.split(',')))
     for size in a.sizes.split(','):
         folder, _ = synth_folder(root, size)
-        rows += run(size, folder, env, a.rounds, lambda r: save(rows + r), cases)
+        rows += run(size, folder, env, a.rounds, lambda r: save(rows + r))
     t = pd.DataFrame(rows)
     print('\nmedian seconds (peak GB):\n' + t.groupby(['size', 'case', 'package'], sort=False).agg(seconds=('seconds', 'median'), peak_gb=('peak_gb', 'median'))
           .round(2).unstack('package').to_string())
