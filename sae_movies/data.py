@@ -314,7 +314,10 @@ def download_dataset(info:DatasetInfo, # which dataset
                 raise SaeMoviesError(f"{url or info.url}: md5 {md5} does not match the published {info.md5}; nothing was installed")
             safe_extract(archive, Path(tmp)/'x')
             validate_dataset(Path(tmp)/'x'/info.dirname, info)
-            os.replace(Path(tmp)/'x'/info.dirname, target)
+            try: os.replace(Path(tmp)/'x'/info.dirname, target)
+            except OSError:
+                if not target.is_dir(): raise
+                return validate_dataset(target, info)  # another process (torchrun's, say) installed its copy first: that one, checked
     except BaseException:
         for p in made: p.rmdir()
         raise
