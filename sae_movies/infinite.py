@@ -54,19 +54,24 @@ def check_kernel_memory(n_people:int, # training people in the kernel
                         name:str='inf-ae' # the model, as the message names it
                        ):
     "Refuse, with the size it would need, an inf-ae fit whose dense matrices would not fit in memory."
-    need = 8 * (2 * n_people ** 2 + 2 * n_people * n_items)
+    need = 8 * (4 * n_people ** 2 + 2 * n_people * n_items)  # K, Q and eigh's workspace; QᵀX (float64), α and the best α (float32)
     check_fit_memory(name, need, f"{need / 1e9:.1f} GB for {n_people:,} training people and {n_items:,} movies",
                      "set max_users lower (a sample of the people)", memory)
 
 # %% ../nbs/07c_infinite.ipynb #e1a0c016
 def _eigh(K, X, dev): # (eigenvalues, eigenvectors, QᵀX): numpy, or torch tensors on `dev`
-    if dev is None: e, Q = np.linalg.eigh(K); return e, Q, Q.T @ X.toarray()
+    if dev is None: e, Q = np.linalg.eigh(K); return e, Q, (X.T @ Q).T  # from the sparse X: no dense copy of it
     try: e, Q = torch.linalg.eigh(torch.from_numpy(K).to(dev)); return e, Q, Q.T @ torch.from_numpy(X.toarray()).to(dev, torch.float64)
     except torch.OutOfMemoryError: raise SaeMoviesError(f"inf-ae's {len(K):,} x {len(K):,} kernel does not fit in {dev}'s memory: use device cpu or a lower max_users") from None
 
-def _alpha(e, Q, QtX, ridge)->np.ndarray: # (K + ridge I)⁻¹X from the eigendecomposition, float32 on the CPU
-    a = Q @ (QtX / (e + ridge)[:, None])
-    return (a if isinstance(a, np.ndarray) else a.cpu().numpy()).astype(np.float32)
+def _alpha(e, Q, QtX, ridge, # (K + ridge I)⁻¹X from the eigendecomposition, float32 on the CPU
+           chunk:int=4096 # movies at a time on the CPU: no float64 people x movies matrix beside QᵀX
+          )->np.ndarray:
+    w = 1 / (e + ridge)
+    if not isinstance(Q, np.ndarray): return (Q @ (QtX * w[:, None])).cpu().numpy().astype(np.float32)
+    a = np.empty(QtX.shape, np.float32)
+    for j in range(0, QtX.shape[1], chunk): a[:, j:j + chunk] = Q @ (QtX[:, j:j + chunk] * w[:, None])
+    return a
 
 @patch
 def _sample(self:InfAE, people:np.ndarray # rows of the training ratings
@@ -99,7 +104,8 @@ def _fit(self:InfAE, R, V, progress):
             K = relu_ntk(X, X, s.w_var, b); self.b_var, scale = b, K.diagonal()[:L.shape[0]].mean()  # the liked rows' mean diagonal
             e, Q, QtX = _eigh(K, X, dev) if d is None else _eigh(d[:, None] * K * d, sp.diags(d) @ X, dev)
             for l2 in _grid(s.l2, s.l2_grid, pair is not None, 0.):
-                self.alpha = _alpha(e, Q, QtX, l2 * scale) * (1 if d is None else d[:, None].astype(np.float32))
+                self.alpha = _alpha(e, Q, QtX, l2 * scale)
+                if d is not None: self.alpha *= d[:, None].astype(np.float32)
                 v = np.nan if pair is None else self._valid_ndcg(pair, lambda H, rows: self._rank(H), 2000)
                 hist.append({**extra, 'b_var': b, 'l2': l2, 'valid_ndcg@100': v})
                 if kept is None or v > kept[0]: kept = (v, extra, b, l2, X, self.alpha)
