@@ -504,7 +504,7 @@ def _scan_blocks(fn, fmt, scale, step, encoding,
         if df is not None and _values_ok(df, scale, step): return parts.append(df)
         if slow or len(lines) <= split:
             parts.append(_scan(fn, fmt, scale, step, encoding, lines, n0 + 1, parts))
-            slow = True  # good lines the fast path refused (ids written as 1.0, say): the rest of this block is read line by line
+            slow = True  # good lines the fast path refused (none known: pandas reads every spelling the rules allow): the rest of this block line by line
             return
         k = -(-len(lines) // split)
         for j in range(0, len(lines), k): read(lines[j:j + k], n0 + j)
