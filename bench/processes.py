@@ -10,11 +10,11 @@ training time the first process reports (`fit_seconds`), the test RMSE, the larg
 The counts take turns within each round, each round starting with the other one. Prints each setting's medians and saves
 every run in bench/results/processes.json (after every run, so that a run cut short keeps what it measured).
 """
-import json, os, subprocess, sys, tempfile, time
+import json, os, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, save_results, bench_args, huge_pages, flush_denormal, CLI
+from scale import SIZES, synth_folder, save_results, bench_args, huge_pages, flush_denormal, run_command, CLI
 from sae_movies.testing import process_tree
 
 def tree_rss_gb(pid:int)->float: # the resident memory of `pid` and every process it started, in GB
@@ -29,16 +29,11 @@ def train(folder:Path, release:str, n:int, out:Path)->dict:
     "Run `sae-movies train ... --processes n`: its times, memory and report."
     args = [CLI, 'train', '--model', 'autorec', '--data', release, '--path', str(folder), '--epochs', '2', '--processes', str(n),
             '--out', str(out), '--quiet', '--json']
-    t, top = time.perf_counter(), 0.0
-    with tempfile.TemporaryFile('w+') as o, tempfile.TemporaryFile('w+') as e:
-        p = subprocess.Popen(args, stdout=o, stderr=e)
-        while not (done := os.wait4(p.pid, os.WNOHANG))[0]: top = max(top, tree_rss_gb(p.pid)); time.sleep(0.2)
-        seconds, (_, status, usage) = time.perf_counter() - t, done
-        o.seek(0); e.seek(0); stdout, stderr = o.read(), e.read()
-    code = os.waitstatus_to_exitcode(status)
-    if code: raise SystemExit(f"{' '.join(args)} failed ({code}):\n{stderr[-3000:]}")
-    report = json.loads(stdout.strip().splitlines()[-1])
-    return dict(seconds=seconds, fit_seconds=report['fit_seconds'], rmse=report['rmse'], largest_peak_gb=usage.ru_maxrss / 1e6, tree_peak_gb=top)
+    top = []  # the memory of the command's processes, at each poll
+    got = run_command(args, watch=lambda pid: top.append(tree_rss_gb(pid)), poll=0.2)
+    if got['code']: raise SystemExit(f"{' '.join(args)} failed ({got['code']}):\n{got['stderr'][-3000:]}")
+    report = json.loads(got['stdout'].strip().splitlines()[-1])
+    return dict(seconds=got['seconds'], fit_seconds=report['fit_seconds'], rmse=report['rmse'], largest_peak_gb=got['peak_gb'], tree_peak_gb=max(top, default=0.0))
 
 if __name__ == '__main__':
     p = bench_args(__doc__, sizes='10m,25m', processes=('1,2', 'process counts'), rounds=(2, 'rounds'),

@@ -122,7 +122,9 @@ def save_results(out:Path, t0:float, # the results file; when the run began (tim
 
 def run_command(args:list, # the command line
                 env:dict=None, # added to the environment
-                limit:float=None # seconds before it is killed, with all it started (None: none)
+                limit:float=None, # seconds before it is killed, with all it started (None: none)
+                watch=None, # called with its process id at every poll while it runs (a sampler of its memory, say)
+                poll:float=0.05 # seconds between polls
                )->dict: # code, seconds, peak_gb, stdout, stderr, stopped
     "Run a command in a fresh process, reaped here for its wall time and its own peak resident memory (wait4), not its parent's."
     t = time.perf_counter()
@@ -131,7 +133,8 @@ def run_command(args:list, # the command line
         stopped = False
         while not (done := os.wait4(p.pid, os.WNOHANG))[0]:
             if limit is not None and time.perf_counter() - t > limit: os.killpg(p.pid, signal.SIGKILL); done = os.wait4(p.pid, 0); stopped = True; break
-            time.sleep(0.05)
+            if watch is not None: watch(p.pid)
+            time.sleep(poll)
         _, status, usage = done; p.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - t
         o.seek(0); e.seek(0)
