@@ -5,7 +5,7 @@
 # %% ../nbs/07c_infinite.ipynb #e1a0c003
 from __future__ import annotations
 from dataclasses import dataclass
-import numpy as np, pandas as pd, scipy.sparse as sp, torch
+import numpy as np, pandas as pd, scipy.linalg.lapack, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError, liked
 from .topn import TopNModel, TopNSettings, check_fit_memory, _grid, sparse_state, sparse_from_state, float64_device
@@ -15,6 +15,14 @@ from .train import DEVICES
 __all__ = ['relu_ntk', 'InfAESettings', 'InfAE', 'check_kernel_memory', 'WatchedInfAESettings', 'WatchedInfAE']
 
 # %% ../nbs/07c_infinite.ipynb #e1a0c007
+def _ntk(S:np.ndarray, # the scaled inner products w·⟨a, b⟩/d + b_var
+         norms:np.ndarray, # √(q_a q_b), each q the same for a row with itself
+         w_var:float, b_var:float)->np.ndarray: # the kernel, elementwise
+    "The ReLU network's tangent kernel from its pre-activations' covariances (no biases and no likes: a zero norm)."
+    cos = np.clip(np.divide(S, norms, out=np.zeros_like(S), where=norms > 0), -1., 1.); theta = np.arccos(cos)
+    relu = norms * (np.sin(theta) + (np.pi - theta) * cos) / (2 * np.pi)
+    return w_var * (S * (np.pi - theta) / (2 * np.pi) + relu) + b_var
+
 def relu_ntk(A, # rows of liked movies (people x movies), sparse or dense
              B, # the same for another set of people
              w_var:float=2., # variance of the weights times their fan-in (2: He's, the paper's)
@@ -24,10 +32,7 @@ def relu_ntk(A, # rows of liked movies (people x movies), sparse or dense
     A, B, d = sp.csr_matrix(A, dtype=np.float64), sp.csr_matrix(B, dtype=np.float64), A.shape[1]
     S = w_var * (A @ B.T).toarray() / d + b_var
     qa, qb = (w_var * np.asarray(M.multiply(M).sum(1)).ravel() / d + b_var for M in (A, B))
-    norms = np.sqrt(np.outer(qa, qb))
-    cos = np.clip(np.divide(S, norms, out=np.zeros_like(S), where=norms > 0), -1., 1.); theta = np.arccos(cos)  # no biases and no likes: a zero row
-    relu = norms * (np.sin(theta) + (np.pi - theta) * cos) / (2 * np.pi)
-    return w_var * (S * (np.pi - theta) / (2 * np.pi) + relu) + b_var
+    return _ntk(S, np.sqrt(np.outer(qa, qb)), w_var, b_var)
 
 # %% ../nbs/07c_infinite.ipynb #e1a0c011
 @dataclass
@@ -126,14 +131,39 @@ def _set_own(self:InfAE, state):
 @patch
 def chosen(self:InfAE)->str: return f'l2 {self.l2:g}, b_var {self.b_var:g}' # the penalty and bias variance, from the validation grid
 
+# %% ../nbs/07c_infinite.ipynb #si000001
+@patch
+def _one_movie_kernel(self:InfAE)->tuple: # (k₀, k₁), one value per kernel point each
+    "The kernel between someone who liked only one movie and each kernel point, when the point's row lacks that movie (k₀) and when it holds it (k₁)."
+    (m, n), w, b = self.X.shape, self.settings.w_var, self.b_var
+    if self.X.nnz and not (self.X.data == 1).all(): raise ValueError("the kernel points must be binary rows")
+    norms = np.sqrt((w / n + b) * (w * self.X.getnnz(1) / n + b))  # a binary row's squared length counts its likes
+    return tuple(_ntk(np.full(m, w * v / n + b), norms, w, b) for v in (0, 1))
+
+# %% ../nbs/07c_infinite.ipynb #si000004
+def _gram_factor(G:np.ndarray # symmetric positive semi-definite (n x n)
+                )->np.ndarray: # F, n x rank, with F Fᵀ = G
+    "A factor of a Gram matrix by pivoted Cholesky (LAPACK's dpstrf), with as many columns as the matrix's numerical rank."
+    c, piv, rank, info = scipy.linalg.lapack.dpstrf(G, lower=1)
+    if info < 0: raise ValueError(f"dpstrf: argument {-info} is invalid")
+    F = np.zeros((len(G), rank)); F[piv - 1] = np.tril(c[:, :rank])  # P G Pᵀ = L Lᵀ
+    return F
+
 # %% ../nbs/07c_infinite.ipynb #e1a0c031
 @patch
-def item_vectors(self:InfAE, chunk:int=2000 # movies scored at a time
-                )->np.ndarray: # (n_items, n_items) float32, row j: the centred scores of someone who liked only movie j
-    "One vector per movie: what `inf-ae` would recommend to someone who liked only that movie, centred over the movies."
-    n = self.X.shape[1]; one = sp.identity(n, np.float32, format='csr')  # row j: someone who liked only movie j
-    V = np.concatenate([self._rank(one[i:i + chunk]) for i in range(0, n, chunk)])
-    return V - V.mean(0)
+def item_vectors(self:InfAE, chunk:int=4096 # movies at a time
+                )->np.ndarray: # (n_items, d) float32; d: the fewer of the movies and the kernel's people
+    "One vector per movie, with the inner products of what `inf-ae` would recommend to someone who liked only that movie, centred over the movies."
+    (m, n), (k0, k1) = self.X.shape, self._one_movie_kernel()
+    short = m < n  # CF, as long as the kernel's people; else C D α, as long as the movies
+    need = 12 * n * min(m, n) + (20 * m * m if short else 4 * m * n)  # these vectors, the Recommender's float64 copy; DααᵀD and its factor, or Dα
+    check_fit_memory(self.name, need, f"{need / 1e9:.1f} GB for its {n:,} movie vectors", "set max_users lower (a sample of the people)", task='similar movies')
+    d = (k1 - k0).astype(np.float32)
+    right = _gram_factor((self.alpha @ self.alpha.T * d[:, None] * d).astype(np.float64)).astype(np.float32) if short else self.alpha * d[:, None]
+    XT, shift = self.X.T.tocsr(), (self.X.getnnz(1) / n) @ right  # C = Xᵀ - 1x̄ᵀ
+    V = np.empty((n, right.shape[1]), np.float32)
+    for j in range(0, n, chunk): V[j:j + chunk] = XT[j:j + chunk] @ right - shift
+    return V
 
 # %% ../nbs/07c_infinite.ipynb #wi010002
 @dataclass

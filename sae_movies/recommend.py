@@ -231,16 +231,19 @@ def recommend_new(self:Recommender, ratings, # {movie: rating} or [(movie, ratin
     return self._top(self.rating_history(ratings), n, genres, years, min_ratings)
 
 # %% ../nbs/11_recommend.ipynb #9bfbe97e
-def _unit_rows(V:np.ndarray)->np.ndarray:
-    "Rows scaled to unit length (zero rows stay zero)."
-    norms = np.linalg.norm(V, axis=1, keepdims=True)
-    return np.divide(V, norms, out=np.zeros_like(V, dtype=np.float64), where=norms > 0)
+def _unit_rows(V:np.ndarray)->np.ndarray: # float64, never V itself
+    "Rows scaled to unit length (zero rows stay zero), in one float64 array: the conversion's own where it made one."
+    W = np.asarray(V, dtype=np.float64)
+    if np.shares_memory(W, V): W = W.copy()  # already float64: the model's own array is left alone
+    norms = np.sqrt(np.einsum('ij,ij->i', W, W))  # no squared copy of W
+    W[~(norms > 0)] = 0; np.divide(W, norms[:, None], out=W, where=norms[:, None] > 0)
+    return W
 
 @patch
 def item_vecs(self:Recommender)->np.ndarray: # (n_items, d), unit length
     "The model's movie vectors, normalised (computed once)."
     if self._item_vecs is None:
-        V = _unit_rows(np.asarray(self.model.item_vectors(), dtype=np.float64))
+        V = _unit_rows(self.model.item_vectors())
         nz = np.flatnonzero(V.any(1))
         if not len(nz) or (V[nz] @ V[nz[0]]).min() > 1 - 1e-8:  # no vectors, or one for every movie up to float rounding (the bias baseline); no copy of V
             raise SaeMoviesError(f"{self.model.name} scores every user alike: it has no notion of similar movies")
@@ -266,7 +269,7 @@ def similar_movies(self:Recommender, movie, # id or title
 @patch
 def user_vecs(self:Recommender)->np.ndarray: # (n_users, d), unit length
     "Every user's vector from all their ratings, normalised (computed once)."
-    if self._user_vecs is None: self._user_vecs = _unit_rows(np.asarray(self.model.user_vectors(self.csr), dtype=np.float64))
+    if self._user_vecs is None: self._user_vecs = _unit_rows(self.model.user_vectors(self.csr))
     return self._user_vecs
 
 @patch

@@ -128,12 +128,13 @@ def check_fit_memory(name:str, # the model, for the message
                      need:int, # bytes the fit would hold at once
                      what:str, # what it needs, as the message says it
                      advice:str, # what to do instead
-                     memory:int=None # bytes available (default: the machine's physical memory)
+                     memory:int=None, # bytes available (default: the machine's physical memory)
+                     task:str='a fit' # what is refused, as the message names it
                     ):
-    "Refuse a fit that would take more than four fifths of the machine's memory, saying what it needs and what to do."
+    "Refuse a fit (or another `task`) that would take more than four fifths of the machine's memory, saying what it needs and what to do."
     memory = physical_memory() if memory is None else memory
     if memory and need > 0.8 * memory:
-        raise SaeMoviesError(f"{name} needs {what}, more than the {0.8 * memory / 1e9:.1f} GB a fit may take here (four fifths of this machine's {memory / 1e9:.1f} GB); {advice}")
+        raise SaeMoviesError(f"{name} needs {what}, more than the {0.8 * memory / 1e9:.1f} GB {task} may take here (four fifths of this machine's {memory / 1e9:.1f} GB); {advice}")
 
 def check_square_memory(name:str, # the model, for the message
                         n:int, # movies in the square matrix
