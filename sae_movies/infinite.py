@@ -141,25 +141,24 @@ def _one_movie_kernel(self:InfAE)->tuple: # (k₀, k₁), one value per kernel p
     return tuple(_ntk(np.full(m, w * v / n + b), norms, w, b) for v in (0, 1))
 
 # %% ../nbs/07c_infinite.ipynb #si000004
-def _gram_factor(G:np.ndarray # symmetric positive semi-definite (n x n)
+def _gram_factor(G:np.ndarray # symmetric positive semi-definite (n x n) float64; overwritten
                 )->np.ndarray: # F, n x rank, with F Fᵀ = G
     "A factor of a Gram matrix by pivoted Cholesky (LAPACK's dpstrf), with as many columns as the matrix's numerical rank."
-    c, piv, rank, info = scipy.linalg.lapack.dpstrf(G, lower=1)
+    c, piv, rank, info = scipy.linalg.lapack.dpstrf(G.T, lower=1, overwrite_a=True)  # G.T: the same matrix in Fortran order, factored in place
     if info < 0: raise ValueError(f"dpstrf: argument {-info} is invalid")
-    F = np.zeros((len(G), rank)); F[piv - 1] = np.tril(c[:, :rank])  # P G Pᵀ = L Lᵀ
-    return F
+    return np.tril(c[:, :rank])[np.argsort(piv)]  # P G Pᵀ = L Lᵀ, so G = (PᵀL)(PᵀL)ᵀ
 
 # %% ../nbs/07c_infinite.ipynb #e1a0c031
 @patch
 def item_vectors(self:InfAE, chunk:int=4096 # movies at a time
-                )->np.ndarray: # (n_items, d) float32; d: the fewer of the movies and the kernel's people
+                )->np.ndarray: # (n_items, d) float32; d: the movies, or the kernel's people where that takes less memory
     "One vector per movie, with the inner products of what `inf-ae` would recommend to someone who liked only that movie, centred over the movies."
     (m, n), (k0, k1) = self.X.shape, self._one_movie_kernel()
-    short = m < n  # CF, as long as the kernel's people; else C D α, as long as the movies
-    need = 12 * n * min(m, n) + (20 * m * m if short else 4 * m * n)  # these vectors, the Recommender's float64 copy; DααᵀD and its factor, or Dα
-    check_fit_memory(self.name, need, f"{need / 1e9:.1f} GB for its {n:,} movie vectors", "set max_users lower (a sample of the people)", task='similar movies')
+    full, short = 12 * n * n + 4 * m * n, 12 * n * m + 20 * m * m  # bytes: the vectors and the Recommender's float64 copy, with Dα or with DααᵀD and its factors
+    check_fit_memory(self.name, min(full, short), f"{min(full, short) / 1e9:.1f} GB for its {n:,} movie vectors", "set max_users lower (a sample of the people)", task='similar movies')
     d = (k1 - k0).astype(np.float32)
-    right = _gram_factor((self.alpha @ self.alpha.T * d[:, None] * d).astype(np.float64)).astype(np.float32) if short else self.alpha * d[:, None]
+    if short < full: G = self.alpha @ self.alpha.T; G *= d[:, None]; G *= d; right = _gram_factor(G.astype(np.float64)).astype(np.float32)  # CF
+    else: right = self.alpha * d[:, None]  # C D α
     XT, shift = self.X.T.tocsr(), (self.X.getnnz(1) / n) @ right  # C = Xᵀ - 1x̄ᵀ
     V = np.empty((n, right.shape[1]), np.float32)
     for j in range(0, n, chunk): V[j:j + chunk] = XT[j:j + chunk] @ right - shift
