@@ -6,7 +6,7 @@
 from __future__ import annotations
 import time
 _STARTED = time.perf_counter()  # before the heavy imports below: start-up is measured from here
-import argparse, gc, importlib.util, io, json, logging, os, re, signal, sys
+import argparse, gc, importlib.util, io, json, logging, os, re, signal, sys, tempfile
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -376,11 +376,11 @@ def _launch(argv:list, # the command line, `--processes` included (its processes
     "Run `sae-movies` with `argv` in `n` processes on this machine, as `torchrun --standalone` would, without a traceback when one fails."
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
-    from torch.distributed.elastic.multiprocessing.api import SignalException
+    from torch.distributed.elastic.multiprocessing.api import SignalException, DefaultLogsSpecs
     cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
-    cfg = LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=n, run_id=f'sae-movies-{os.getpid()}', rdzv_backend='c10d',
-                       rdzv_endpoint='127.0.0.1:0', max_restarts=0)
-    with _left_as_found(('OMP_NUM_THREADS', 'TORCHELASTIC_SIGNALS_TO_HANDLE'), _LAUNCH_SIGNALS):
+    with _left_as_found(('OMP_NUM_THREADS', 'TORCHELASTIC_SIGNALS_TO_HANDLE'), _LAUNCH_SIGNALS), tempfile.TemporaryDirectory(prefix='sae-movies-launch-') as logs:
+        cfg = LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=n, run_id=f'sae-movies-{os.getpid()}', rdzv_backend='c10d',
+                           rdzv_endpoint='127.0.0.1:0', max_restarts=0, logs_specs=DefaultLogsSpecs(log_dir=logs))  # its error files, removed after
         os.environ.setdefault('OMP_NUM_THREADS', str(max(1, cores // n)))  # the processes share the cores
         logging.disable(logging.ERROR)  # the launcher's log lines: the processes' own messages say what happened
         try: elastic_launch(cfg, sys.executable)('-m', 'sae_movies.cli', *argv)
