@@ -2,7 +2,7 @@
 10M and 25M ratings (written by `sae-movies synth`, as in bench/scale.py), each run a fresh command timed from start to exit,
 with its own peak resident memory (wait4). The command loads the checkpoint and the data, computes every movie's vector
 (07c_infinite) and lists the closest ones. Each size's checkpoint comes from one `sae-movies train --model inf-ae` at one point of
-its validation grid (--settings; the default grid takes about 20 minutes at 25M), reused from --keep when it is there.
+its validation grid (--settings; the default grid took 26 minutes at 25M, every_model-inf-ae.json), reused from --keep when it is there.
 
     .venv/bin/python bench/similar.py [--sizes 10m,25m] [--rounds 2] [--keep DIR] [--settings l2=10,b_var=0.01] [--movie 2]
                                       [--compare DIR] [--out FILE]
