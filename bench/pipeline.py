@@ -36,23 +36,18 @@ import json, os, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args, two_packages, environment, run_command, CLI
+from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args, two_packages, environment, run_checked, tree_kb, CLI
 from sae_movies.testing import server_process, process_tree
 
 
 def timed(args:list, env:dict=None)->dict: # seconds, peak_gb
     "Run the command in a fresh process (`env` added to the environment); its wall time and peak resident memory (its own, from wait4)."
-    r = run_command([CLI, *args], env)
-    if r['code']: raise SystemExit(f"sae-movies {' '.join(args)} failed:\n{r['stderr'][-3000:]}")
+    r = run_checked([CLI, *args], env)
     return {'seconds': r['seconds'], 'peak_gb': r['peak_gb']}
 
 def pss_gb(pid:int)->float:
     "The proportional set size of a process and its descendants, summed (shared pages counted once, in shares), in GB."
-    kb = 0
-    for q in process_tree(pid):
-        try: kb += next(int(l.split()[1]) for l in Path(f'/proc/{q}/smaps_rollup').read_text().splitlines() if l.startswith('Pss:'))
-        except OSError: pass
-    return kb / 1e6
+    return tree_kb(pid, 'smaps_rollup', 'Pss:') / 1e6
 
 def served(folder, ckpt, workers:int=1, wait:float=600)->dict: # seconds (until it answers), settled_s, first_answer_s, next_answer_s, peak_gb, resident_gb, pss_gb, processes
     "Start `sae-movies serve --workers N` of the checkpoint (one arm, no rating model), time it until it answers and until its memory settles, ask twice for a newcomer's recommendations, read its memory, stop it."

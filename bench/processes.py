@@ -14,24 +14,18 @@ import json, os, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, save_results, bench_args, huge_pages, flush_denormal, run_command, CLI
-from sae_movies.testing import process_tree
+from scale import SIZES, synth_folder, save_results, bench_args, huge_pages, flush_denormal, run_checked, tree_kb, CLI
 
 def tree_rss_gb(pid:int)->float: # the resident memory of `pid` and every process it started, in GB
     "The resident memory summed over a process and its descendants, read from /proc (pages they share counted once for each)."
-    total = 0
-    for p in process_tree(pid):
-        try: total += next(int(l.split()[1]) for l in Path(f'/proc/{p}/status').read_text().splitlines() if l.startswith('VmRSS:'))
-        except (OSError, StopIteration): pass  # gone meanwhile
-    return total * 1024 / 1e9
+    return tree_kb(pid, 'status', 'VmRSS:') * 1024 / 1e9
 
 def train(folder:Path, release:str, n:int, out:Path)->dict:
     "Run `sae-movies train ... --processes n`: its times, memory and report."
     args = [CLI, 'train', '--model', 'autorec', '--data', release, '--path', str(folder), '--epochs', '2', '--processes', str(n),
             '--out', str(out), '--quiet', '--json']
     top = []  # the memory of the command's processes, at each poll
-    got = run_command(args, watch=lambda pid: top.append(tree_rss_gb(pid)), poll=0.2)
-    if got['code']: raise SystemExit(f"{' '.join(args)} failed ({got['code']}):\n{got['stderr'][-3000:]}")
+    got = run_checked(args, watch=lambda pid: top.append(tree_rss_gb(pid)), poll=0.2)
     report = json.loads(got['stdout'].strip().splitlines()[-1])
     return dict(seconds=got['seconds'], fit_seconds=report['fit_seconds'], rmse=report['rmse'], largest_peak_gb=got['peak_gb'], tree_peak_gb=max(top, default=0.0))
 

@@ -140,6 +140,21 @@ def run_command(args:list, # the command line
         o.seek(0); e.seek(0)
         return dict(code=p.returncode, seconds=seconds, peak_gb=usage.ru_maxrss / 1e6, stdout=o.read(), stderr=e.read(), stopped=stopped)
 
+def run_checked(args:list, env:dict=None, **options)->dict: # as `run_command`
+    "`run_command` (`options`: limit, watch, poll), ending the benchmark with the command's last error lines when it fails."
+    r = run_command(args, env, **options)
+    if r['code']: raise SystemExit(f"{' '.join(map(str, args))} failed ({r['code']}):\n{r['stderr'][-3000:]}")
+    return r
+
+def tree_kb(pid:int, file:str, key:str)->int: # kB
+    "A kB field of /proc/PID/`file` (the line starting with `key`) summed over a process and every process it started (those gone meanwhile left out)."
+    from sae_movies.testing import process_tree  # imported late, as in `save_results`
+    total = 0
+    for q in process_tree(pid):
+        try: total += next(int(l.split()[1]) for l in Path(f'/proc/{q}/{file}').read_text().splitlines() if l.startswith(key))
+        except (OSError, StopIteration): pass
+    return total
+
 def imported_from(env:dict)->str: # the folder of the sae_movies a command would import
     "Which sae_movies `sae-movies` imports with `env` added to the environment (asked from a neutral folder, as the command runs)."
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,7 +17,7 @@ import json, os, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import SIZES, synth_folder, save_results, bench_args, two_packages, run_command, CLI
+from scale import SIZES, synth_folder, save_results, bench_args, two_packages, run_checked, CLI
 from sae_movies.topn import physical_memory
 
 def checkpoint(folder:Path, release:str, settings:str, out:Path)->dict:
@@ -25,15 +25,13 @@ def checkpoint(folder:Path, release:str, settings:str, out:Path)->dict:
     if out.exists(): return {}
     args = [CLI, 'train', '--model', 'inf-ae', '--data', release, '--path', str(folder), '--out', str(out), '--quiet', '--json']
     for s in settings.split(','): args += ['--set', s]
-    got = run_command(args)
-    if got['code']: raise SystemExit(f"{' '.join(args)} failed ({got['code']}):\n{got['stderr'][-3000:]}")
+    got = run_checked(args)
     return {'train_seconds': got['seconds'], 'train_peak_gb': got['peak_gb']}
 
 def similar(folder:Path, ckpt:Path, movie:str, env:dict)->dict:
     "Run `sae-movies similar` once: its seconds, peak memory and the list it printed."
     args = [CLI, 'similar', str(ckpt), '--path', str(folder), '--movie', movie, '--json']
-    got = run_command(args, env)
-    if got['code']: raise SystemExit(f"{' '.join(args)} failed ({got['code']}):\n{got['stderr'][-3000:]}")
+    got = run_checked(args, env)
     listed = json.loads(got['stdout'])['similar']
     return dict(seconds=got['seconds'], peak_gb=got['peak_gb'], movie_ids=[m['movie_id'] for m in listed], similarity=[m['similarity'] for m in listed])
 
@@ -42,18 +40,18 @@ if __name__ == '__main__':
                    movie=('2', 'the movie asked about (an id every generated size has)'), compare=('', 'folder of another sae_movies (a git worktree)'),
                    out=('bench/results/similar.json', 'results file'))
     a, t0 = p.parse_args(), time.perf_counter()
-    root, rows, trained, skipped = Path(a.keep or tempfile.mkdtemp()), [], {}, {}
+    root, rows, trained, skipped, memory = Path(a.keep or tempfile.mkdtemp()), [], {}, {}, physical_memory()
     before = json.loads(Path(a.out).read_text()).get('trained', {}) if Path(a.out).exists() else {}  # a checkpoint kept from an earlier run: its training figures
     other, envs, sources = two_packages(a.compare) if a.compare else (None, {'installed': {}}, {})
     save = lambda quiet=True: save_results(Path(a.out), t0, quiet=quiet, rows=rows, trained=trained, skipped=skipped, settings=a.settings,
-                                           movie=a.movie, rounds=a.rounds, packages=sources, memory_gb=physical_memory() / 1e9)
+                                           movie=a.movie, rounds=a.rounds, packages=sources, memory_gb=memory / 1e9)
     for size in a.sizes.split(','):
         folder, _ = synth_folder(root, size); n_movies, release = SIZES[size][1], SIZES[size][3]
         ckpt = root/f'inf-ae-{size}.pt'
         trained[size] = checkpoint(folder, release, a.settings, ckpt) or before.get(size, {}); save()
         names = list(envs)
-        if other and 16 * n_movies ** 2 > 0.8 * physical_memory():
-            skipped[size] = f"{other}: its movie vectors need at least {16 * n_movies ** 2 / 1e9:.1f} GB ({n_movies:,} movies), over four fifths of {physical_memory() / 1e9:.1f} GB"
+        if other and (need := 16 * n_movies ** 2) > 0.8 * memory:
+            skipped[size] = f"{other}: its movie vectors need at least {need / 1e9:.1f} GB ({n_movies:,} movies), over four fifths of {memory / 1e9:.1f} GB"
             print(f'{size:>4} not run: {skipped[size]}', flush=True); names = ['installed']
         for r in range(a.rounds):
             for name in (names if r % 2 == 0 else names[::-1]):
