@@ -13,7 +13,7 @@ from .core import Model
 from .models import load_model, attach_dataset
 
 # %% auto #0
-__all__ = ['PLACEHOLDERS', 'Recommender']
+__all__ = ['PLACEHOLDERS', 'Recommender', 'NoSimilarity']
 
 # %% ../nbs/11_recommend.ipynb #2cb01491
 class Recommender:
@@ -239,6 +239,9 @@ def _unit_rows(V:np.ndarray)->np.ndarray: # float64, never V itself
     W[~(norms > 0)] = 0; np.divide(W, norms[:, None], out=W, where=norms[:, None] > 0)
     return W
 
+class NoSimilarity(SaeMoviesError):
+    "A model that scores every user alike, so it relates no movie to another."
+
 @patch
 def item_vecs(self:Recommender)->np.ndarray: # (n_items, d), unit length
     "The model's movie vectors, normalised (computed once)."
@@ -246,7 +249,7 @@ def item_vecs(self:Recommender)->np.ndarray: # (n_items, d), unit length
         V = _unit_rows(self.model.item_vectors())
         nz = np.flatnonzero(V.any(1))
         if not len(nz) or (V[nz] @ V[nz[0]]).min() > 1 - 1e-8:  # no vectors, or one for every movie up to float rounding (the bias baseline); no copy of V
-            raise SaeMoviesError(f"{self.model.name} scores every user alike: it has no notion of similar movies")
+            raise NoSimilarity(f"{self.model.name} scores every user alike: it has no notion of similar movies")
         self._item_vecs = V
     return self._item_vecs
 

@@ -17,7 +17,7 @@ from starlette.requests import cookie_parser
 from jinja2 import Environment, DictLoader, select_autoescape
 from fastcore.basics import patch
 from .data import SaeMoviesError
-from .recommend import Recommender, _fold
+from .recommend import Recommender, NoSimilarity, _fold
 
 # %% auto #0
 __all__ = ['SCHEMA', 'TEMPLATES', 'COOKIE', 'STATIC', 'Store', 'check_shares', 'assign_arm', 'search_movies', 'recommend_for',
@@ -156,7 +156,8 @@ def _reasons(rec:Recommender, history, cols)->list:
     liked = history.indices[history.data >= (lo + hi) / 2]
     if not len(liked): return ['among the best for people who rated what you rated'] * len(cols)
     try: V = rec.item_vecs()
-    except SaeMoviesError: return ['popular with everybody'] * len(cols)
+    except NoSimilarity: return ['popular with everybody'] * len(cols)  # the model ranks every visitor's movies alike
+    except SaeMoviesError: return ['among the best for people who rated what you rated'] * len(cols)  # vectors refused (memory): no movie to name
     best = liked[np.argmax(V[cols] @ V[liked].T, axis=1)]
     return [f'because you liked {rec.movies.title.iat[b]}' for b in best]
 
