@@ -11,7 +11,11 @@ With --compare DIR the sae_movies in DIR runs too (put first on PYTHONPATH: a `g
 turns, each round starting with the other, and the script checks that both list the same movies. Before 07c_infinite's
 identity, a command held the scores of every one-movie person, a movies x movies matrix, and the Recommender made two float64
 copies of it: at least 16 bytes per pair of movies at once. Where that is over four fifths of this machine's memory the script
-prints it and does not run the older package. Prints the medians and saves every run in bench/results/similar.json.
+prints it and does not run the older package; `--compare-square 0` says the package in DIR has the identity already (it then
+runs at every size, its own memory check deciding). Prints the medians and saves every run in bench/results/similar.json.
+
+bench/results/similar-float32.json is `--keep DIR --compare OLD --compare-square 0 --out bench/results/similar-float32.json`,
+OLD a worktree of fbc6b22, whose Recommender kept the normalised vectors in float64, with the checkpoints of similar.json.
 """
 import json, os, sys, tempfile, time
 from pathlib import Path
@@ -38,10 +42,12 @@ def similar(folder:Path, ckpt:Path, movie:str, env:dict)->dict:
 if __name__ == '__main__':
     p = bench_args(__doc__, sizes='10m,25m', rounds=(2, 'rounds'), settings=('l2=10,b_var=0.01', "inf-ae's settings, comma-separated NAME=VALUE"),
                    movie=('2', 'the movie asked about (an id every generated size has)'), compare=('', 'folder of another sae_movies (a git worktree)'),
+                   compare_square=(1, "1: the package in --compare scores every one-movie person (16 bytes a pair of movies); 0: it has 07c's identity"),
                    out=('bench/results/similar.json', 'results file'))
     a, t0 = p.parse_args(), time.perf_counter()
     root, rows, trained, skipped, memory = Path(a.keep or tempfile.mkdtemp()), [], {}, {}, physical_memory()
-    before = json.loads(Path(a.out).read_text()).get('trained', {}) if Path(a.out).exists() else {}  # a checkpoint kept from an earlier run: its training figures
+    kept = next((f for f in (Path(a.out), Path('bench/results/similar.json')) if f.exists()), None)  # the results that trained a kept checkpoint
+    before = json.loads(kept.read_text()).get('trained', {}) if kept else {}  # its training figures
     other, envs, sources = two_packages(a.compare) if a.compare else (None, {'installed': {}}, {})
     save = lambda quiet=True: save_results(Path(a.out), t0, quiet=quiet, rows=rows, trained=trained, skipped=skipped, settings=a.settings,
                                            movie=a.movie, rounds=a.rounds, packages=sources, memory_gb=memory / 1e9)
@@ -50,7 +56,7 @@ if __name__ == '__main__':
         ckpt = root/f'inf-ae-{size}.pt'
         trained[size] = checkpoint(folder, release, a.settings, ckpt) or before.get(size, {}); save()
         names = list(envs)
-        if other and (need := 16 * n_movies ** 2) > 0.8 * memory:
+        if other and a.compare_square and (need := 16 * n_movies ** 2) > 0.8 * memory:
             skipped[size] = f"{other}: its movie vectors need at least {need / 1e9:.1f} GB ({n_movies:,} movies), over four fifths of {memory / 1e9:.1f} GB"
             print(f'{size:>4} not run: {skipped[size]}', flush=True); names = ['installed']
         for r in range(a.rounds):

@@ -154,7 +154,7 @@ def item_vectors(self:InfAE, chunk:int=4096 # movies at a time
                 )->np.ndarray: # (n_items, d) float32; d: the movies, or the kernel's people where that takes less memory
     "One vector per movie, with the inner products of what `inf-ae` would recommend to someone who liked only that movie, centred over the movies."
     (m, n), (k0, k1) = self.X.shape, self._one_movie_kernel()
-    full, short = 12 * n * n + 4 * m * n, 12 * n * m + 20 * m * m  # bytes: the vectors and the Recommender's float64 copy, with Dα or with DααᵀD and its factors
+    full, short = 8 * n * n + 4 * m * n, 8 * n * m + 20 * m * m  # bytes: the float32 vectors and the Recommender's copy, with Dα or with DααᵀD and its factors
     check_fit_memory(self.name, min(full, short), f"{min(full, short) / 1e9:.1f} GB for its {n:,} movie vectors", "train it with a lower max_users (a smaller sample of the people)", task='similar movies')
     d = (k1 - k0).astype(np.float32)
     if short < full: G = self.alpha @ self.alpha.T; G *= d[:, None]; G *= d; right = _gram_factor(G.astype(np.float64)).astype(np.float32)  # CF

@@ -231,11 +231,14 @@ def recommend_new(self:Recommender, ratings, # {movie: rating} or [(movie, ratin
     return self._top(self.rating_history(ratings), n, genres, years, min_ratings)
 
 # %% ../nbs/11_recommend.ipynb #9bfbe97e
-def _unit_rows(V:np.ndarray)->np.ndarray: # float64, never V itself
-    "Rows scaled to unit length (zero rows stay zero), in one float64 array: the conversion's own where it made one."
-    W = np.asarray(V, dtype=np.float64)
-    if np.shares_memory(W, V): W = W.copy()  # already float64: the model's own array is left alone
-    norms = np.sqrt(np.einsum('ij,ij->i', W, W))  # no squared copy of W
+def _rows64(W:np.ndarray, rows:int=1024): # float64 copies of `rows` rows at a time
+    "`W`'s rows in float64, a block at a time: exact sums without a float64 copy of the whole array."
+    for i in range(0, len(W), rows): yield W[i:i + rows].astype(np.float64)
+
+def _unit_rows(V:np.ndarray)->np.ndarray: # float32, never V itself
+    "Rows scaled to unit length (zero rows stay zero), in a float32 copy: half a float64 one's memory, the models' own precision."
+    W = np.array(V, dtype=np.float32)  # a copy even of a float32 array: the model's own is left alone
+    norms = np.concatenate([np.sqrt(np.einsum('ij,ij->i', c, c)) for c in _rows64(W)] + [np.zeros(0)])  # summed in float64
     W[~(norms > 0)] = 0; np.divide(W, norms[:, None], out=W, where=norms[:, None] > 0)
     return W
 
@@ -243,12 +246,12 @@ class NoSimilarity(SaeMoviesError):
     "A model that scores every user alike, so it relates no movie to another."
 
 @patch
-def item_vecs(self:Recommender)->np.ndarray: # (n_items, d), unit length
+def item_vecs(self:Recommender)->np.ndarray: # (n_items, d) float32, unit length
     "The model's movie vectors, normalised (computed once)."
     if self._item_vecs is None:
         V = _unit_rows(self.model.item_vectors())
         nz = np.flatnonzero(V.any(1))
-        if not len(nz) or (V[nz] @ V[nz[0]]).min() > 1 - 1e-8:  # no vectors, or one for every movie up to float rounding (the bias baseline); no copy of V
+        if not len(nz) or min((c @ V[nz[0]].astype(np.float64)).min() for c in _rows64(V[nz])) > 1 - 1e-6:  # no vectors, or one for every movie up to float32 rounding (the bias baseline)
             raise NoSimilarity(f"{self.model.name} scores every user alike: it has no notion of similar movies")
         self._item_vecs = V
     return self._item_vecs
