@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from scale import SIZES, synth_folder, save_results, bench_args, two_packages, run_checked, CLI
-from sae_movies.topn import physical_memory
+from sae_movies.core import physical_memory
 
 def checkpoint(folder:Path, release:str, settings:str, out:Path)->dict:
     "Train inf-ae at one grid point into `out` (once: kept with the data); the command's seconds and peak memory."

@@ -14,8 +14,9 @@ from .data import SaeMoviesError, IndexMap, default_data_dir, ratings_csr, per_u
 
 # %% auto #0
 __all__ = ['MAX_SEED', 'CHECKPOINT_FORMAT', 'check_value', 'Settings', 'progress_bar', 'shrunk_mean', 'mean_by_index',
-           'fit_biases', 'Biases', 'Model', 'TrainingDiverged', 'trained_rows', 'pair_scores', 'atomic_write',
-           'default_models_dir', 'content_digest', 'read_checkpoint', 'net_from_state']
+           'fit_biases', 'Biases', 'Model', 'TrainingDiverged', 'trained_rows', 'pair_scores', 'physical_memory',
+           'check_fit_memory', 'atomic_write', 'default_models_dir', 'content_digest', 'read_checkpoint',
+           'net_from_state']
 
 # %% ../nbs/02_core.ipynb #7abc35a6
 _INTERVAL = re.compile(r'([\[(])\s*([^,\s]+)\s*,\s*([^\])\s]+)\s*([\])])')
@@ -380,6 +381,24 @@ def pair_scores(W:np.ndarray, # (users, k) user vectors
         r = rows[s:s + chunk]; out[s:s + chunk] = np.einsum('ij,ij->i', W[r], Z[cols[s:s + chunk]]) + b[r]
     return out
 
+# %% ../nbs/02_core.ipynb #mc020002
+def physical_memory()->int: # bytes of RAM (0 where the system does not say)
+    "The machine's physical memory."
+    try: return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
+    except (ValueError, OSError, AttributeError): return 0
+
+def check_fit_memory(name:str, # the model, for the message
+                     need:int, # bytes the fit would hold at once
+                     what:str, # what it needs, as the message says it
+                     advice:str, # what to do instead
+                     memory:int=None, # bytes available (default: the machine's physical memory)
+                     task:str='a fit' # what is refused, as the message names it
+                    ):
+    "Refuse a fit (or another `task`) that would take more than four fifths of the machine's memory, saying what it needs and what to do."
+    memory = physical_memory() if memory is None else memory
+    if memory and need > 0.8 * memory:
+        raise SaeMoviesError(f"{name} needs {what}, more than the {0.8 * memory / 1e9:.1f} GB {task} may take here (four fifths of this machine's {memory / 1e9:.1f} GB); {advice}")
+
 # %% ../nbs/02_core.ipynb #a3be830e
 @patch
 def item_vectors(self:Model)->np.ndarray: # (n_items, d)
@@ -394,8 +413,11 @@ def item_vectors(self:Model)->np.ndarray: # (n_items, d)
 def user_vectors(self:Model, H:sp.csr_matrix # every user's history, rows in index-map order
                 )->np.ndarray: # (n_users, d)
     "One vector per user: by default their scores, centred."
+    need = 8 * H.shape[0] * self.imap.n_items  # the float32 scores and the Recommender's copy
+    check_fit_memory(self.name, need, f"{need / 1e9:.1f} GB for {H.shape[0]:,} users' scores of {self.imap.n_items:,} movies",
+                     "compare users with a model that has user vectors of its own, such as autorec, mf or mult-vae", task='similar users')
     S = self._all_scores(np.arange(H.shape[0]), H)
-    return S - S.mean(1, keepdims=True)
+    S -= S.mean(1, keepdims=True); return S
 
 # %% ../nbs/02_core.ipynb #e1c541e2
 def _fsync_folder(folder:Path):

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.linalg.lapack, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError, liked
-from .topn import TopNModel, TopNSettings, check_fit_memory, _grid, sparse_state, sparse_from_state, float64_device
+from .core import check_fit_memory
+from .topn import TopNModel, TopNSettings, _grid, sparse_state, sparse_from_state, float64_device
 from .train import DEVICES
 
 # %% auto #0

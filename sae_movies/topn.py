@@ -7,18 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, scipy.linalg, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
-import os
 from .data import SaeMoviesError, liked, ratings_csr
 from .metrics import top_k, ndcg_at_k
-from .core import Model, Settings, net_from_state
+from .core import Model, Settings, net_from_state, physical_memory, check_fit_memory
 from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput, autocast
 
 # %% auto #0
-__all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'physical_memory',
-           'check_fit_memory', 'check_square_memory', 'woodbury_inverse', 'float64_device', 'ease_weights',
-           'EDLAESettings', 'EDLAE', 'DLAE', 'RowsDLAE', 'WatchedDLAESettings', 'WatchedDLAE', 'ItemKNNSettings',
-           'ItemKNN', 'MultNet', 'mult_loss', 'MultSettings', 'MultVAESettings', 'MultDAESettings', 'MultVAE',
-           'MultDAE', 'sparse_state', 'sparse_from_state', 'fold_in_ndcg']
+__all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'check_square_memory',
+           'woodbury_inverse', 'float64_device', 'ease_weights', 'EDLAESettings', 'EDLAE', 'DLAE', 'RowsDLAE',
+           'WatchedDLAESettings', 'WatchedDLAE', 'ItemKNNSettings', 'ItemKNN', 'MultNet', 'mult_loss', 'MultSettings',
+           'MultVAESettings', 'MultDAESettings', 'MultVAE', 'MultDAE', 'sparse_state', 'sparse_from_state',
+           'fold_in_ndcg']
 
 # %% ../nbs/07_topn.ipynb #23f55055
 @dataclass
@@ -119,23 +118,6 @@ class EASE(TopNModel):
     float64 = True # its `device` computes in float64: CUDA or the CPU, not MPS
 
 # %% ../nbs/07_topn.ipynb #ca274bd1
-def physical_memory()->int: # bytes of RAM (0 where the system does not say)
-    "The machine's physical memory."
-    try: return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
-    except (ValueError, OSError, AttributeError): return 0
-
-def check_fit_memory(name:str, # the model, for the message
-                     need:int, # bytes the fit would hold at once
-                     what:str, # what it needs, as the message says it
-                     advice:str, # what to do instead
-                     memory:int=None, # bytes available (default: the machine's physical memory)
-                     task:str='a fit' # what is refused, as the message names it
-                    ):
-    "Refuse a fit (or another `task`) that would take more than four fifths of the machine's memory, saying what it needs and what to do."
-    memory = physical_memory() if memory is None else memory
-    if memory and need > 0.8 * memory:
-        raise SaeMoviesError(f"{name} needs {what}, more than the {0.8 * memory / 1e9:.1f} GB {task} may take here (four fifths of this machine's {memory / 1e9:.1f} GB); {advice}")
-
 def check_square_memory(name:str, # the model, for the message
                         n:int, # movies in the square matrix
                         copies:int, # dense n x n float64 matrices held at once
