@@ -120,7 +120,7 @@ def _fit(self:InfAE, R, V, progress):
     self.history, self.valid_ndcg = pd.DataFrame(hist), None if pair is None else float(v)
 
 @patch
-def _rank(self:InfAE, X): return (relu_ntk(X, self.X, self.settings.w_var, self.b_var) @ self.alpha).astype(np.float32)
+def _rank(self:InfAE, X): return relu_ntk(X, self.X, self.settings.w_var, self.b_var).astype(np.float32) @ self.alpha # in α's float32: a float64 kernel would make numpy copy α to float64 (4.7 GB at ML-25M's size) for every batch
 
 # %% ../nbs/07c_infinite.ipynb #e1a0c020
 @patch
