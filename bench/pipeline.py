@@ -31,6 +31,8 @@ one's medians and saves every run in bench/results/pipeline-compare.json (--out:
 bench/results/pipeline-compare-1a03716.json is `--sizes 25m --compare DIR --rounds 4` with DIR a `git worktree` of 1a03716;
 pipeline-compare-small-pages.json is `--sizes 25m,32m --rounds 4 --name 'small_pages turned off'` with DIR a worktree of the
 same commit whose `_numpy_madvise` (sae_movies/data.py) returns None at once.
+pipeline-compare-inf-ae.json is `--sizes 25m --model inf-ae --compare DIR --rounds 2 --commands recommend,serve`, DIR a worktree
+of 387b268, on bench/similar.py's 25M inf-ae checkpoint (kept as 25m-inf-ae.pt in --keep).
 """
 import json, os, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path

@@ -16,6 +16,7 @@ runs at every size, its own memory check deciding). Prints the medians and saves
 
 bench/results/similar-float32.json is `--keep DIR --compare OLD --compare-square 0 --out bench/results/similar-float32.json`,
 OLD a worktree of fbc6b22, whose Recommender kept the normalised vectors in float64, with the checkpoints of similar.json.
+similar-rank32.json is `--sizes 25m` with the same options, OLD a worktree of 387b268, whose inf-ae scored with a float64 kernel.
 """
 import json, os, sys, tempfile, time
 from pathlib import Path
