@@ -247,13 +247,14 @@ class NoSimilarity(SaeMoviesError):
 
 @patch
 def item_vecs(self:Recommender)->np.ndarray: # (n_items, d) float32, unit length
-    "The model's movie vectors, normalised (computed once)."
+    "The model's movie vectors, normalised (computed once; so is a refusal for a model that relates no movies)."
     if self._item_vecs is None:
         V = _unit_rows(self.model.item_vectors())
         nz = np.flatnonzero(V.any(1))
         if not len(nz) or min((c @ V[nz[0]].astype(np.float64)).min() for c in _rows64(V[nz])) > 1 - 1e-6:  # no vectors, or one for every movie up to float32 rounding (the bias baseline)
-            raise NoSimilarity(f"{self.model.name} scores every user alike: it has no notion of similar movies")
+            V = f"{self.model.name} scores every user alike: it has no notion of similar movies"  # kept: each web visitor would compute the vectors again
         self._item_vecs = V
+    if isinstance(self._item_vecs, str): raise NoSimilarity(self._item_vecs)
     return self._item_vecs
 
 # %% ../nbs/11_recommend.ipynb #3cec4983
