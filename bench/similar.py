@@ -5,7 +5,7 @@ with its own peak resident memory (wait4). The command loads the checkpoint and 
 its validation grid (--settings; the default grid took 26 minutes at 25M, every_model-inf-ae.json), reused from --keep when it is there.
 
     .venv/bin/python bench/similar.py [--sizes 10m,25m] [--rounds 2] [--keep DIR] [--settings l2=10,b_var=0.01] [--movie 2]
-                                      [--compare DIR] [--out FILE]
+                                      [--compare DIR] [--compare-square 1] [--out FILE]
 
 With --compare DIR the sae_movies in DIR runs too (put first on PYTHONPATH: a `git worktree` of an older commit), the two taking
 turns, each round starting with the other, and the script checks that both list the same movies. Before 07c_infinite's

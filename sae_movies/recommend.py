@@ -251,7 +251,7 @@ def item_vecs(self:Recommender)->np.ndarray: # (n_items, d) float32, unit length
     if self._item_vecs is None:
         V = _unit_rows(self.model.item_vectors())
         nz = np.flatnonzero(V.any(1))
-        if not len(nz) or min((c @ V[nz[0]].astype(np.float64)).min() for c in _rows64(V[nz])) > 1 - 1e-6:  # no vectors, or one for every movie up to float32 rounding (the bias baseline)
+        if not len(nz) or all((c @ V[nz[0]].astype(np.float64))[c.any(1)].min(initial=np.inf) > 1 - 1e-6 for c in _rows64(V)):  # no vectors, or one for every movie up to float32 rounding (the bias baseline); zero rows left out, block by block: no copy of V
             V = f"{self.model.name} scores every user alike: it has no notion of similar movies"  # kept: each web visitor would compute the vectors again
         self._item_vecs = V
     if isinstance(self._item_vecs, str): raise NoSimilarity(self._item_vecs)

@@ -9,7 +9,7 @@ import numpy as np, pandas as pd, scipy.sparse as sp, scipy.linalg, torch, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError, liked, ratings_csr
 from .metrics import top_k, ndcg_at_k
-from .core import Model, Settings, net_from_state, physical_memory, check_fit_memory
+from .core import Model, Settings, net_from_state, check_fit_memory
 from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput, autocast
 
 # %% auto #0
