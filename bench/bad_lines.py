@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from scale import SIZES, synth_folder, save_results, bench_args, run_command, two_packages, CLI
+os.environ['SAE_MOVIES_CACHE'] = 'off'  # every run parses: the unchanged file is not read from a copy kept by the run before (00_data)
 
 CASES = {'unchanged': (None, None), 'three fields, line 3': ('fields', 'start'), 'three fields, middle line': ('fields', 'middle'),
          'three fields, last line': ('fields', 'end'), 'rating off the scale, last line': ('rating', 'end'), 'repeated pair, last line': ('repeat', 'end')}

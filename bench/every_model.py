@@ -16,11 +16,12 @@ train each of their members in full (they take no --epochs), so they cost what t
 Prints a table and saves bench/results/every_model.json (after every run, so that a run cut short keeps what it measured; `complete` says whether it ended). Each model is run once at each size, the smaller sizes first:
 times are single runs on a shared machine, good for telling seconds from hours, not for ranking close models.
 """
-import json, re, subprocess, sys, tempfile, time
+import json, os, re, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from scale import SIZES, synth_folder, huge_pages, flush_denormal, save_results, bench_args, run_command, CLI
+os.environ['SAE_MOVIES_CACHE'] = 'off'  # every command parses the ratings, as in the runs saved before the parsed-ratings cache (00_data)
 
 
 def registered()->dict: # name -> whether it takes --epochs

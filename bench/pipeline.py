@@ -8,12 +8,14 @@ workers, which counts a page the processes share once, divided between them.
 
     .venv/bin/python bench/pipeline.py [--sizes 1m,10m] [--model autorec] [--keep DIR] [--serve-workers 1,2] [--serve-only]
                                        [--huge-pages-ab ROUNDS] [--out FILE] [--package NOTE]
-                                       [--compare DIR --rounds N --commands recommend,serve --name TEXT]
+                                       [--compare DIR --rounds N --commands recommend,serve --name TEXT] [--cache-ab ROUNDS]
 
 `--serve-only` runs only `serve`, on the checkpoints an earlier run left in --keep; `--package NOTE` records which package
 was measured (for a run with an older sae_movies put first on PYTHONPATH).
 
-`train` includes loading, the split, validation, the refit, test and training RMSE and the checkpoint; `evaluate`
+Each size gets a fresh folder for the parsed-ratings cache (00_data): `train` parses the ratings and writes it, and the
+commands after it read the ratings from it, as on a machine where the dataset has just arrived; --huge-pages-ab and
+--compare turn it off. `train` includes loading, the split, validation, the refit, test and training RMSE and the checkpoint; `evaluate`
 scores rating and ranking metrics of every test user; `recommend` folds in one user's history; the server's first answer
 to a newcomer includes whatever the server left to compute at the first fold-in (since it warms its models before it listens, nothing). Prints a table and saves
 bench/results/pipeline.json (pipeline-MODEL.json for another model; --out names another file). This machine is shared and noisy: one run of each, read the sizes against each other.
@@ -22,6 +24,13 @@ bench/results/pipeline.json (pipeline-MODEL.json for another model; --out names 
 (`THP_MEM_ALLOC_ENABLE` 0 and 1, the command's default being 1), the two taking turns and each round starting with the
 other one, each training into a fresh checkpoint path; it prints each command's median under each setting and saves
 bench/results/pipeline-huge-pages.json.
+
+`--cache-ab ROUNDS` instead runs the commands that read a checkpoint (`--commands`, as for --compare) on checkpoints an
+earlier run left in --keep, ROUNDS times under each of three settings of the parsed-ratings cache (00_data): off (every run
+parses the ratings file, as the package did before the cache); on but empty, a fresh folder each time (the first run after a
+dataset arrives: it parses and writes the cache); and on, filled by that first run. Each round times the three in a row, the
+cache off first in even rounds and last in odd ones; prints each command's medians and saves bench/results/pipeline-cache.json.
+The files are read from the operating system's page cache in every arm (a second run, as a user meets it).
 
 `--compare DIR --rounds N` instead measures two packages against each other on checkpoints an earlier run left in --keep:
 the installed sae_movies and the one in DIR (put first on the commands' PYTHONPATH, e.g. a `git worktree` of an older
@@ -83,14 +92,15 @@ def run(sizes, keep, epochs, model, serve_workers=(1,), serve_only=False):
         ckpt = root/f'{size}-{model}.pt'
         about = {'size': size, 'users': SIZES[size][0], 'movies': SIZES[size][1], 'ratings': SIZES[size][2]}
         if serve_only and not ckpt.exists(): raise SystemExit(f'--serve-only: no {ckpt}; run once without it, with --keep {root}')
-        if not serve_only:
-            ckpt.unlink(missing_ok=True)  # a fresh file, as in a first run (an existing one would be read first, to check it)
-            for name, args in commands(folder, SIZES[size][3], ckpt, epochs, model):
-                rows.append({**about, 'command': name, **timed(args)})
-                print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
-        for w in serve_workers:
-            rows.append({**about, 'command': 'serve' if w == 1 else f'serve --workers {w}', **served(folder, ckpt, w)})
-            print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False), flush=True)
+        with tempfile.TemporaryDirectory() as cache, environment({'SAE_MOVIES_CACHE': cache}):  # the parsed ratings: written by train, read by what follows
+            if not serve_only:
+                ckpt.unlink(missing_ok=True)  # a fresh file, as in a first run (an existing one would be read first, to check it)
+                for name, args in commands(folder, SIZES[size][3], ckpt, epochs, model):
+                    rows.append({**about, 'command': name, **timed(args)})
+                    print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
+            for w in serve_workers:
+                rows.append({**about, 'command': 'serve' if w == 1 else f'serve --workers {w}', **served(folder, ckpt, w)})
+                print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False), flush=True)
     return rows
 
 def huge_pages_ab(sizes, keep, epochs, model, rounds)->list:
@@ -103,14 +113,36 @@ def huge_pages_ab(sizes, keep, epochs, model, rounds)->list:
                 ckpt = root/f'{size}-{model}-huge-pages-{thp}.pt'
                 ckpt.unlink(missing_ok=True)  # every train writes a fresh file (an existing one is read first, to check it)
                 for name, args in commands(folder, SIZES[size][3], ckpt, epochs, model):
-                    rows.append({'size': size, 'command': name, 'huge_pages': thp, 'round': r, **timed(args, {'THP_MEM_ALLOC_ENABLE': thp})})
+                    rows.append({'size': size, 'command': name, 'huge_pages': thp, 'round': r, **timed(args, {'THP_MEM_ALLOC_ENABLE': thp, 'SAE_MOVIES_CACHE': 'off'})})
                     print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False, header=len(rows) == 1), flush=True)
+    return rows
+
+CACHE_ARMS = ('cache off', 'first run', 'cached') # the parsed-ratings cache (00_data): off; on, found empty (the run writes it); on, filled by that run
+
+def cache_ab(sizes, keep, model, rounds, which)->list:
+    "Each command of `which` `rounds` times with the parsed-ratings cache off, on and empty, and on and filled by the run before, the off arm first in even rounds and last in odd ones."
+    rows = []
+    for size in sizes:
+        folder, _ = synth_folder(Path(keep), size); ckpt = Path(keep)/f'{size}-{model}.pt'
+        if not ckpt.exists(): raise SystemExit(f'--cache-ab: no {ckpt}; run once without it, with --keep {keep}')
+        steps = dict((n, a) for n, a in commands(folder, SIZES[size][3], ckpt, 0, model) if n in which)
+        for r in range(rounds):
+            for command in which:
+                with tempfile.TemporaryDirectory() as cache:  # empty for 'first run', then filled by it for 'cached'
+                    for arm in CACHE_ARMS if r % 2 == 0 else CACHE_ARMS[1:] + CACHE_ARMS[:1]:
+                        env = {'SAE_MOVIES_CACHE': 'off' if arm == 'cache off' else cache}
+                        if command == 'serve':
+                            with environment(env): got = served(folder, ckpt, 1)
+                        else: got = timed(steps[command], env)
+                        rows.append({'size': size, 'command': command, 'cache': arm, 'round': r, **got})
+                        print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False), flush=True)
     return rows
 
 def compare(sizes, keep, model, other, rounds, which, name=None)->tuple: # (rows, the other package's name, what each side was)
     "Each command of `which` `rounds` times with the installed package and with the one in `other`, taking turns (each round starting with the other)."
     if bad := set(which) - {'recommend', 'evaluate', 'serve'}: raise SystemExit(f'--commands: no {", ".join(sorted(bad))} here (recommend, evaluate, serve)')
     name, env, sides = two_packages(other, name); rows = []
+    env = {k: {**e, 'SAE_MOVIES_CACHE': 'off'} for k, e in env.items()}  # both parse the ratings: the parsed-ratings cache is --cache-ab's question
     for size in sizes:
         folder, _ = synth_folder(Path(keep), size); ckpt = Path(keep)/f'{size}-{model}.pt'
         if not ckpt.exists(): raise SystemExit(f'--compare: no {ckpt}; run once without it, with --keep {keep}')
@@ -135,7 +167,8 @@ if __name__ == '__main__':
     p.add_argument('--compare', metavar='DIR', help='a folder holding another sae_movies, measured against the installed one (needs --keep)')
     p.add_argument('--rounds', type=int, default=3, help='rounds of --compare')
     p.add_argument('--name', help="how --compare's results name the other package (default: its commit; say so where it holds changes of its own)")
-    p.add_argument('--commands', default='recommend,serve', help='commands that --compare runs (of recommend, evaluate, serve)')
+    p.add_argument('--commands', default='recommend,serve', help='commands that --compare and --cache-ab run (of recommend, evaluate, serve)')
+    p.add_argument('--cache-ab', type=int, metavar='ROUNDS', help="compare the parsed-ratings cache off, on and empty, and on and filled instead, over ROUNDS rounds (needs --keep)")
     a = p.parse_args()
     t0 = time.perf_counter()
     name = 'pipeline-huge-pages.json' if a.huge_pages_ab else 'pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json'
@@ -149,6 +182,17 @@ if __name__ == '__main__':
         print(f'\nmedians of {a.rounds} rounds (installed / other < 1: the installed package is faster):\n{med.round(2).to_string()}')
         save_results(Path(a.out) if a.out else Path(__file__).parent/'results'/'pipeline-compare.json', t0, rows=rows, other=f'{name}, put first on PYTHONPATH from {a.compare}', packages=sides,
                      rounds=a.rounds, model=a.model, huge_pages=huge_pages(), flush_denormal=flush_denormal()); sys.exit()
+    if a.cache_ab:
+        if not a.keep: raise SystemExit('--cache-ab needs --keep: the folder of an earlier run, with its checkpoints')
+        which = a.commands.split(',')
+        if bad := set(which) - {'recommend', 'evaluate', 'serve'}: raise SystemExit(f'--commands: no {", ".join(sorted(bad))} here (recommend, evaluate, serve)')
+        t = pd.DataFrame(cache_ab(a.sizes.split(','), a.keep, a.model, a.cache_ab, which))
+        cols = ['seconds', 'peak_gb'] + (['first_answer_s'] if 'serve' in which else [])
+        med = t.groupby(['size', 'command', 'cache'], sort=False)[cols].median().unstack('cache')
+        med[('off / cached', 'seconds')] = med[('seconds', 'cache off')] / med[('seconds', 'cached')]
+        print(f'\nmedians of {a.cache_ab} rounds (off / cached > 1: faster with the cache filled):\n{med.round(2).to_string()}')
+        save_results(Path(a.out) if a.out else Path(__file__).parent/'results'/'pipeline-cache.json', t0, rows=t.to_dict(orient='records'), model=a.model,
+                     rounds=a.cache_ab, huge_pages=huge_pages(), flush_denormal=flush_denormal()); sys.exit()
     if a.huge_pages_ab:
         t = pd.DataFrame(huge_pages_ab(a.sizes.split(','), a.keep, a.epochs, a.model, a.huge_pages_ab))
         med = t.groupby(['size', 'command', 'huge_pages'], sort=False)[['seconds', 'peak_gb']].median().unstack('huge_pages')

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from scale import SIZES, synth_folder, save_results, bench_args, huge_pages, flush_denormal, run_checked, tree_kb, CLI
+os.environ['SAE_MOVIES_CACHE'] = 'off'  # every command parses the ratings, as in the runs saved before the parsed-ratings cache (00_data)
 
 def tree_rss_gb(pid:int)->float: # the resident memory of `pid` and every process it started, in GB
     "The resident memory summed over a process and its descendants, read from /proc (pages they share counted once for each)."

@@ -56,6 +56,7 @@ def child(kind, folder, release, epochs):
     "One measurement in this (fresh) process; prints a JSON object."
     t0 = time.perf_counter()
     as_the_command()
+    os.environ['SAE_MOVIES_CACHE'] = 'off'  # load_s times the parse, not a copy kept by an earlier run (00_data)
     from sae_movies.data import load_dataset, ratings_csr
     ds = load_dataset(release, path=folder)
     R = ratings_csr(ds.ratings, ds.imap)

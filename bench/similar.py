@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from scale import SIZES, synth_folder, save_results, bench_args, two_packages, run_checked, CLI
+os.environ['SAE_MOVIES_CACHE'] = 'off'  # every command parses the ratings, as in the runs saved before the parsed-ratings cache (00_data)
 from sae_movies.core import physical_memory
 
 def checkpoint(folder:Path, release:str, settings:str, out:Path)->dict:

@@ -16,12 +16,12 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COLS', 'MAX_ID', 'MAX_TIMESTAMP', 'SCAN_LINES',
-           'SCAN_SPLIT', 'ML100K_GENRES', 'META_FILES', 'ML1M_OCCUPATIONS', 'SaeMoviesError', 'DatasetInfo',
-           'dataset_info', 'default_data_dir', 'data_root', 'dataset_dir', 'file_blocks', 'file_sha256', 'count_lines',
-           'folder_info', 'published_md5', 'file_md5', 'AlteredFile', 'validate_dataset', 'safe_extract',
+           'SCAN_SPLIT', 'ML100K_GENRES', 'META_FILES', 'ML1M_OCCUPATIONS', 'CACHE_ABOVE', 'SaeMoviesError',
+           'DatasetInfo', 'dataset_info', 'default_data_dir', 'data_root', 'dataset_dir', 'file_blocks', 'file_sha256',
+           'count_lines', 'folder_info', 'published_md5', 'file_md5', 'AlteredFile', 'validate_dataset', 'safe_extract',
            'download_dataset', 'get_dataset', 'read_ratings', 'read_movies', 'read_users', 'as_ids', 'IndexMap',
-           'id_table', 'MovieLens', 'load_ratings_file', 'trim_heap', 'small_pages', 'load_dataset', 'Split',
-           'random_holdout', 'by_user_then_key', 'per_user_holdout', 'held_out_users', 'validation_split',
+           'id_table', 'cache_dir', 'load_ratings_file', 'MovieLens', 'trim_heap', 'small_pages', 'load_dataset',
+           'Split', 'random_holdout', 'by_user_then_key', 'per_user_holdout', 'held_out_users', 'validation_split',
            'liked_ratings', 'user_split', 'check_rating_columns', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view',
            'liked']
 
@@ -729,6 +729,65 @@ def from_dict(cls:IndexMap, d:dict)->IndexMap:
     if 'digest' in d and imap.digest != d['digest']: raise SaeMoviesError("index map does not match its saved digest")
     return imap
 
+# %% ../nbs/00_data.ipynb #pc000002
+CACHE_ABOVE = 64 << 20 # ratings files of this many bytes or more are kept once parsed (ML-10M's is 265 MB, ML-1M's 24 MB)
+
+def cache_dir()->Path|None: # None: caching is off
+    "Where parsed ratings are kept: `$SAE_MOVIES_CACHE` (`off`: nowhere), else `$XDG_CACHE_HOME/sae_movies`, else `~/.cache/sae_movies`."
+    env = os.environ.get('SAE_MOVIES_CACHE', '').strip()
+    if env.lower() in ('off', '0', 'no', 'false'): return None
+    return Path(env).expanduser() if env else Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'sae_movies'
+
+# %% ../nbs/00_data.ipynb #pc000003
+def _parser_digest()->str: # this module's code, so that a new parser reads files again
+    return hashlib.sha256(Path(import_module('sae_movies.data').__file__).read_bytes()).hexdigest()[:16]
+
+def _cache_entry(fn:Path, params:tuple)->tuple|None: # (the entry's path, what it must record); None: caching off or the file small
+    "The cache entry of a ratings file read with `params`, and what the entry must say about the file."
+    st, where = fn.stat(), cache_dir()
+    if where is None or st.st_size < CACHE_ABOVE: return None
+    about = {'file': str(fn.resolve()), 'size': st.st_size, 'mtime_ns': st.st_mtime_ns, 'params': list(params), 'parser': _parser_digest()}
+    return where/f"ratings-{hashlib.sha256(json.dumps([about['file'], about['params']]).encode()).hexdigest()[:20]}.npz", about
+
+# %% ../nbs/00_data.ipynb #pc000004
+_CACHED = {'user': np.int32, 'item': np.int32, 'rating': np.float32, 'timestamp': np.int64} # ids fit: MAX_ID < 2**31
+
+def _cached(entry:tuple)->pd.DataFrame|None:
+    "The ratings an entry holds, if it says what `entry` expects and reads back whole; else None."
+    path, about = entry
+    try:
+        with np.load(path, allow_pickle=False) as z: said, cols = json.loads(str(z['about'])), {c: z[c] for c in _CACHED}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile): return None  # missing, or damaged: a member's CRC fails
+    rows = said.pop('rows', None)
+    if said != about or any(a.dtype != t or a.shape != (rows,) for a, t in zip(cols.values(), _CACHED.values())): return None
+    return pd.DataFrame({c: a.astype(np.int64) if c in ('user', 'item') else a for c, a in cols.items()}, copy=False)
+
+def _keep(entry:tuple, df:pd.DataFrame):
+    "Write parsed ratings into their entry, atomically; a cache that cannot be written is left alone."
+    path, about, part = *entry, None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f'.{path.name}.', suffix='.part', delete=False) as f:
+            part = Path(f.name)
+            np.savez(f, about=np.array(json.dumps({**about, 'rows': len(df)})), **{c: df[c].to_numpy(t) for c, t in _CACHED.items()})
+        os.replace(part, path)
+    except OSError:
+        if part is not None: part.unlink(missing_ok=True)
+
+# %% ../nbs/00_data.ipynb #dd437e1f
+def load_ratings_file(folder:Path, # dataset folder
+                      fn:str, # file name inside it
+                      info:DatasetInfo # dataset format
+                     )->pd.DataFrame:
+    "Read one ratings file of a dataset, in its format; a large one from the cache of parsed files when it holds this file."
+    fn = Path(folder)/fn
+    params = (info.fmt, list(info.rating_scale), info.rating_step, 'utf-8' if info.fmt == 'csv' else 'latin-1')
+    entry = _cache_entry(fn, params) if fn.is_file() else None
+    if entry is not None and (df := _cached(entry)) is not None: return df
+    df = read_ratings(fn, params[0], tuple(params[1]), *params[2:])
+    if entry is not None and _cache_entry(fn, params) == entry: _keep(entry, df)  # not a file that changed while it was read
+    return df
+
 # %% ../nbs/00_data.ipynb #7e26b7c1
 @dataclass
 class MovieLens:
@@ -741,14 +800,6 @@ class MovieLens:
     users: pd.DataFrame|None # user, age, gender, occupation, zip
     imap: IndexMap # numbering shared by every split
     def __repr__(self): return f'MovieLens({self.name!r}: {"no" if self.ratings is None else f"{len(self.ratings):,}"} ratings, {self.imap})'  # None: let go once a command has its split (12_cli)
-
-# %% ../nbs/00_data.ipynb #dd437e1f
-def load_ratings_file(folder:Path, # dataset folder
-                      fn:str, # file name inside it
-                      info:DatasetInfo # dataset format
-                     )->pd.DataFrame:
-    "Read one ratings file of a dataset, in its format."
-    return read_ratings(Path(folder)/fn, info.fmt, info.rating_scale, info.rating_step, 'utf-8' if info.fmt == 'csv' else 'latin-1')
 
 # %% ../nbs/00_data.ipynb #a11c0001
 def _listed(ratings:pd.DataFrame, col:str, known, folder:Path, info:DatasetInfo, meta:str):
