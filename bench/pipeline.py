@@ -42,6 +42,8 @@ pipeline-compare-small-pages.json is `--sizes 25m,32m --rounds 4 --name 'small_p
 same commit whose `_numpy_madvise` (sae_movies/data.py) returns None at once.
 pipeline-compare-inf-ae.json is `--sizes 25m --model inf-ae --compare DIR --rounds 2 --commands recommend,serve`, DIR a worktree
 of 387b268, on bench/similar.py's 25M inf-ae checkpoint (kept as 25m-inf-ae.pt in --keep).
+pipeline-compare-prior.json is `--sizes 25m --compare DIR --rounds 3 --commands recommend,serve`, DIR a worktree of c10a5ab,
+on an I-AutoRec checkpoint written by the installed package, which keeps the fold-in prior (06_autorec; c10a5ab ignores it).
 """
 import json, os, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path

@@ -42,13 +42,14 @@ class AutoRec(AutoencoderModel):
     side_names, side_for = (), None # the side columns' and rows' names; the numbering they follow (their entries take the top of the scale)
     def _fit(self, R, V, progress):
         self._check_side(R); self._trained_on(R); AutoencoderModel._fit(self, R, V, progress)
+        self._code_cache = self._prior_cache = None  # any computed while the weights were still training
     def refit(self, R_all, progress=False, resume=None):
         if (how := AutoencoderModel.refit(self, R_all, progress, resume)) == 'completed': self._trained_on(R_all)  # else the weights chosen on R stay
         return how
     def _trained_on(self, M:sp.csr_matrix):
         "Note the ratings `M` the weights are trained on: the movies' inputs, and which users have trained decoder rows."
         self.inputs, self.trained = M, np.diff(M.indptr) > 0
-        self._code_cache = self._prior_cache = None
+        self._code_cache = self._prior_cache = None; self._saved_prior = (None, None)
 
 # %% ../nbs/06_autorec.ipynb #f456a88f
 @patch
@@ -133,15 +134,37 @@ def item_vectors(self:AutoRec)->np.ndarray: return self.codes() # a movie's code
 @patch
 def user_vectors(self:AutoRec, H)->np.ndarray: return self._decoder_rows(np.arange(H.shape[0]), H)[0] # a user's decoder row
 
+# %% ../nbs/06_autorec.ipynb #fp000002
+@patch
+def _prior_state(self:AutoRec)->dict: # {'prior': ...}, or {} for a model without its training ratings
+    "The fold-in prior as a checkpoint keeps it."
+    if getattr(self, 'inputs', None) is None: return {}
+    (mean, precision, noise), cov = self.fold_in_prior(), self._prior_cov
+    return {'prior': {'mean': torch.from_numpy(mean), 'cov': torch.from_numpy(cov), 'precision': torch.from_numpy(precision), 'noise': float(noise)}}
+
+def _checked_prior(p, n:int # its dimension: the code's width, plus the bias
+                  )->tuple: # ((mean, precision, noise), covariance), or (None, None) where there is none
+    "A checkpoint's fold-in prior, refused unless every part has its shape and finite values."
+    if p is None: return None, None
+    if not isinstance(p, dict): raise ValueError(f'its fold-in prior is a {type(p).__name__}, not a table')
+    parts = [p.get(k) for k in ('mean', 'cov', 'precision')]
+    for k, t, shape in zip(('mean', 'cov', 'precision'), parts, [(n,), (n, n), (n, n)]):
+        if not isinstance(t, torch.Tensor) or t.shape != shape or not torch.isfinite(t).all(): raise ValueError(f'its fold-in prior {k} is not {shape} finite numbers')
+    noise = p.get('noise')
+    if not isinstance(noise, float) or not 0 < noise < float('inf'): raise ValueError(f'its fold-in prior noise is {noise!r}, not a positive number')
+    return (parts[0].numpy(), parts[2].numpy(), noise), parts[1].numpy()
+
 # %% ../nbs/06_autorec.ipynb #93a5b6bf
 @patch
 def _get_state(self:AutoRec)->dict:
     side = {} if self.side_cols is None else {'side_cols': torch.from_numpy(self.side_cols.toarray().astype(np.uint8))}
-    return {**AutoencoderModel._get_state(self), 'trained': torch.from_numpy(self.trained), 'side_names': list(self.side_names), **side}
+    return {**AutoencoderModel._get_state(self), 'trained': torch.from_numpy(self.trained), 'side_names': list(self.side_names), **side, **self._prior_state()}
 @patch
 def _set_state(self:AutoRec, state:dict):  # checkpoints from before empirical Bayes also hold a `fold_in_reg`, no longer used
     AutoencoderModel._set_state(self, state)
-    self.trained, self.inputs, self._code_cache, self._prior_cache = state['trained'].numpy(), None, None, None
+    self.trained, self.inputs, self._code_cache = state['trained'].numpy(), None, None
+    self._saved_prior = _checked_prior(state.get('prior'), self.net.layers[-1].weight.shape[1] + 1)  # checkpoints before it hold none
+    self._prior_cache, self._prior_cov = self._saved_prior
     c = state.get('side_cols')  # the genres are inputs; the demographic rows only served training
     self.side_cols, self.side_rows = None if c is None else sp.csr_matrix(c.numpy().astype(np.float32)), None
     self.side_names = tuple(state.get('side_names', ()))  # (a `side_value` some files hold is the scale's top, which the checkpoint has anyway)
@@ -149,8 +172,9 @@ def _set_state(self:AutoRec, state:dict):  # checkpoints from before empirical B
     self.settings.demographics = any(n.split(':')[0] in ('age', 'gender', 'occupation') for n in self.side_names)
 @patch
 def use_ratings(self:AutoRec, known:sp.csr_matrix)->AutoRec:
-    "After loading: the training ratings rebuilt from the dataset are also the movies' inputs."
-    Model.use_ratings(self, known); self.inputs, self._code_cache, self._prior_cache = self.known, None, None
+    "After loading: the training ratings rebuilt from the dataset are also the movies' inputs (the prior saved from them stays)."
+    Model.use_ratings(self, known); self.inputs, self._code_cache = self.known, None
+    self._prior_cache, self._prior_cov = getattr(self, '_saved_prior', (None, None))
     return self
 
 # %% ../nbs/06_autorec.ipynb #fb084ac8
