@@ -28,6 +28,7 @@ def ab_units(db:str|Path # the SQLite file of `sae-movies serve`
             )->pd.DataFrame: # arm, visitor, lists, impressions, shown, hits
     "One row per arm and visitor of an A/B log."
     db = Path(db)
+    if db.is_dir(): raise SaeMoviesError(f"{db}: a folder, not a database; give the file `sae-movies serve --db FILE` writes")
     if not db.is_file(): raise SaeMoviesError(f"{db}: no such database (`sae-movies serve --db {db}` creates it)")
     try:
         with closing(sqlite3.connect(f'{db.resolve().as_uri()}?mode=ro', uri=True)) as con:

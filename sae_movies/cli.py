@@ -106,11 +106,11 @@ def _checkpoint_arg(p, optional=False):
     else: p.add_argument('checkpoint', help='a checkpoint file, or the name of one shipped in models/ (e.g. ml-100k-u1-autorec)')
 
 # %% ../nbs/12_cli.ipynb #9c292619
-def _positive(name):
+def _positive(name, least:int=1): # least: the smallest value allowed (0: zero too)
     def parse(text):
         try: v = int(text)
         except ValueError: raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text!r}") from None
-        if v <= 0: raise argparse.ArgumentTypeError(f"{name} must be a positive whole number, got {v}")
+        if v < least: raise argparse.ArgumentTypeError(f"{name} must be a {'positive' if least else 'non-negative'} whole number, got {v}")
         return v
     return parse
 
@@ -422,6 +422,7 @@ def _own_split(model, ds, name=None):
     "The checkpoint's own split (no other), made once: the model scores from its training part, and `ds` lets its table go."
     trained_on = model.meta['dataset'].get('split', 'all')  # (a checkpoint saved without naming its split: as `attach_dataset`)
     if name is not None and name != trained_on:
+        ds.split(name)  # a split the dataset lacks is refused as such (only on the way to the error below)
         raise SaeMoviesError(f"{model.path}: trained on split {trained_on!r}; evaluating it on {name!r} would score ratings it was trained on")
     split = _split_and_free(ds, trained_on)
     attach_dataset(model, ds, split.train)
@@ -506,8 +507,7 @@ def compare_cmd(a)->int:
     if a.json: print(cv.to_json(orient='records')); return 0
     summary = cv_summary(cv)
     print(f"{ds.name}, splits {', '.join(folds)}, seeds {a.seeds}\n\n" + table(summary, index=True) + '\n' + _legend(summary.columns))
-    if cv.split.nunique() > 1 and cv.rmse.notna().sum() > 1:
-        cmp = compare_to_best(cv)
+    if cv.split.nunique() > 1 and cv.rmse.notna().sum() > 1 and len(cmp := compare_to_best(cv)):  # (one model alone: no other to compare)
         print(f"\nagainst the best ({cmp.vs.iat[0]}), fold by fold (difference in RMSE; spread = standard deviation of the per-fold differences):")
         print(table(cmp.drop(columns='vs'), index=True))
     return 0
@@ -541,7 +541,7 @@ def _years(text):
 def _list_args(p, what):
     _checkpoint_arg(p, optional=True)
     p.add_argument('-n', type=_positive('-n'), default=10, help=f'number of {what}')
-    p.add_argument('--min-ratings', type=_positive('--min-ratings'), help='only movies rated at least this often in the dataset (default: no minimum)')
+    p.add_argument('--min-ratings', type=_positive('--min-ratings', least=0), help='only movies rated at least this often in the dataset (default: no minimum, as 0)')
     _path_arg(p); _common(p, data=False)
 
 def _recommend_args(p):
@@ -737,11 +737,14 @@ def serve_worker():
 
 def _free_port(host:str, port:int):
     "Refuse a port another program already listens on, before anything is built or written."
-    import socket
+    import errno, socket
     with socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a stopped server's lingering connections do not count
         try: s.bind((host, port))
-        except OSError as e: raise SaeMoviesError(f"--port {port}: cannot listen on {host}:{port} ({e.strerror}); is another server using it?") from None
+        except OSError as e:
+            if isinstance(e, socket.gaierror) or e.errno == errno.EADDRNOTAVAIL:  # a name that resolves to nothing, or another machine's address
+                raise SaeMoviesError(f"--host {host}: cannot listen on it ({e.strerror}); give a name or address of this machine, such as 127.0.0.1") from None
+            raise SaeMoviesError(f"--port {port}: cannot listen on {host}:{port} ({e.strerror}); is another server using it?") from None
 
 def serve_cmd(a)->int:
     "Serve the web page and the JSON API."

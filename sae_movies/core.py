@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_core.ipynb #293ba10b
 from __future__ import annotations
-import hashlib, io, os, re, sys, threading, time, uuid
+import hashlib, io, os, re, sys, threading, time, uuid, warnings
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
@@ -96,7 +96,9 @@ def _parse_as(text:str, default):
         if text.lower() in ('1', 'true', 'yes', 'on'): return True
         if text.lower() in ('0', 'false', 'no', 'off'): return False
         raise ValueError('not a boolean')
-    if isinstance(default, tuple): return tuple(_parse_as(t, default[0] if default else 0) for t in text.split(',') if t.strip())
+    if isinstance(default, tuple):
+        if not all(t.strip() for t in text.split(',')): raise ValueError('an empty item')  # '', ',' or '5,,5' is no list
+        return tuple(_parse_as(t, default[0] if default else 0) for t in text.split(','))
     if isinstance(default, int): return int(text)
     if isinstance(default, float): return float(text)
     return text
@@ -519,7 +521,10 @@ def read_checkpoint(path # a checkpoint file
     try:
         with open(path, 'rb') as f: is_zip = f.read(4) == b'PK\x03\x04'  # every file torch.save writes is a zip archive
     except OSError as e: raise SaeMoviesError(f"{path}: cannot read the checkpoint ({e.strerror or e})") from None
-    try: d = torch.load(path, map_location='cpu', weights_only=True)
+    try:
+        with warnings.catch_warnings():  # torch warns of a plain pickle's protocol before refusing it: the error below says it
+            warnings.filterwarnings('ignore', message='Detected pickle protocol')
+            d = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
         if not is_zip: raise SaeMoviesError(f"{path}: not a sae_movies checkpoint (not a PyTorch file at all)") from None
         if 'weights_only' in str(e) or 'Unsupported global' in str(e):

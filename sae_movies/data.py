@@ -171,7 +171,7 @@ def folder_info(folder:Path, # a dataset folder
     if not m.is_file(): return info
     try: d = json.loads(m.read_text()); release, files = d['release'], d['files']
     except (ValueError, KeyError, TypeError) as e: raise SaeMoviesError(f"{m}: not a manifest of generated data ({e})") from None
-    if release != info.name: raise SaeMoviesError(f"{folder}: holds generated {release} data, not {info.name} (use --data {release})")
+    if release != info.name: raise SaeMoviesError(f"{folder}: holds generated {release} data, not {info.name} (a command that takes --data reads it with --data {release})")
     return replace(info, url='', md5='', files={f: v['lines'] for f, v in files.items()},
                    sha256={f: v['sha256'] for f, v in files.items()}, synthetic=True)
 
@@ -182,7 +182,7 @@ def _holds_other_release(folder:Path, info:DatasetInfo)->str:
     if not others: return ''
     names = ', '.join(n for n, i in DATASETS.items() if i.ratings_file in others)
     return (f"{folder}: holds {', '.join(others)} (the format of {names}), not {info.name}: "
-            f"expected {', '.join(info.files)}; pick the matching --data, or point --path at a {info.name} folder")
+            f"expected {', '.join(info.files)}; point --path at a {info.name} folder (or, where the command takes --data, pick the matching one)")
 
 def _same_files_of(folder:Path, info:DatasetInfo, releases=None)->str:
     "A message naming the release whose files, by their line counts, `folder` holds instead of `info`'s ('' when none)."
@@ -193,7 +193,7 @@ def _same_files_of(folder:Path, info:DatasetInfo, releases=None)->str:
     for i in releases or DATASETS.values():
         if i.name == info.name or i.ratings_file != info.ratings_file or None in i.files.values(): continue
         if all(lines(fn) == n for fn, n in sorted(i.files.items(), key=lambda kv: kv[1])):  # the shortest files first: they tell most releases apart
-            return f"{folder}: holds {i.name} (its files have {i.name}'s line counts), not {info.name}; use --data {i.name}, or point --path at a {info.name} folder"
+            return f"{folder}: holds {i.name} (its files have {i.name}'s line counts), not {info.name}; point --path at a {info.name} folder (or, where the command takes --data, use --data {i.name})"
     return ''
 
 # %% ../nbs/00_data.ipynb #cfdf571e

@@ -159,7 +159,8 @@ def compare_to_best(cv:pd.DataFrame, # from `cross_validate`
         rows.append({'model': m, 'vs': best, 'difference': d.mean(), 'spread': d.std(ddof=1) if len(d) > 1 else np.nan,
                      'best wins': f'{int((d > 0).sum())} of {len(d)}', 'p (paired t)': p,
                      'larger than spread': bool(len(d) > 1 and (d > 0).all() and d.mean() > d.std(ddof=1))})
-    return pd.DataFrame(rows).set_index('model').sort_values('difference')
+    cols = ['model', 'vs', 'difference', 'spread', 'best wins', 'p (paired t)', 'larger than spread']  # also when no other model is there: no rows
+    return pd.DataFrame(rows, columns=cols).set_index('model').sort_values('difference')
 
 # %% ../nbs/09_evaluate.ipynb #a475e44d
 def ranking_table(models:dict, # name -> fitted model

@@ -127,7 +127,9 @@ def find_movie(self:Recommender, movie # movie id (int) or title
     if ids: raise SaeMoviesError(f"{movie!r} is ambiguous: {'; '.join(self.title(i) for i in ids[:8])} (give the year or the id)")
     if _fold(q) in fake: raise SaeMoviesError(f"{movie!r} is a placeholder in {self.ds.name} (movie {fake[_fold(q)]}, with no year), not a film: name a film")
     names = {**{k: v[0] for k, v in by_alias.items()}, **{k: v[0] for k, v in by_name.items()}, **{k: v[0] for k, v in by_title.items()}}  # with and without year
-    close = dict.fromkeys(self.title(names[c]) for c in difflib.get_close_matches(_fold(q), list(names), n=8, cutoff=0.6))
+    words = _fold(q).split()
+    holding = [self.title(v[0]) for k, v in by_title.items() if words and all(w in k for w in words)]  # titles with every word first, then near spellings
+    close = dict.fromkeys(holding + [self.title(names[c]) for c in difflib.get_close_matches(_fold(q), list(names), n=8, cutoff=0.6)])
     hint = f"; did you mean {', '.join(map(repr, list(close)[:5]))}?" if close else ''
     raise SaeMoviesError(f"no movie titled {movie!r}{hint}")
 

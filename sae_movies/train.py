@@ -439,10 +439,11 @@ def train_loop(net:nn.Module, # the network; its best weights are restored at th
         for epoch in bar:
             with held_interrupt() if whole_epochs else contextlib.nullcontext():
                 net.train(); loss = float(step())
-                if not math.isfinite(loss):
+                if math.isfinite(loss): net.eval(); v = float(valid_rmse()) if valid_rmse else math.nan
+                if not math.isfinite(loss) or (valid_rmse and not math.isfinite(v)):  # a step whose loss was a number can leave weights that score NaN
                     net.load_state_dict(good); stopped = 'diverged'
-                    raise TrainingDiverged(f"the training loss became {loss} in epoch {epoch} (try a lower learning rate); the weights of epoch {epoch - 1} were kept", {**result(), 'kept_epoch': epoch - 1})
-                net.eval(); v = float(valid_rmse()) if valid_rmse else math.nan
+                    what = f'training loss became {loss}' if not math.isfinite(loss) else f'validation score became {v}'
+                    raise TrainingDiverged(f"the {what} in epoch {epoch} (try a lower learning rate); the weights of epoch {epoch - 1} were kept", {**result(), 'kept_epoch': epoch - 1})
                 history.append((epoch, loss, v)); bar.set_postfix(train_mse=f'{loss:.4f}', valid_rmse=f'{v:.4f}')
                 with held_interrupt():  # each copy is written over an older one: never leave one half done
                     good = _copy_into(None if good is best[2] else good, net.state_dict())  # the best weights stay where they are
