@@ -1021,7 +1021,9 @@ def split(self:MovieLens, name:str # 'u1'.. (shipped files), 'all', or a seeded 
     "The split of the dataset called `name`."
     if name in self.info.splits: return _shipped_split(self, name)
     if name == 'all': return Split('all', self.ratings, self.ratings.iloc[:0], self.imap)
-    if (s := _seeded_split(self, name)) is not None: return s
+    try: s = _seeded_split(self, name)
+    except SaeMoviesError as e: raise SaeMoviesError(f"split {name!r} of {self.name}: {e}") from None  # the name a user gave, or a default they did not
+    if s is not None: return s
     shipped = ', '.join(self.info.splits) + ', ' if self.info.splits else ''
     raise SaeMoviesError(f"{self.name} has no split {name!r}: choose one of {shipped}'all', or a seeded split such as "
                          "'random-0.1-seed0', 'per-user-0.2-seed0', 'per-user-last10', 'held-out-users-0.1-seed0', 'users-150-seed0'")
