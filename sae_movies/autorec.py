@@ -139,7 +139,9 @@ def user_vectors(self:AutoRec, H)->np.ndarray: return self._decoder_rows(np.aran
 def _prior_state(self:AutoRec)->dict: # {'prior': ...}, or {} for a model without its training ratings
     "The fold-in prior as a checkpoint keeps it."
     if getattr(self, 'inputs', None) is None: return {}
-    (mean, precision, noise), cov = self.fold_in_prior(), self._prior_cov
+    try: (mean, precision, noise), cov = self.fold_in_prior(), self._prior_cov
+    except (np.linalg.LinAlgError, ValueError): return {}  # a degenerate fit (all decoder rows alike): saved without, as before
+    if not all(np.isfinite(a).all() for a in (mean, precision, cov)): return {}  # (too few users for a covariance)
     return {'prior': {'mean': torch.from_numpy(mean), 'cov': torch.from_numpy(cov), 'precision': torch.from_numpy(precision), 'noise': float(noise)}}
 
 def _checked_prior(p, n:int # its dimension: the code's width, plus the bias
