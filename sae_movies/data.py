@@ -333,7 +333,8 @@ def get_dataset(name:str='ml-100k', # dataset name
     info, folder = dataset_info(name), dataset_dir(name, path)
     if folder.exists(): return validate_dataset(folder, info)
     if not download: raise SaeMoviesError(f"{folder}: dataset {name} not found (set SAE_MOVIES_DATA or pass a path)")
-    return download_dataset(info, folder.parent, quiet=quiet)
+    try: return download_dataset(info, folder.parent, quiet=quiet)
+    except SaeMoviesError as e: raise SaeMoviesError(f"{folder}: no copy of {name} there, and downloading one failed: {e}") from None
 
 # %% ../nbs/00_data.ipynb #faa467ea
 _FMT = {'tab': dict(sep='\t', char='\t', seps='tabs', cols=[0, 1, 2, 3], header=None),
