@@ -1038,15 +1038,6 @@ def check_rating_columns(ratings, # what should be a ratings DataFrame
         raise SaeMoviesError(f"{what} need the columns user, item, rating; missing {', '.join(missing)} "
                              "(MovieLens CSV files say userId, movieId: rename them, or read the files with load_dataset)")
 
-def _ordered_csr(rows:np.ndarray, cols:np.ndarray, r:np.ndarray, shape:tuple)->sp.csr_matrix|None:
-    "The CSR matrix built straight from its arrays where the pairs come ordered by row, then column, none twice; else None."
-    key = rows.astype(np.int64) * shape[1] + cols
-    if not (key[1:] > key[:-1]).all(): return None  # (GroupLens orders its CSV releases so; ML-100K's u.data is not)
-    idx = np.int32 if max(len(r), shape[1]) < 2**31 else np.int64
-    indptr = np.zeros(shape[0] + 1, idx); np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
-    R = sp.csr_matrix((r, cols.astype(idx), indptr), shape=shape); R.has_canonical_format = True  # sorted, no pair twice
-    return R
-
 def ratings_csr(ratings:pd.DataFrame, # user, item, rating
                 imap:IndexMap # numbering of rows and columns
                )->sp.csr_matrix: # n_users x n_items, float32, 0 = not rated
@@ -1057,7 +1048,6 @@ def ratings_csr(ratings:pd.DataFrame, # user, item, rating
     if not (ok := np.isfinite(r)).all():
         i = int(np.argmin(ok)); v = ratings.rating.iat[i]
         raise SaeMoviesError(f"the rating of user {ratings.user.iat[i]} for movie {ratings.item.iat[i]} is {repr(v) if isinstance(v, str) else v}, not a number")
-    if (R := _ordered_csr(rows, cols, r, (imap.n_users, imap.n_items))) is not None: return R  # no sort, no sum
     R = sp.csr_matrix((r, (rows, cols)), shape=(imap.n_users, imap.n_items))
     if R.nnz < len(ratings):  # a pair given twice was summed: refuse it
         i = int(np.argmax(pd.Series(rows * imap.n_items + cols).duplicated().to_numpy()))  # in the map's numbering: '1' and '01' are one id
