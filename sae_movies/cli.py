@@ -88,6 +88,11 @@ def _folder(text):
         raise argparse.ArgumentTypeError(f"no such folder: {text!r} (`sae-movies data DATASET --path FOLDER` downloads a dataset into a new folder)")
     return text
 
+def _split_name(text):
+    "A split's name: an empty one is refused, not read as the default."
+    if not text.strip(): raise argparse.ArgumentTypeError("give a split's name, such as u1 or random-0.1-seed0 (leave --split out for the default)")
+    return text
+
 def _path_arg(p): p.add_argument('--path', type=_folder, help='folder holding the dataset (default: $SAE_MOVIES_DATA, else data/)')
 
 def _common(p, data=True, json_=True, quiet=False, typed_data=False, # --data unset unless typed (train: --resume refuses it)
@@ -219,7 +224,7 @@ def default_split(info, # the dataset's `DatasetInfo`
 def _train_args(p):
     p.add_argument('--model', choices=list(MODELS), metavar='MODEL', help='model to train (default: autorec): ' + ', '.join(MODELS))
     _common(p, json_=True, quiet=True, typed_data=True)
-    p.add_argument('--split', help="split: shipped ('u1'..'u5', 'ua', 'ub' for ml-100k), seeded ('random-0.1-seed0', ...) or top-N users "
+    p.add_argument('--split', type=_split_name, help="split: shipped ('u1'..'u5', 'ua', 'ub' for ml-100k), seeded ('random-0.1-seed0', ...) or top-N users "
                    f"('users-150-seed0') (default: {SPLIT_DEFAULT})")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
     p.add_argument('--seed', type=_seed, help='random seed of the model (default: 0)')
@@ -431,7 +436,7 @@ def _own_split(model, ds, name=None):
     return split
 
 def _eval_args(p):
-    _checkpoint_arg(p); p.add_argument('--split', help="split to score: only the checkpoint's own is allowed (default: its own)")
+    _checkpoint_arg(p); p.add_argument('--split', type=_split_name, help="split to score: only the checkpoint's own is allowed (default: its own)")
     p.add_argument('-k', type=_positive('-k'), default=10, help="list length for the ranking metrics; on a split of held-out users, for coverage and popularity (NDCG and recall keep the protocol's cut-offs)")
     _path_arg(p); _common(p, data=False)
 
@@ -454,7 +459,7 @@ def evaluate_cmd(a)->int:
     return 0
 
 def _predict_args(p):
-    _checkpoint_arg(p); p.add_argument('--split', help="default: the checkpoint's own")
+    _checkpoint_arg(p); p.add_argument('--split', type=_split_name, help="default: the checkpoint's own")
     p.add_argument('--out', required=True, help='CSV file to write (user, item, rating, prediction)')
     _path_arg(p)
 
@@ -612,7 +617,7 @@ def _tune_args(p):
     from sae_movies.tune import SPACES
     p.add_argument('--model', default='autorec', choices=list(SPACES), help='model to tune')
     _common(p, quiet=True)
-    p.add_argument('--split', help=f'split whose training part is searched (its test part is never read) (default: {SPLIT_DEFAULT})')
+    p.add_argument('--split', type=_split_name, help=f'split whose training part is searched (its test part is never read) (default: {SPLIT_DEFAULT})')
     p.add_argument('--trials', type=_positive('--trials'), default=40, help='number of trials')
     p.add_argument('--seed', type=_seed, default=0, help='seed of the sampler, the validation carve and the models')
     p.add_argument('--valid-frac', type=float, default=0.05, help="share of each user's training ratings carved for validation")
