@@ -101,7 +101,7 @@ def _common(p, data=True, json_=True, quiet=False, typed_data=False, # --data un
     if data:
         p.add_argument('--data', default=None if typed_data else 'ml-100k', choices=list(DATASETS), help='dataset' + (' (default: ml-100k)' if typed_data else ''))
         _path_arg(p)
-    if json_: p.add_argument('--json', action='store_true', help=f"print the result as JSON instead of text ({'a list of rows' if rows else 'one object'})")
+    if json_: p.add_argument('--json', action='store_true', help=f"print the result as JSON instead of text ({'a list of rows' if rows else 'one object'}; an error is still one line of text on stderr, with its exit status)")
     if quiet: p.add_argument('--quiet', action='store_true', help='no progress bar (there is none when stderr is not a terminal)')
 
 RECOMMENDER = 'ml-100k-topn-ensemble' # the shipped checkpoint that `recommend`, `similar` and `serve` use when none is named
