@@ -142,7 +142,6 @@ def cache_ab(sizes, keep, model, rounds, which)->list:
 
 def compare(sizes, keep, model, other, rounds, which, name=None)->tuple: # (rows, the other package's name, what each side was)
     "Each command of `which` `rounds` times with the installed package and with the one in `other`, taking turns (each round starting with the other)."
-    if bad := set(which) - {'recommend', 'evaluate', 'serve'}: raise SystemExit(f'--commands: no {", ".join(sorted(bad))} here (recommend, evaluate, serve)')
     name, env, sides = two_packages(other, name); rows = []
     env = {k: {**e, 'SAE_MOVIES_CACHE': 'off'} for k, e in env.items()}  # both parse the ratings: the parsed-ratings cache is --cache-ab's question
     for size in sizes:
@@ -175,9 +174,11 @@ if __name__ == '__main__':
     t0 = time.perf_counter()
     name = 'pipeline-huge-pages.json' if a.huge_pages_ab else 'pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json'
     out = Path(a.out) if a.out else Path(__file__).parent/'results'/name
+    which = a.commands.split(',')  # for --compare and --cache-ab
+    if bad := set(which) - {'recommend', 'evaluate', 'serve'}: raise SystemExit(f'--commands: no {", ".join(sorted(bad))} here (recommend, evaluate, serve)')
     if a.compare:
         if not a.keep: raise SystemExit('--compare needs --keep: the folder of an earlier run, with its checkpoints')
-        rows, name, sides = compare(a.sizes.split(','), a.keep, a.model, a.compare, a.rounds, a.commands.split(','), a.name)
+        rows, name, sides = compare(a.sizes.split(','), a.keep, a.model, a.compare, a.rounds, which, a.name)
         t = pd.DataFrame(rows)
         med = t.groupby(['size', 'command', 'package'], sort=False)[['seconds', 'peak_gb']].median().unstack('package')
         med[('installed / other', 'seconds')] = med[('seconds', 'installed')] / med[('seconds', name)]
@@ -186,8 +187,6 @@ if __name__ == '__main__':
                      rounds=a.rounds, model=a.model, huge_pages=huge_pages(), flush_denormal=flush_denormal()); sys.exit()
     if a.cache_ab:
         if not a.keep: raise SystemExit('--cache-ab needs --keep: the folder of an earlier run, with its checkpoints')
-        which = a.commands.split(',')
-        if bad := set(which) - {'recommend', 'evaluate', 'serve'}: raise SystemExit(f'--commands: no {", ".join(sorted(bad))} here (recommend, evaluate, serve)')
         t = pd.DataFrame(cache_ab(a.sizes.split(','), a.keep, a.model, a.cache_ab, which))
         cols = ['seconds', 'peak_gb'] + (['first_answer_s'] if 'serve' in which else [])
         med = t.groupby(['size', 'command', 'cache'], sort=False)[cols].median().unstack('cache')
