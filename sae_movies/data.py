@@ -771,9 +771,10 @@ def _keep(entry:tuple, df:pd.DataFrame):
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f'.{path.name}.', suffix='.part', delete=False) as f:
             part = Path(f.name)
             np.savez(f, about=np.array(json.dumps({**about, 'rows': len(df)})), **{c: df[c].to_numpy(t) for c, t in _CACHED.items()})
-        os.replace(part, path)
-    except OSError:
-        if part is not None: part.unlink(missing_ok=True)
+        os.replace(part, path); part = None
+    except Exception: pass  # a full disk, or no memory for the copies: the ratings are read all the same, only not kept
+    finally:
+        if part is not None: part.unlink(missing_ok=True)  # also after Ctrl-C
 
 # %% ../nbs/00_data.ipynb #dd437e1f
 def load_ratings_file(folder:Path, # dataset folder
