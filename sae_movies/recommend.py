@@ -233,14 +233,14 @@ def recommend_new(self:Recommender, ratings, # {movie: rating} or [(movie, ratin
     return self._top(self.rating_history(ratings), n, genres, years, min_ratings)
 
 # %% ../nbs/11_recommend.ipynb #9bfbe97e
-def _rows64(W:np.ndarray, rows:int=1024): # float64 copies of `rows` rows at a time
+def _rows64(W:np.ndarray, rows:int=1024): # (first row, float64 copy of `rows` rows), a block at a time
     "`W`'s rows in float64, a block at a time: exact sums without a float64 copy of the whole array."
-    for i in range(0, len(W), rows): yield W[i:i + rows].astype(np.float64)
+    for i in range(0, len(W), rows): yield i, W[i:i + rows].astype(np.float64)
 
 def _unit_rows(V:np.ndarray)->np.ndarray: # float32, never V itself
     "Rows scaled to unit length (zero rows stay zero), in a float32 copy: half a float64 one's memory, the models' own precision."
     W = np.array(V, dtype=np.float32)  # a copy even of a float32 array: the model's own is left alone
-    norms = np.concatenate([np.sqrt(np.einsum('ij,ij->i', c, c)) for c in _rows64(W)] + [np.zeros(0)])  # summed in float64
+    norms = np.concatenate([np.sqrt(np.einsum('ij,ij->i', c, c)) for _, c in _rows64(W)] + [np.zeros(0)])  # summed in float64
     W[~(norms > 0)] = 0; np.divide(W, norms[:, None], out=W, where=norms[:, None] > 0)
     return W
 
@@ -252,8 +252,8 @@ def item_vecs(self:Recommender)->np.ndarray: # (n_items, d) float32, unit length
     "The model's movie vectors, normalised (computed once; so is a refusal for a model that relates no movies)."
     if self._item_vecs is None:
         V = _unit_rows(self.model.item_vectors())
-        nz = np.flatnonzero(V.any(1))
-        if not len(nz) or all((c @ V[nz[0]].astype(np.float64))[c.any(1)].min(initial=np.inf) > 1 - 1e-6 for c in _rows64(V)):  # no vectors, or one for every movie up to float32 rounding (the bias baseline); zero rows left out, block by block: no copy of V
+        live = V.any(1); ref = V[np.argmax(live)].astype(np.float64) if live.any() else None  # movies with a vector, and the first of them
+        if ref is None or all((c @ ref)[live[i:i + len(c)]].min(initial=np.inf) > 1 - 1e-6 for i, c in _rows64(V)):  # no vectors, or one for every movie up to float32 rounding (the bias baseline); zero rows left out, block by block: no copy of V
             V = f"{self.model.name} scores every user alike: it has no notion of similar movies"  # kept: each web visitor would compute the vectors again
         self._item_vecs = V
     if isinstance(self._item_vecs, str): raise NoSimilarity(self._item_vecs)
