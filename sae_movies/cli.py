@@ -131,10 +131,16 @@ def _writable(path, flag:str, ours:str # what the command writes: 'checkpoint', 
     p = Path(path)
     if p.is_dir(): raise SaeMoviesError(f"{flag} {p}: a folder; give a file name")
     above = next(q for q in p.absolute().parents if q.exists())  # missing folders are created on writing
-    if not above.is_dir() or not os.access(above, os.W_OK | os.X_OK): raise SaeMoviesError(f"{flag} {p}: cannot write in {above}")
+    if not above.is_dir() or not _can_create(above): raise SaeMoviesError(f"{flag} {p}: cannot write in {above}")
     if p.exists() and not _ours(p, ours):
         raise SaeMoviesError(f"{flag} {p}: the file exists and is not {'a sae_movies checkpoint' if ours == 'checkpoint' else 'a CSV file of this command'}; give another name (it is left as it is)")
     return p
+
+def _can_create(folder:Path)->bool:
+    "Whether a file can be made in `folder`, tried as the save will: permissions alone do not say it for root, a read-only disk or /proc."
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix='.sae-movies-probe-'): return True
+    except OSError: return False
 
 def _ours(p:Path, ours:str)->bool:
     "Whether an existing file is of the kind a command writes, so that replacing it loses nothing else."
