@@ -44,6 +44,9 @@ pipeline-compare-inf-ae.json is `--sizes 25m --model inf-ae --compare DIR --roun
 of 387b268, on bench/similar.py's 25M inf-ae checkpoint (kept as 25m-inf-ae.pt in --keep).
 pipeline-compare-prior.json is `--sizes 25m --compare DIR --rounds 3 --commands recommend,serve`, DIR a worktree of c10a5ab,
 on an I-AutoRec checkpoint written by the installed package, which keeps the fold-in prior (06_autorec; c10a5ab ignores it).
+pipeline-compare-codes.json is the same with DIR a worktree of ee9a31a, on the 25M I-AutoRec checkpoint of pipeline.json's
+run loaded and saved again by the installed package (the commit after ee9a31a, not yet committed), which adds the movies' codes
+(06_autorec; ee9a31a ignores them and computes them in each process).
 """
 import json, os, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path

@@ -4,6 +4,7 @@
 
 # %% ../nbs/06_autorec.ipynb #02bc1cc5
 from __future__ import annotations
+import hashlib, re
 from dataclasses import dataclass
 import numpy as np, scipy.sparse as sp, torch
 from fastcore.basics import patch
@@ -49,7 +50,7 @@ class AutoRec(AutoencoderModel):
     def _trained_on(self, M:sp.csr_matrix):
         "Note the ratings `M` the weights are trained on: the movies' inputs, and which users have trained decoder rows."
         self.inputs, self.trained = M, np.diff(M.indptr) > 0
-        self._code_cache = self._prior_cache = None; self._saved_prior = (None, None)
+        self._code_cache = self._prior_cache = self._saved_codes = None; self._saved_prior = (None, None)
 
 # %% ../nbs/06_autorec.ipynb #f456a88f
 @patch
@@ -156,17 +157,46 @@ def _checked_prior(p, n:int # its dimension: the code's width, plus the bias
     if not isinstance(noise, float) or not 0 < noise < float('inf'): raise ValueError(f'its fold-in prior noise is {noise!r}, not a positive number')
     return (parts[0].numpy(), parts[2].numpy(), noise), parts[1].numpy()
 
+# %% ../nbs/06_autorec.ipynb #fc000002
+def _ratings_digest(M:sp.csr_matrix # users x movies ratings
+                  )->str: # sha256, hex
+    "A digest of a ratings matrix: its shape and every entry's row, column and value, as float32 in sorted order."
+    M = sp.csr_matrix(M, dtype=np.float32)
+    if not M.has_canonical_format: M = M.copy(); M.sum_duplicates()
+    h = hashlib.sha256(repr(M.shape).encode())
+    for a, t in ((M.indptr, np.int64), (M.indices, np.int64), (M.data, np.float32)):
+        for i in range(0, len(a), 1 << 22): h.update(np.ascontiguousarray(a[i:i + (1 << 22)], dtype=t).data)  # blocks: no second copy of 25M entries
+    return h.hexdigest()
+
+@patch
+def _code_state(self:AutoRec)->dict: # {'codes': ...}, or {} for a model without its training ratings
+    "The movies' codes as a checkpoint keeps them, with the digest of the ratings they come from."
+    if getattr(self, 'inputs', None) is None: return {}
+    return {'codes': {'values': torch.from_numpy(self.codes()), 'ratings': _ratings_digest(self.inputs)}}
+
+def _checked_codes(c, shape:tuple # (movies, code width)
+                  )->tuple|None: # (codes, digest of their ratings), or None where the checkpoint holds none
+    "A checkpoint's movie codes, refused unless they have their shape, finite float32 values and a digest."
+    if c is None: return None
+    if not isinstance(c, dict): raise ValueError(f'its movie codes are a {type(c).__name__}, not a table')
+    v, digest = c.get('values'), c.get('ratings')
+    if not isinstance(v, torch.Tensor) or v.dtype != torch.float32 or tuple(v.shape) != shape or not torch.isfinite(v).all():
+        raise ValueError(f'its movie codes are not {shape} finite float32 numbers')
+    if not (isinstance(digest, str) and re.fullmatch('[0-9a-f]{64}', digest)): raise ValueError('its movie codes name no digest of their ratings')
+    return v.numpy(), digest
+
 # %% ../nbs/06_autorec.ipynb #93a5b6bf
 @patch
 def _get_state(self:AutoRec)->dict:
     side = {} if self.side_cols is None else {'side_cols': torch.from_numpy(self.side_cols.toarray().astype(np.uint8))}
-    return {**AutoencoderModel._get_state(self), 'trained': torch.from_numpy(self.trained), 'side_names': list(self.side_names), **side, **self._prior_state()}
+    return {**AutoencoderModel._get_state(self), 'trained': torch.from_numpy(self.trained), 'side_names': list(self.side_names), **side, **self._prior_state(), **self._code_state()}
 @patch
 def _set_state(self:AutoRec, state:dict):  # checkpoints from before empirical Bayes also hold a `fold_in_reg`, no longer used
     AutoencoderModel._set_state(self, state)
     self.trained, self.inputs, self._code_cache = state['trained'].numpy(), None, None
     self._saved_prior = _checked_prior(state.get('prior'), self.net.layers[-1].weight.shape[1] + 1)  # checkpoints before it hold none
     self._prior_cache, self._prior_cov = self._saved_prior
+    self._saved_codes = _checked_codes(state.get('codes'), (self.imap.n_items, self.net.layers[-1].weight.shape[1]))  # older checkpoints: none
     c = state.get('side_cols')  # the genres are inputs; the demographic rows only served training
     self.side_cols, self.side_rows = None if c is None else sp.csr_matrix(c.numpy().astype(np.float32)), None
     self.side_names = tuple(state.get('side_names', ()))  # (a `side_value` some files hold is the scale's top, which the checkpoint has anyway)
@@ -174,8 +204,9 @@ def _set_state(self:AutoRec, state:dict):  # checkpoints from before empirical B
     self.settings.demographics = any(n.split(':')[0] in ('age', 'gender', 'occupation') for n in self.side_names)
 @patch
 def use_ratings(self:AutoRec, known:sp.csr_matrix)->AutoRec:
-    "After loading: the training ratings rebuilt from the dataset are also the movies' inputs (the prior saved from them stays)."
-    Model.use_ratings(self, known); self.inputs, self._code_cache = self.known, None
+    "After loading: the training ratings rebuilt from the dataset are also the movies' inputs (the prior saved from them stays, and the codes where they are those ratings)."
+    Model.use_ratings(self, known); self.inputs, saved = self.known, getattr(self, '_saved_codes', None)
+    self._code_cache = saved[0] if saved is not None and saved[1] == _ratings_digest(self.known) else None  # other ratings: computed from them
     self._prior_cache, self._prior_cov = getattr(self, '_saved_prior', (None, None))
     return self
 
