@@ -35,7 +35,8 @@ The files are read from the operating system's page cache in every arm (a second
 `--compare DIR --rounds N` instead measures two packages against each other on checkpoints an earlier run left in --keep:
 the installed sae_movies and the one in DIR (put first on the commands' PYTHONPATH, e.g. a `git worktree` of an older
 commit), N rounds, the two taking turns and each round starting with the other. It runs the commands that read a
-checkpoint (`recommend`, and `serve` with one process; `--commands` picks, e.g. `recommend,evaluate,serve`), prints each
+checkpoint (`recommend`, and `serve` with one process; `--commands` picks, e.g. `recommend,evaluate,serve`, and `train`
+too, which writes a scratch checkpoint beside the kept one), prints each
 one's medians and saves every run in bench/results/pipeline-compare.json (--out: another file).
 bench/results/pipeline-compare-1a03716.json is `--sizes 25m --compare DIR --rounds 4` with DIR a `git worktree` of 1a03716;
 pipeline-compare-small-pages.json is `--sizes 25m,32m --rounds 4 --name 'small_pages turned off'` with DIR a worktree of the
@@ -45,8 +46,10 @@ of 387b268, on bench/similar.py's 25M inf-ae checkpoint (kept as 25m-inf-ae.pt i
 pipeline-compare-prior.json is `--sizes 25m --compare DIR --rounds 3 --commands recommend,serve`, DIR a worktree of c10a5ab,
 on an I-AutoRec checkpoint written by the installed package, which keeps the fold-in prior (06_autorec; c10a5ab ignores it).
 pipeline-compare-codes.json is the same with DIR a worktree of ee9a31a, on the 25M I-AutoRec checkpoint of pipeline.json's
-run loaded and saved again by the installed package (the commit after ee9a31a, not yet committed), which adds the movies' codes
+run loaded and saved again by the installed package (1bc0727, before it was committed), which adds the movies' codes
 (06_autorec; ee9a31a ignores them and computes them in each process).
+pipeline-compare-train-4820430.json is `--sizes 25m --compare DIR --rounds 2 --commands train`, DIR a worktree of 4820430 (the
+package of the pipeline.json run before this one), both parsing the ratings: whether `train`'s time moved with the code or the day.
 """
 import json, os, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
@@ -143,17 +146,20 @@ def cache_ab(sizes, keep, model, rounds, which)->list:
                         print(pd.DataFrame(rows[-1:]).round(2).to_string(index=False), flush=True)
     return rows
 
-def compare(sizes, keep, model, other, rounds, which, name=None)->tuple: # (rows, the other package's name, what each side was)
-    "Each command of `which` `rounds` times with the installed package and with the one in `other`, taking turns (each round starting with the other)."
+def compare(sizes, keep, model, other, rounds, which, name=None, epochs=2)->tuple: # (rows, the other package's name, what each side was)
+    "Each command of `which` `rounds` times with the installed package and with the one in `other`, taking turns (each round starting with the other); `train` writes a scratch checkpoint."
     name, env, sides = two_packages(other, name); rows = []
     env = {k: {**e, 'SAE_MOVIES_CACHE': 'off'} for k, e in env.items()}  # both parse the ratings: the parsed-ratings cache is --cache-ab's question
     for size in sizes:
         folder, _ = synth_folder(Path(keep), size); ckpt = Path(keep)/f'{size}-{model}.pt'
         if not ckpt.exists(): raise SystemExit(f'--compare: no {ckpt}; run once without it, with --keep {keep}')
-        steps = dict((n, a) for n, a in commands(folder, SIZES[size][3], ckpt, 0, model) if n in which)
+        scratch = Path(keep)/f'{size}-{model}-compare.pt'  # train's, so that the others read the kept checkpoint
+        steps = dict((n, a) for n, a in commands(folder, SIZES[size][3], ckpt, epochs, model) if n in which)
+        if 'train' in steps: steps['train'][steps['train'].index('--out') + 1] = str(scratch)
         for r in range(rounds):
             for package in ('installed', name) if r % 2 == 0 else (name, 'installed'):
                 for command in which:
+                    scratch.unlink(missing_ok=True)  # a fresh file, as in a first run
                     if command == 'serve':
                         with environment(env[package]): got = served(folder, ckpt, 1)  # the server inherits this process's environment
                     else: got = timed(steps[command], env[package])
@@ -171,17 +177,18 @@ if __name__ == '__main__':
     p.add_argument('--compare', metavar='DIR', help='a folder holding another sae_movies, measured against the installed one (needs --keep)')
     p.add_argument('--rounds', type=int, default=3, help='rounds of --compare')
     p.add_argument('--name', help="how --compare's results name the other package (default: its commit; say so where it holds changes of its own)")
-    p.add_argument('--commands', default='recommend,serve', help='commands that --compare and --cache-ab run (of recommend, evaluate, serve)')
+    p.add_argument('--commands', default='recommend,serve', help='commands that --compare (of train, recommend, evaluate, serve) and --cache-ab (of the last three) run')
     p.add_argument('--cache-ab', type=int, metavar='ROUNDS', help="compare the parsed-ratings cache off, on and empty, and on and filled instead, over ROUNDS rounds (needs --keep)")
     a = p.parse_args()
     t0 = time.perf_counter()
     name = 'pipeline-huge-pages.json' if a.huge_pages_ab else 'pipeline.json' if a.model == 'autorec' else f'pipeline-{a.model}.json'
     out = Path(a.out) if a.out else Path(__file__).parent/'results'/name
     which = a.commands.split(',')  # for --compare and --cache-ab
-    if bad := set(which) - {'recommend', 'evaluate', 'serve'}: raise SystemExit(f'--commands: no {", ".join(sorted(bad))} here (recommend, evaluate, serve)')
+    allowed = ['recommend', 'evaluate', 'serve'] + ([] if a.cache_ab else ['train'])  # --cache-ab reads the kept checkpoints only
+    if bad := set(which) - set(allowed): raise SystemExit(f'--commands: no {", ".join(sorted(bad))} here ({", ".join(allowed)})')
     if a.compare:
         if not a.keep: raise SystemExit('--compare needs --keep: the folder of an earlier run, with its checkpoints')
-        rows, name, sides = compare(a.sizes.split(','), a.keep, a.model, a.compare, a.rounds, which, a.name)
+        rows, name, sides = compare(a.sizes.split(','), a.keep, a.model, a.compare, a.rounds, which, a.name, a.epochs)
         t = pd.DataFrame(rows)
         med = t.groupby(['size', 'command', 'package'], sort=False)[['seconds', 'peak_gb']].median().unstack('package')
         med[('installed / other', 'seconds')] = med[('seconds', 'installed')] / med[('seconds', name)]
