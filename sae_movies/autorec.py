@@ -4,13 +4,13 @@
 
 # %% ../nbs/06_autorec.ipynb #02bc1cc5
 from __future__ import annotations
-import hashlib, re
+import re
 from dataclasses import dataclass
 import numpy as np, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError
 from .features import movie_features, user_features
-from .core import Model, trained_rows, pair_scores
+from .core import Model, trained_rows, pair_scores, content_digest
 from .train import RatingPattern, masked_mse, autocast
 from .sae import AESettings, AutoencoderModel
 
@@ -160,13 +160,11 @@ def _checked_prior(p, n:int # its dimension: the code's width, plus the bias
 # %% ../nbs/06_autorec.ipynb #fc000002
 def _ratings_digest(M:sp.csr_matrix # users x movies ratings
                   )->str: # sha256, hex
-    "A digest of a ratings matrix: its shape and every entry's row, column and value, as float32 in sorted order."
+    "A digest of a ratings matrix: its shape and every entry's row, column and value (float32, in sorted order)."
     M = sp.csr_matrix(M, dtype=np.float32)
     if not M.has_canonical_format: M = M.copy(); M.sum_duplicates()
-    h = hashlib.sha256(repr(M.shape).encode())
-    for a, t in ((M.indptr, np.int64), (M.indices, np.int64), (M.data, np.float32)):
-        for i in range(0, len(a), 1 << 22): h.update(np.ascontiguousarray(a[i:i + (1 << 22)], dtype=t).data)  # blocks: no second copy of 25M entries
-    return h.hexdigest()
+    ix = np.int32 if max(M.nnz, *M.shape) < 2**31 else np.int64  # one index type whichever way the matrix was built (no copy where it is scipy's)
+    return content_digest({'shape': list(M.shape), 'data': torch.from_numpy(M.data), **{k: torch.from_numpy(getattr(M, k).astype(ix, copy=False)) for k in ('indptr', 'indices')}})
 
 @patch
 def _code_state(self:AutoRec)->dict: # {'codes': ...}, or {} for a model without its training ratings
