@@ -11,7 +11,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
-from .data import SaeMoviesError, DATASETS, MovieLens, Split, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages
+from .data import SaeMoviesError, DATASETS, MovieLens, Split, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages, cache_dir, cache_entries, clear_cache
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint
 from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device
@@ -23,7 +23,7 @@ from .recommend import Recommender
 __all__ = ['EXPLAIN', 'RECOMMENDER', 'SPLIT_DEFAULT', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'default_split',
            'train_cmd', 'evaluate_cmd', 'predict_cmd', 'parse_folds', 'default_folds', 'compare_cmd', 'movie_ref',
            'parse_rate', 'recommend_cmd', 'similar_cmd', 'tune_cmd', 'synth_cmd', 'serve_app', 'serve_worker',
-           'serve_cmd', 'ab_report_cmd', 'main']
+           'serve_cmd', 'ab_report_cmd', 'cache_cmd', 'main']
 
 # %% ../nbs/12_cli.ipynb #331ce4db
 EXPLAIN = {
@@ -175,7 +175,7 @@ def build_parser()->argparse.ArgumentParser:
                '1 training diverged (an autoencoder saves its last good weights); 130 interrupted by Ctrl-C (a model trained '
                'epoch by epoch saves its best weights so far; the autoencoders continue with `train --resume`); 141 what read its output went away (`| head`). '
                'Environment: SAE_MOVIES_DATA, the folder of the datasets (default: data/); SAE_MOVIES_CACHE, where a ratings file of 64 MiB or more '
-               'is kept once parsed (default: ~/.cache/sae_movies; off: parse it every time; deleting the folder is safe).')
+               'is kept once parsed (default: ~/.cache/sae_movies; off: parse it every time; `sae-movies cache` lists and clears it).')
     p.add_argument('-V', '--version', action='version', version=__version__)
     sub = p.add_subparsers(dest='command', metavar='COMMAND', title='commands')
     add = lambda name, desc: sub.add_parser(name, help=desc, description=desc[0].upper() + desc[1:] + '.', formatter_class=_Formatter)
@@ -796,6 +796,26 @@ def ab_report_cmd(a)->int:
     print(json.dumps(data, default=float) if a.json else text)
     return 0
 
+# %% ../nbs/12_cli.ipynb #cc000002
+def _cache_args(p):
+    g = p.add_mutually_exclusive_group()
+    g.add_argument('--clear', action='store_true', help='remove every entry')
+    g.add_argument('--clear-stale', action='store_true', help='remove the entries whose ratings file is gone or changed since, or that an older parser wrote')
+    _common(p, data=False)
+
+def cache_cmd(a)->int:
+    "List the cache of parsed ratings, or clear it."
+    where, cleared = cache_dir(), a.clear or a.clear_stale
+    t = clear_cache(stale_only=a.clear_stale) if cleared else cache_entries()
+    rows = [{'file': f, 'ratings': None if pd.isna(r) else int(r), 'bytes': int(b), 'current': bool(c)} for f, r, b, c in zip(t.file, t.rows, t.bytes, t.current)]
+    if a.json: print(json.dumps({'folder': None if where is None else str(where), 'removed' if cleared else 'entries': rows})); return 0
+    if where is None: print('the cache of parsed ratings is off (SAE_MOVIES_CACHE=off)'); return 0
+    size = f"{len(t)} {'entry' if len(t) == 1 else 'entries'}, {t.bytes.sum() / 1e6:,.1f} MB"
+    if cleared: print(f"removed {size} from {where}"); return 0
+    shown = pd.DataFrame(rows).assign(file=lambda d: d.file.fillna('(partial or damaged)'), MB=lambda d: d.bytes / 1e6)[['file', 'ratings', 'MB', 'current']] if rows else None
+    print(f"{where}: {size}" + ('' if shown is None else '\n' + table(shown, digits=1)))
+    return 0
+
 # %% ../nbs/12_cli.ipynb #ea537668
 _COMMANDS = {'data': ('validate or download a dataset and print its summary', _data_args),
              'models': ('list the models, or the settings of one', _models_args),
@@ -808,12 +828,13 @@ _COMMANDS = {'data': ('validate or download a dataset and print its summary', _d
              'tune': ("search a model's settings on validation ratings (optuna)", _tune_args),
              'synth': ("write synthetic MovieLens-shaped data in a release's file format", _synth_args),
              'serve': ('start the web page and JSON API for real-time recommendations', _serve_args),
-             'ab-report': ("compare the arms of a `serve` A/B test from its log", _ab_args)}
-_NO_DATA = ('data', 'models', 'synth', 'ab-report') # the commands that read no dataset, or (data) may download into a new folder
+             'ab-report': ("compare the arms of a `serve` A/B test from its log", _ab_args),
+             'cache': ('list the cache of parsed ratings, or clear it', _cache_args)}
+_NO_DATA = ('data', 'models', 'synth', 'ab-report', 'cache') # the commands that read no dataset, or (data) may download into a new folder
 _TRAINS = ('train', 'compare', 'tune') # the commands that train: they reuse big arrays epoch after epoch, where huge pages pay
 _RUN = {'data': data_cmd, 'models': models_cmd, 'train': train_cmd, 'evaluate': evaluate_cmd, 'predict': predict_cmd,
         'compare': compare_cmd, 'recommend': recommend_cmd, 'similar': similar_cmd, 'tune': tune_cmd, 'synth': synth_cmd, 'serve': serve_cmd,
-        'ab-report': ab_report_cmd}
+        'ab-report': ab_report_cmd, 'cache': cache_cmd}
 
 # %% ../nbs/12_cli.ipynb #fe1b8382
 def main(argv:list=None # arguments (default: `sys.argv[1:]`)

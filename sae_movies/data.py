@@ -20,10 +20,10 @@ __all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COL
            'DatasetInfo', 'dataset_info', 'default_data_dir', 'data_root', 'dataset_dir', 'file_blocks', 'file_sha256',
            'count_lines', 'folder_info', 'published_md5', 'file_md5', 'AlteredFile', 'validate_dataset', 'safe_extract',
            'download_dataset', 'get_dataset', 'read_ratings', 'read_movies', 'read_users', 'as_ids', 'IndexMap',
-           'id_table', 'cache_dir', 'load_ratings_file', 'MovieLens', 'trim_heap', 'small_pages', 'load_dataset',
-           'Split', 'random_holdout', 'by_user_then_key', 'per_user_holdout', 'held_out_users', 'validation_split',
-           'liked_ratings', 'user_split', 'check_rating_columns', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view',
-           'liked']
+           'id_table', 'cache_dir', 'load_ratings_file', 'cache_entries', 'clear_cache', 'MovieLens', 'trim_heap',
+           'small_pages', 'load_dataset', 'Split', 'random_holdout', 'by_user_then_key', 'per_user_holdout',
+           'held_out_users', 'validation_split', 'liked_ratings', 'user_split', 'check_rating_columns', 'ratings_csr',
+           'dense_rows', 'to_dense', 'item_view', 'liked']
 
 # %% ../nbs/00_data.ipynb #dede1a2b
 class SaeMoviesError(Exception):
@@ -789,6 +789,28 @@ def load_ratings_file(folder:Path, # dataset folder
     df = read_ratings(fn, params[0], tuple(params[1]), *params[2:])
     if entry is not None and _cache_entry(fn, params) == entry: _keep(entry, df)  # not a file that changed while it was read
     return df
+
+# %% ../nbs/00_data.ipynb #ce000002
+def cache_entries()->pd.DataFrame: # entry, file, rows, bytes, current: one row per entry
+    "The parsed-ratings cache's entries: the ratings file each came from, and whether it still stands for that file as it is now."
+    where, cols, rows = cache_dir(), ['entry', 'file', 'rows', 'bytes', 'current'], []
+    for p in sorted(where.glob('ratings-*.npz')) + sorted(where.glob('.ratings-*.part')) if where is not None and where.is_dir() else []:
+        row = {'entry': p, 'file': None, 'rows': None, 'bytes': p.stat().st_size, 'current': False}
+        try:
+            with np.load(p, allow_pickle=False) as z: about = json.loads(str(z['about']))
+            src, kept = Path(about['file']), {k: v for k, v in about.items() if k != 'rows'}
+            row.update(file=str(src), rows=about.get('rows'), current=src.is_file() and _cache_entry(src, tuple(about['params'])) == (p, kept))
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile): pass  # a partial or damaged copy: not current
+        rows.append(row)
+    return pd.DataFrame(rows, columns=cols)
+
+def clear_cache(stale_only:bool=False # remove only the entries that are not current
+               )->pd.DataFrame: # the entries removed, as `cache_entries` lists them
+    "Remove the parsed-ratings cache's entries: all of them, or the stale ones."
+    t = cache_entries()
+    gone = t[~t.current.astype(bool)] if stale_only else t
+    for p in gone.entry: Path(p).unlink(missing_ok=True)
+    return gone.reset_index(drop=True)
 
 # %% ../nbs/00_data.ipynb #7e26b7c1
 @dataclass
