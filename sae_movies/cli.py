@@ -435,7 +435,7 @@ def _own_split(model, ds, name=None):
     "The checkpoint's own split (no other), made once: the model scores from its training part, and `ds` lets its table go."
     trained_on = model.meta['dataset'].get('split', 'all')  # (a checkpoint saved without naming its split: as `attach_dataset`)
     if name is not None and name != trained_on:
-        ds.split(name)  # a split the dataset lacks is refused as such (only on the way to the error below)
+        if not ds.names_split(name): ds.split(name)  # a split the dataset lacks is refused as such, at once (one it has is not made only to be refused)
         raise SaeMoviesError(f"{model.path}: trained on split {trained_on!r}; evaluating it on {name!r} would score ratings it was trained on")
     split = _split_and_free(ds, trained_on)
     attach_dataset(model, ds, split.train)

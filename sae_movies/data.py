@@ -1025,10 +1025,11 @@ def user_split(ratings:pd.DataFrame, # ratings to split
 # %% ../nbs/00_data.ipynb #24f40dbf
 _SEEDED = re.compile(r'(random|per-user|held-out-users)-(\d*\.?\d+)-seed(\d+)')
 _USERS = re.compile(r'users-(\d+)(?:-(all|like\d*\.?\d+))?-seed(\d+)')
+_LAST = re.compile(r'per-user-last(\d+)')
 
 def _seeded_split(ds, name):
     "The seeded split called `name`, or None if the name is not one."
-    if m := re.fullmatch(r'per-user-last(\d+)', name): return per_user_holdout(ds.ratings, ds.imap, last_n=int(m[1]))
+    if m := _LAST.fullmatch(name): return per_user_holdout(ds.ratings, ds.imap, last_n=int(m[1]))
     if m := _USERS.fullmatch(name):
         threshold = 4 if m[2] is None else None if m[2] == 'all' else float(m[2][4:])
         return user_split(ds.ratings, ds.imap, int(m[1]), threshold, seed=int(m[3]))
@@ -1051,6 +1052,11 @@ def split(self:MovieLens, name:str # 'u1'.. (shipped files), 'all', or a seeded 
     shipped = ', '.join(self.info.splits) + ', ' if self.info.splits else ''
     raise SaeMoviesError(f"{self.name} has no split {name!r}: choose one of {shipped}'all', or a seeded split such as "
                          "'random-0.1-seed0', 'per-user-0.2-seed0', 'per-user-last10', 'held-out-users-0.1-seed0', 'users-150-seed0'")
+
+@patch
+def names_split(self:MovieLens, name:str)->bool:
+    "Whether `name` is the name of a split of this dataset, answered without making it (making one may still refuse its settings)."
+    return name in self.info.splits or name == 'all' or any(r.fullmatch(name) for r in (_LAST, _USERS, _SEEDED))
 
 # %% ../nbs/00_data.ipynb #bb1cc7fc
 def check_rating_columns(ratings, # what should be a ratings DataFrame
