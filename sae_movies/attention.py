@@ -13,7 +13,7 @@ from .topn import TopNModel, TopNSettings, mult_loss
 from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, autocast
 
 # %% auto #0
-__all__ = ['as_sets', 'AttentiveNet', 'AttentiveSettings', 'AttentiveAE']
+__all__ = ['as_sets', 'AttentiveNet', 'mix_by_queries', 'AttentiveSettings', 'AttentiveAE', 'set_batches']
 
 # %% ../nbs/07b_attention.ipynb #0ac3758e
 def as_sets(H:sp.csr_matrix, # one row per person: stars of the movies they liked (0 = not given)
@@ -49,6 +49,21 @@ class AttentiveNet(nn.Module):
         self.decoder, self.bag = nn.Linear(dim, n_items), nn.Embedding(n_items, dim) if bag else None
         for e in (self.movie, self.stars, *([self.bag] if bag else [])): nn.init.normal_(e.weight, std=0.1)
 
+# %% ../nbs/07b_attention.ipynb #mq000002
+AttentiveNet.attention_cells = 2 ** 25 # most self-attention weights held at once outside training (128 MB in float32)
+
+def mix_by_queries(layer:nn.TransformerEncoderLayer, # in eval mode, normalising after each block (the default)
+                   h:torch.Tensor, # (B, L, dim) the positions
+                   pad:torch.Tensor, # (B, L) True at padding
+                   queries:int # positions attending at a time
+                  )->torch.Tensor: # (B, L, dim), as `layer(h, src_key_padding_mask=pad)`
+    "A self-attention layer run `queries` positions at a time: attention weights for those, not for all L at once."
+    out = []
+    for q in h.split(queries, 1):
+        a = layer.norm1(q + layer.self_attn(q, h, h, key_padding_mask=pad, need_weights=False)[0])
+        out.append(layer.norm2(a + layer.linear2(layer.activation(layer.linear1(a)))))
+    return torch.cat(out, 1)
+
 # %% ../nbs/07b_attention.ipynb #88015f63
 @patch
 def encode(self:AttentiveNet, movies, levels, mask)->tuple: # (codes (B, dim), weights (B, heads, L), values (B, heads, L, dim/heads), bag terms (B, L, dim))
@@ -58,8 +73,9 @@ def encode(self:AttentiveNet, movies, levels, mask)->tuple: # (codes (B, dim), w
         hide[hide.sum(1) == mask.sum(1), 0] = False  # keep one movie of a person who would lose all
         mask = mask & ~hide
     h = self.movie(movies) + self.stars(levels)
-    for layer in self.mix: h = layer(h, src_key_padding_mask=~mask)
     B, L, d = h.shape
+    whole = self.training or B * self.heads * L * L <= self.attention_cells  # else in blocks of positions
+    for layer in self.mix: h = layer(h, src_key_padding_mask=~mask) if whole else mix_by_queries(layer, h, ~mask, max(1, self.attention_cells // (B * self.heads * L)))
     k, v = self.key(h).view(B, L, self.heads, -1), self.value(h).view(B, L, self.heads, -1)
     att = torch.einsum('blhe,he->bhl', k, self.query) / (d // self.heads) ** 0.5
     w = att.masked_fill(~mask[:, None, :], -torch.inf).softmax(-1).nan_to_num(0.)
@@ -108,6 +124,20 @@ class AttentiveAE(TopNModel):
     "Attention over a person's liked movies and their stars, attention pooling, a multinomial decoder; explains each score exactly."
     name, summary, Settings = 'attentive-ae', 'attentive autoencoder over liked movies and stars, explains itself (top-N; ranking only)', AttentiveSettings
 
+# %% ../nbs/07b_attention.ipynb #sb000002
+def set_batches(lengths:np.ndarray, # each person's number of movies
+                heads:int=1, # attention heads: each holds a (length x length) matrix per person
+                rows:int=256, # most people in a batch
+                cells:int=2 ** 25 # most attention weights in a batch (people x heads x longest²; 128 MB in float32)
+               )->list: # arrays of positions in `lengths`, each a batch, shortest sets first
+    "Batches of people with sets of similar size, each batch's attention within `cells` (a person who needs more alone)."
+    order = np.argsort(lengths, kind='stable'); L = np.maximum(np.asarray(lengths, np.int64)[order], 1); out, i = [], 0
+    while i < len(L):
+        k = np.arange(1, min(rows, len(L) - i) + 1)
+        n = max(1, int((k * heads * L[i:i + len(k)] ** 2 <= cells).sum()))  # the cost grows with k: the fitting ones come first
+        out.append(order[i:i + n]); i += n
+    return out
+
 # %% ../nbs/07b_attention.ipynb #a67f7229
 @patch
 def starred(self:AttentiveAE, H:sp.csr_matrix)->sp.csr_matrix: # stars of the liked movies only
@@ -119,11 +149,12 @@ def starred(self:AttentiveAE, H:sp.csr_matrix)->sp.csr_matrix: # stars of the li
 
 @patch
 def _rank(self:AttentiveAE, S:sp.csr_matrix)->np.ndarray: # people x movies logits
-    dev, out = next(self.net.parameters()).device, []
+    "Each person's logits from their whole set, in `set_batches`."
+    dev, out = next(self.net.parameters()).device, np.empty((S.shape[0], self.net.n_items), np.float32)
     with torch.no_grad():
-        for s in range(0, S.shape[0], 256):
-            out.append(self.net(*(t.to(dev) for t in as_sets(S[s:s + 256]))).cpu().numpy())
-    return np.vstack(out) if out else np.zeros((0, self.net.n_items), np.float32)
+        for b in set_batches(np.diff(S.indptr), self.net.heads, cells=self.net.attention_cells):
+            out[b] = self.net(*(t.to(dev) for t in as_sets(S[b]))).cpu().numpy()
+    return out
 
 @patch
 def _score(self:AttentiveAE, rows, H):
@@ -150,7 +181,7 @@ def _fit(self:AttentiveAE, R, V, progress):
                 with autocast(dev): loss = mult_loss(net(mv, lv, mk), torch.from_numpy(Rb[b].toarray()).to(dev))
                 opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); total += loss.item() * len(b)
             return total / len(rows)
-        valid = (lambda: -self._valid_ndcg(pair, lambda X, rows: self._rank(X))) if pair is not None else None
+        valid = (lambda: -self._valid_ndcg(pair, lambda X, rows: self._rank(X), max(1, 2 ** 25 // R.shape[1]))) if pair is not None else None  # 128 MB of scores at a time
         res = train_loop(net, epoch, valid, s.epochs, s.patience, self.name, progress)
     h = res['history'].rename(columns={'train_mse': 'train_loss'}); h['valid_ndcg@100'] = -h.pop('valid_rmse')
     self.history, self.best_epoch, self.stopped = h, res['best_epoch'], res['stopped']
