@@ -128,7 +128,7 @@ class AttentiveAE(TopNModel):
 def set_batches(lengths:np.ndarray, # each person's number of movies
                 heads:int=1, # attention heads: each holds a (length x length) matrix per person
                 rows:int=256, # most people in a batch
-                cells:int=2 ** 25 # most attention weights in a batch (people x heads x longest²; 128 MB in float32)
+                cells:int=AttentiveNet.attention_cells # most attention weights in a batch (people x heads x longest²)
                )->list: # arrays of positions in `lengths`, each a batch, shortest sets first
     "Batches of people with sets of similar size, each batch's attention within `cells` (a person who needs more alone)."
     order = np.argsort(lengths, kind='stable'); L = np.maximum(np.asarray(lengths, np.int64)[order], 1); out, i = [], 0
