@@ -400,12 +400,14 @@ def _no_repeats(u:np.ndarray, i:np.ndarray # user and movie ids, in the file's o
     key = u * (MAX_ID + 1) + i
     return bool((key[1:] > key[:-1]).all()) or not pd.Series(key).duplicated().any()
 
+def _on_step(r:np.ndarray, step:float)->np.ndarray: # per rating: a whole number of steps (NaN and infinity are not, without numpy's warning)
+    with np.errstate(invalid='ignore'): return np.abs(r / step - np.round(r / step)) <= 1e-9
+
 def _values_ok(df, scale, step)->bool:
     "Whether the fast path's numbers keep every rule: ids and timestamps in range, ratings on the scale, no repeated pair."
     u, i, r, t = (df[c].to_numpy() for c in RATING_COLS)
     ok = lambda a, lo, hi: bool(((a >= lo) & (a <= hi)).all())
-    on_step = np.abs(r / step - np.round(r / step)) <= 1e-9
-    return (ok(u, 1, MAX_ID) and ok(i, 1, MAX_ID) and ok(t, 0, MAX_TIMESTAMP) and ok(r, *scale) and bool(on_step.all())
+    return (ok(u, 1, MAX_ID) and ok(i, 1, MAX_ID) and ok(t, 0, MAX_TIMESTAMP) and ok(r, *scale) and bool(_on_step(r, step).all())
             and _no_repeats(u, i))
 
 # %% ../nbs/00_data.ipynb #fb000002
@@ -419,7 +421,7 @@ def _first_bad_row(df, scale, step)->tuple: # (row, the earlier row it repeats, 
     "The first of the fast path's rows that breaks a rule, found with numpy (the rules `_values_ok` checks)."
     u, i, r, t = (df[c].to_numpy() for c in RATING_COLS)
     out = lambda a, lo, hi: ~((a >= lo) & (a <= hi))  # NaN is out
-    bad = np.flatnonzero(out(u, 1, MAX_ID) | out(i, 1, MAX_ID) | out(t, 0, MAX_TIMESTAMP) | out(r, *scale) | ~(np.abs(r / step - np.round(r / step)) <= 1e-9))
+    bad = np.flatnonzero(out(u, 1, MAX_ID) | out(i, 1, MAX_ID) | out(t, 0, MAX_TIMESTAMP) | out(r, *scale) | ~_on_step(r, step))
     first = int(bad[0]) if len(bad) else None
     if (rep := _first_repeat(u, i)) and (first is None or rep[0] < first): return rep  # a pair an earlier, good row has (ids out of range may collide: those rows are bad, and come first)
     return first, None
