@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 from .data import SaeMoviesError, DATASETS, MovieLens, Split, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages, cache_dir, cache_entries, clear_cache
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint
-from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device
+from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device, DEVICES
 from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, resolve_checkpoint
 from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate, cv_summary, compare_to_best
 from .recommend import Recommender
@@ -227,6 +227,9 @@ def default_split(info, # the dataset's `DatasetInfo`
     "The split a command uses when none is given: held-out users for a top-N model, else u1 where the dataset ships it, else a seeded one."
     return 'users-150-seed0' if not ratings else 'u1' if 'u1' in info.splits else 'random-0.1-seed0'
 
+def _device_arg(p, what:str # where the device is used, and the default
+               ): p.add_argument('--device', choices=DEVICES, help=what)
+
 def _train_args(p):
     p.add_argument('--model', choices=list(MODELS), metavar='MODEL', help='model to train (default: autorec): ' + ', '.join(MODELS))
     _common(p, json_=True, quiet=True, typed_data=True)
@@ -234,7 +237,7 @@ def _train_args(p):
                    f"('users-150-seed0') (default: {SPLIT_DEFAULT})")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
     p.add_argument('--seed', type=_seed, help='random seed of the model (default: 0)')
-    p.add_argument('--device', choices=['auto', 'cpu', 'cuda', 'mps'], help="where neural models train and closed forms (ease, edlae, dlae, watched-dlae, content-dlae, inf-ae, watched-inf-ae) solve (default: the model's own, auto; with --resume, where the interrupted run started)")
+    _device_arg(p, "where neural models train and closed forms (ease, edlae, dlae, watched-dlae, content-dlae, inf-ae, watched-inf-ae) solve (default: the model's own, auto; with --resume, where the interrupted run started)")
     p.add_argument('--faithful', action='store_true', help="sae only: the course's own training loop (hundreds of times slower)")
     p.add_argument('--set', type=_pair('--set'), action='append', default=[], metavar='NAME=VALUE', help='any other setting of the model (repeat); see `sae-movies models MODEL`')
     p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt; with --resume, the checkpoint resumed)')
@@ -250,19 +253,23 @@ def _split_and_free(ds:MovieLens, name:str # the split's name
     return split
 
 # %% ../nbs/12_cli.ipynb #ec1de8b4
+def _with_flags(name:str, # the model
+                texts:dict, # settings from --set, as text
+                flags # (setting, value or None) for each flag of its own, such as ('seed', a.seed)
+               )->dict: # `texts` with every given flag's value
+    "The settings of --set with those given by flags of their own, each given once and only to a model that has it."
+    own, given = model_class(name).Settings.__dataclass_fields__, [(f, v) for f, v in flags if v is not None]
+    if twice := [f for f, _ in given if f in texts]:
+        raise SaeMoviesError(f"{twice[0]} is given twice, as --{twice[0]} and as --set {twice[0]}=...: give it once")
+    if bad := [f for f, _ in given if f not in own]: raise SaeMoviesError(f"--{bad[0]} does not apply to {name} (its settings: {', '.join(own) or 'none'})")
+    return {**texts, **{f: str(v) for f, v in given}}
+
 def _make_model(a):
     "The model of a `train` invocation, its settings validated (with `--resume`: the interrupted run's)."
     if a.resume: return _resumed_model(a)
     a.model, a.data = a.model or 'autorec', a.data or 'ml-100k'
-    cls, texts = model_class(a.model), _settings(a.set)
-    fields_ = cls.Settings.__dataclass_fields__
-    flags = (('epochs', a.epochs), ('seed', a.seed), ('device', a.device), ('faithful', a.faithful or None))
-    if twice := [f for f, v in flags if v is not None and f in texts]:
-        raise SaeMoviesError(f"{twice[0]} is given twice, as --{twice[0]} and as --set {twice[0]}=...: give it once")
-    for flag, value in flags:
-        if value is None: continue
-        if flag not in fields_: raise SaeMoviesError(f"--{flag} does not apply to {a.model} (its settings: {', '.join(fields_) or 'none'})")
-        texts[flag] = str(value)
+    cls = model_class(a.model)
+    texts = _with_flags(a.model, _settings(a.set), (('epochs', a.epochs), ('seed', a.seed), ('device', a.device), ('faithful', a.faithful or None)))
     model = cls(**vars(cls.Settings.from_strings(a.model, texts)))
     for m in [model, *getattr(model, 'members', [])]:  # a blend's members too, before any of them trains
         if hasattr(m.settings, 'device'): pick_device(m.settings.device)  # a device this machine lacks: refused before the data is read
@@ -501,6 +508,7 @@ def _compare_args(p):
     _common(p, quiet=True, rows=True)
     p.add_argument('--folds', help="splits, e.g. 'u1..u5', 'ua,ub' or 'random-0.1-seed0' (default: u1..u5 on ml-100k, random-0.1-seed0..random-0.1-seed4 on other data)")
     p.add_argument('--seeds', default='0', help="seeds of the models that have one, e.g. '0,1,2'")
+    _device_arg(p, "where the models that take a device train (the others ignore it, as do an ensemble's members) (default: each model's own, auto)")
 
 # %% ../nbs/12_cli.ipynb #71eb9140
 def compare_cmd(a)->int:
@@ -512,11 +520,12 @@ def compare_cmd(a)->int:
     try: seeds = [_seed(s) for s in a.seeds.split(',')]
     except argparse.ArgumentTypeError: raise SaeMoviesError(f"--seeds expects whole numbers from 0 to {MAX_SEED} separated by commas, got {a.seeds!r}") from None
     folds = parse_folds(a.folds or default_folds(dataset_info(a.data)))  # every argument checked before the data is read
+    if a.device: pick_device(a.device)  # a device this machine lacks, too
     ds = load_dataset(a.data, a.path)
     splits = [ds.split(f) for f in folds]  # refuses unknown splits before any training
     if held := [s.name for s in splits if s.fold_in is not None]:
         raise SaeMoviesError(f"--folds {held[0]}: a split of held-out users, whom rating models never see in training; compare needs splits of each person's ratings (u1..u5, or random-0.1-seed0..random-0.1-seed4)")
-    cv = cross_validate(names, ds, splits, seeds, progress=not a.quiet)
+    cv = cross_validate(names, ds, splits, seeds, progress=not a.quiet, shared={'device': a.device} if a.device else None)
     if a.json: print(cv.to_json(orient='records')); return 0
     summary = cv_summary(cv)
     print(f"{ds.name}, splits {', '.join(folds)}, seeds {a.seeds}\n\n" + table(summary, index=True) + '\n' + _legend(summary.columns))
@@ -627,6 +636,7 @@ def _tune_args(p):
     p.add_argument('--trials', type=_positive('--trials'), default=40, help='number of trials')
     p.add_argument('--seed', type=_seed, default=0, help='seed of the sampler, the validation carve and the models')
     p.add_argument('--valid-frac', type=float, default=0.05, help="share of each user's training ratings carved for validation")
+    _device_arg(p, "where the trials train (default: the model's own, auto)")
     p.add_argument('--set', type=_pair('--set'), action='append', default=[], metavar='NAME=VALUE', help='a setting fixed for every trial (repeat), e.g. epochs=100')
     p.add_argument('--out', help='CSV file for the trials (default: bench/results/tune-MODEL-DATA-SPLIT.csv)')
 
@@ -636,9 +646,10 @@ def tune_cmd(a)->int:
     if not 0 < a.valid_frac < 1: raise SaeMoviesError(f"--valid-frac must be between 0 and 1, got {a.valid_frac}")
     a.split = a.split or default_split(dataset_info(a.data), model_class(a.model).predicts_ratings)  # the default file name needs it
     out = _writable(default_models_dir().parent/'bench'/'results'/f'tune-{a.model}-{a.data}-{a.split}.csv' if a.out is None else a.out, '--out', 'trial,')
-    texts = _settings(a.set)
+    texts = _with_flags(a.model, _settings(a.set), [('device', a.device)])
     if 'seed' in texts: raise SaeMoviesError("tune: give the seed with --seed (it seeds the sampler, the validation carve and every model), not --set seed=...")
     fixed = {k: v for k, v in vars(model_class(a.model).Settings.from_strings(a.model, texts)).items() if k in texts}
+    if 'device' in fixed: pick_device(fixed['device'])  # a device this machine lacks: refused before the data is read and any trial starts
     ds = load_dataset(a.data, a.path)
     warm_up()
     trials = tune(a.model, ds, a.split, a.trials, a.seed, a.valid_frac, fixed=fixed, progress=not a.quiet,

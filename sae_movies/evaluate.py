@@ -96,13 +96,15 @@ def topn_table(models:dict, # name -> fitted model
     return pd.DataFrame({n: topn_eval(m, split, **kwargs) for n, m in models.items()}).T.rename_axis('model')
 
 # %% ../nbs/09_evaluate.ipynb #e983a473
-def _makers(models)->dict:
+def _makers(models, shared:dict=None # settings given to every registered model that has them, e.g. {'device': 'cpu'}
+           )->dict:
     "{label: make(seed)} from registered names or a dict of makers."
     if isinstance(models, dict): return models
     if isinstance(models, str): models = [models]  # one name, not its letters
     def maker(name):
-        cls = model_class(name)
-        return lambda seed: cls(**({'seed': seed} if 'seed' in cls.Settings.__dataclass_fields__ else {}))
+        cls = model_class(name); own = cls.Settings.__dataclass_fields__
+        given = {k: v for k, v in (shared or {}).items() if k in own}
+        return lambda seed: cls(**given, **({'seed': seed} if 'seed' in own else {}))
     return {name: maker(name) for name in models}
 
 def _seeded(make)->bool: return hasattr(make(0).settings, 'seed')
@@ -113,10 +115,11 @@ def cross_validate(models, # registered names, or {label: make(seed) -> Model}
                    splits=('u1', 'u2', 'u3', 'u4', 'u5'), # split names or `Split`s
                    seeds=(0,), # seeds of the models that have one
                    progress:bool=False, # progress bar (terminals only)
-                   on_fit=None # called as on_fit(label, split, seed, model) after each fit
+                   on_fit=None, # called as on_fit(label, split, seed, model) after each fit
+                   shared:dict=None # settings given to every registered model that has them, e.g. {'device': 'cpu'} (not to a dict of makers)
                   )->pd.DataFrame: # one row per (model, split, seed)
     "Fit and score every model on every split and seed."
-    makers, rows = _makers(models), []
+    makers, rows = _makers(models, shared), []
     if isinstance(splits, (str, Split)): splits = [splits]  # one split, not its letters
     jobs = [(s, label, seed) for s in splits for label, make in makers.items() for seed in (seeds if _seeded(make) else [None])]
     splits_by_name = {}
