@@ -234,9 +234,9 @@ def device()->str:
     return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.strip()
 
 def ratios(t:pd.DataFrame)->pd.DataFrame:
-    "Each size against 1M (the smallest size when 1M was not run): a timing growing no faster than the ratings has a ratio <= the ratings'."
+    "Each size against 1M (the smallest size when 1M was not run): a timing or peak growing no faster than the ratings has a ratio <= the ratings'."
     base = t.set_index('size').loc['1m'] if '1m' in set(t['size']) else t.iloc[0]
-    cols = ['ratings', 'load_s', 'autorec_epoch_s', 'sae_epoch_s', 'course_epoch_s']
+    cols = ['ratings', 'load_s', 'autorec_epoch_s', 'sae_epoch_s', 'course_epoch_s', 'load_peak_gb', 'autorec_peak_gb', 'sae_peak_gb', 'course_peak_gb']
     of = lambda x: np.nan if x is None else float(x)  # a measurement not made (the course loop over --dense-limit)
     return pd.DataFrame({c: t[c].map(of) / of(base[c]) for c in cols}).set_axis(t['size']).round(1)
 
@@ -250,7 +250,7 @@ if __name__ == '__main__':
     rows = run(a.sizes.split(','), a.keep, a.dense_limit, a.epochs, a.rounds)
     t = pd.DataFrame(rows)
     print('\n' + t.drop(columns='autorec_epoch_s_runs').round(2).to_string(index=False))
-    print('\ngrowth against 1M ratings (a timing that grows no faster than the ratings has a ratio <= the ratings column):')
+    print('\ngrowth against 1M ratings (a timing or peak memory that grows no faster than the ratings has a ratio <= the ratings column):')
     print(ratios(t).to_string())
     save_results(a.out, t0, rows=rows, ratios=ratios(t).reset_index().to_dict(orient='records'), epochs=a.epochs, rounds=a.rounds,
                  huge_pages=huge_pages(), flush_denormal=flush_denormal(), threads='all cores (threads=0)', dense_limit_gb=a.dense_limit, device=device())
