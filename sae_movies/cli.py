@@ -242,7 +242,7 @@ def _train_args(p):
     p.add_argument('--set', type=_pair('--set'), action='append', default=[], metavar='NAME=VALUE', help='any other setting of the model (repeat); see `sae-movies models MODEL`')
     p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt; with --resume, the checkpoint resumed)')
     p.add_argument('--resume', metavar='CHECKPOINT', help='continue a run that Ctrl-C interrupted, from its checkpoint (its model, settings, data and split)')
-    p.add_argument('--processes', type=_positive('--processes'), metavar='N', help='train data-parallel in N processes on this machine, as `torchrun --standalone --nproc-per-node N -m sae_movies.cli train ...` does (sae, autorec, autorec-user; default: 1)')
+    p.add_argument('--processes', type=_positive('--processes'), metavar='N', help='train data-parallel in N processes on this machine, as `torchrun --standalone --nproc-per-node N -m sae_movies.cli train ...` does (sae, autorec, autorec-user, mult-vae, mult-dae, hybrid-dae; default: 1)')
 
 # %% ../nbs/12_cli.ipynb #fr000002
 def _split_and_free(ds:MovieLens, name:str # the split's name

@@ -10,7 +10,7 @@ from fastcore.basics import patch
 from .data import SaeMoviesError, liked, ratings_csr
 from .metrics import top_k, ndcg_at_k
 from .core import Model, Settings, net_from_state, check_fit_memory
-from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput, autocast
+from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput, autocast, dist_world, all_sum, local_gpu
 
 # %% auto #0
 __all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'check_square_memory',
@@ -82,13 +82,19 @@ def heldout_ndcg(S, # users x movies scores
 @patch
 def _valid_ndcg(self:TopNModel, pair, # `_validation`'s (histories, held-out movies, rows)
                 rank_fn, # rank_fn(histories, rows) -> scores
-                chunk:int=None # people scored at a time (None: all at once)
+                chunk:int=None, # people scored at a time (None: all at once)
+                shard:bool=False # several processes: each scores every n-th person, and the sums are added across them
                )->float:
     "NDCG@100 of `rank_fn` on the validation users' held-out movies, their history excluded."
-    H, T, rows = pair; n = chunk or H.shape[0]
+    H, T, rows = pair
+    if shard: rank, world = dist_world(); H, T, rows = H[rank::world], T[rank::world], rows[rank::world]
+    n = chunk or max(1, H.shape[0])
     per = [ndcg_at_k(top_k(np.asarray(rank_fn(H[i:i + n], rows[i:i + n]), dtype=np.float32), H[i:i + n], 100), T[i:i + n], 100)
            for i in range(0, H.shape[0], n)]
-    return float(np.nanmean(np.concatenate(per)))
+    per = np.concatenate(per) if per else np.empty(0)
+    if not shard: return float(np.nanmean(per))
+    total, count = all_sum([float(np.nansum(per)), float(np.isfinite(per).sum())])
+    return total / count
 
 # %% ../nbs/07_topn.ipynb #d472384f
 @patch
@@ -406,6 +412,7 @@ class MultVAE(TopNModel):
     dense_batch_cells = 2 ** 25 # most users x movies in one batch: its full softmax (128 MB in float32)
     sparse_input_above = 10_000 # catalogues of more movies reach the first layer as a `RatingPattern`, not a dense batch
     sampled_softmax_above = 20_000 # catalogues of more movies train with a sampled softmax (`softmax_sample`)
+    can_distribute = True # trains data-parallel across processes under torchrun (14_scale)
     def _batch_rows(self, n_items:int)->int: # `batch_size`, smaller on a catalogue too large for it
         "Users per training batch."
         return max(1, min(self.settings.batch_size, self.dense_batch_cells // n_items))
@@ -455,9 +462,10 @@ def _softmax_cut(self:MultVAE, Xb:sp.csr_matrix, # the batch's liked movies
 @patch
 def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     "A fresh seeded network trained on the binary rows `Rb` with β capped at `cap`; the history, with β per epoch."
-    s, dev = self.settings, pick_device(self.settings.device)
+    s, dev, (rank, world) = self.settings, pick_device(self.settings.device), dist_world()
     set_seed(s.seed)
     self.net = net = self._new_net(Rb.shape[1], Rb).to(dev)
+    step = net if world == 1 else nn.parallel.DistributedDataParallel(net, device_ids=[local_gpu()] if dev.type == 'cuda' else None)
     opt = torch.optim.Adam(net.parameters(), lr=s.lr, fused=True)  # one kernel for all parameters: faster, the same figures
     rows, rng = np.flatnonzero(Rb.getnnz(1) > 0), np.random.default_rng(s.seed)
     n_batches = -(-len(rows) // self._batch_rows(Rb.shape[1]))
@@ -465,18 +473,22 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     def epoch():
         total = 0.
         for b in np.array_split(rng.permutation(rows), n_batches):
-            b = np.sort(b); Xb = Rb[b]; x, cut = self._input(Xb, dev), self._softmax_cut(Xb, rng, dev)
+            b = np.sort(b); Xb = Rb[b]; cut = self._softmax_cut(Xb, rng, dev)  # the whole batch's: every process draws the same movies
+            mine = slice(None) if world == 1 else slice(rank, None, world)  # this process's people: every n-th of the batch
+            x = self._input(Xb[mine], dev)
             with autocast(dev):  # bfloat16 on a GPU (03_train)
-                logits, mu, logvar = net(x, *self._side(b), cols=None if cut is None else cut[0])
-                if cut is not None: logits, x = logits + cut[1], cut[2]  # the sampled softmax's weights and targets
+                logits, mu, logvar = step(x, *self._side(b[mine]), cols=None if cut is None else cut[0])
+                if cut is not None: logits, x = logits + cut[1], cut[2][mine]  # the sampled softmax's weights and targets
                 loss = mult_loss(logits, x, mu, logvar, state['beta'] if self.variational else 0.)
+                if world > 1:  # DDP averages the processes' gradients: scaled, they average to the batch's mean loss
+                    loss = loss * (len(b[mine]) * world / len(b)) if len(b[mine]) else logits.sum() * 0.  # nobody here: still part of the average
             if s.l2: loss = loss + s.l2 * sum((p ** 2).sum() for n, p in net.named_parameters() if n.endswith('weight'))
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-            state['beta'] = min(cap, state['beta'] + per_step); total += loss.item() * len(b)
+            state['beta'] = min(cap, state['beta'] + per_step); total += loss.item() * len(b) / world
         betas.append(state['beta'])
-        return total / len(rows)
-    valid = (lambda: -self._valid_ndcg(pair, self._rank, self._batch_rows(Rb.shape[1]))) if pair is not None else None  # in batches, as trained
-    res = train_loop(net, epoch, valid, s.epochs, s.patience, self.name, progress)
+        return (all_sum([total])[0] if world > 1 else total) / len(rows)
+    valid = (lambda: -self._valid_ndcg(pair, self._rank, self._batch_rows(Rb.shape[1]), shard=world > 1)) if pair is not None else None  # in batches, as trained
+    res = train_loop(net, epoch, valid, s.epochs, s.patience, self.name, progress and rank == 0)
     h = res['history'].rename(columns={'train_mse': 'train_loss'})
     h['valid_ndcg@100'], h['beta'] = -h.pop('valid_rmse'), betas[:len(h)]
     return {**res, 'history': h}
