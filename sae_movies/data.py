@@ -400,8 +400,8 @@ def _no_repeats(u:np.ndarray, i:np.ndarray # user and movie ids, in the file's o
     key = u * (MAX_ID + 1) + i
     return bool((key[1:] > key[:-1]).all()) or not pd.Series(key).duplicated().any()
 
-def _on_step(r:np.ndarray, step:float)->np.ndarray: # per rating: a whole number of steps (NaN and infinity are not, without numpy's warning)
-    with np.errstate(invalid='ignore'): return np.abs(r / step - np.round(r / step)) <= 1e-9
+def _on_step(r:np.ndarray, step:float)->np.ndarray: # per rating: a whole number of steps (NaN and infinity are not, without numpy's warnings)
+    with np.errstate(invalid='ignore', over='ignore'): return np.abs(r / step - np.round(r / step)) <= 1e-9
 
 def _values_ok(df, scale, step)->bool:
     "Whether the fast path's numbers keep every rule: ids and timestamps in range, ratings on the scale, no repeated pair."
