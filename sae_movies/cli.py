@@ -520,7 +520,10 @@ def compare_cmd(a)->int:
     try: seeds = [_seed(s) for s in a.seeds.split(',')]
     except argparse.ArgumentTypeError: raise SaeMoviesError(f"--seeds expects whole numbers from 0 to {MAX_SEED} separated by commas, got {a.seeds!r}") from None
     folds = parse_folds(a.folds or default_folds(dataset_info(a.data)))  # every argument checked before the data is read
-    if a.device: pick_device(a.device)  # a device this machine lacks, too
+    if a.device:
+        if not any('device' in model_class(n).Settings.__dataclass_fields__ for n in names):
+            raise SaeMoviesError(f"--device does not apply to {', '.join(names)}: none of them takes a device")
+        pick_device(a.device)  # a device this machine lacks, too
     ds = load_dataset(a.data, a.path)
     splits = [ds.split(f) for f in folds]  # refuses unknown splits before any training
     if held := [s.name for s in splits if s.fold_in is not None]:

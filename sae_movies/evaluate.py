@@ -101,6 +101,7 @@ def _makers(models, shared:dict=None # settings given to every registered model 
     "{label: make(seed)} from registered names or a dict of makers."
     if isinstance(models, dict): return models
     if isinstance(models, str): models = [models]  # one name, not its letters
+    if 'seed' in (shared or {}): raise SaeMoviesError("the seed is not a shared setting: give the seeds to `cross_validate` (`seeds`)")
     def maker(name):
         cls = model_class(name); own = cls.Settings.__dataclass_fields__
         given = {k: v for k, v in (shared or {}).items() if k in own}

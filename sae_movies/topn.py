@@ -465,7 +465,10 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     s, dev, (rank, world) = self.settings, pick_device(self.settings.device), dist_world()
     set_seed(s.seed)
     self.net = net = self._new_net(Rb.shape[1], Rb).to(dev)
-    step = net if world == 1 else nn.parallel.DistributedDataParallel(net, device_ids=[local_gpu()] if dev.type == 'cuda' else None)
+    if world > 1:  # the same weights everywhere (DDP copies the first process's), then each process its own dropout masks and codes
+        step = nn.parallel.DistributedDataParallel(net, device_ids=[local_gpu()] if dev.type == 'cuda' else None, broadcast_buffers=False)  # buffers (the hybrid's features) never change
+        torch.manual_seed(s.seed + rank)
+    else: step = net
     opt = torch.optim.Adam(net.parameters(), lr=s.lr, fused=True)  # one kernel for all parameters: faster, the same figures
     rows, rng = np.flatnonzero(Rb.getnnz(1) > 0), np.random.default_rng(s.seed)
     n_batches = -(-len(rows) // self._batch_rows(Rb.shape[1]))
