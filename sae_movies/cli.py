@@ -314,8 +314,9 @@ def train_cmd(a)->int:
     if (n := _processes(a, model)) > 1: return _launch(a.argv, n)
     rank, world = _distributed(model, a.model)
     try: code = _train_and_report(a, model, rank)
-    except BaseException:
+    except BaseException as e:
         if world > 1: torch.distributed.destroy_process_group()  # torchrun then stops the other processes
+        if rank and isinstance(e, TrainingDiverged): return 1  # every process saw the same loss: the first one says so, once
         raise
     if world > 1: torch.distributed.barrier(); torch.distributed.destroy_process_group()  # all leave together: gloo aborts a process whose peer left first
     return code

@@ -5,6 +5,7 @@
 # %% ../nbs/07_topn.ipynb #1127e7c8
 from __future__ import annotations
 from dataclasses import dataclass
+import inspect
 import numpy as np, pandas as pd, scipy.sparse as sp, scipy.linalg, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 from .data import SaeMoviesError, liked, ratings_csr
@@ -459,6 +460,9 @@ def _softmax_cut(self:MultVAE, Xb:sp.csr_matrix, # the batch's liked movies
     return t(cols), t(shift), t(Xb[:, cols].toarray().astype(np.float32))
 
 # %% ../nbs/07_topn.ipynb #564b38af
+_NO_BUFFER_SYNC = ({'forward_sync_buffers': False} if 'forward_sync_buffers' in inspect.signature(nn.parallel.DistributedDataParallel).parameters
+                   else {'broadcast_buffers': False}) # buffers (the hybrid's movie features) never change: no copy at each step (the second name from PyTorch 2.13)
+
 @patch
 def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     "A fresh seeded network trained on the binary rows `Rb` with β capped at `cap`; the history, with β per epoch."
@@ -466,7 +470,7 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     set_seed(s.seed)
     self.net = net = self._new_net(Rb.shape[1], Rb).to(dev)
     if world > 1:  # the same weights everywhere (DDP copies the first process's), then each process its own dropout masks and codes
-        step = nn.parallel.DistributedDataParallel(net, device_ids=[local_gpu()] if dev.type == 'cuda' else None, broadcast_buffers=False)  # buffers (the hybrid's features) never change
+        step = nn.parallel.DistributedDataParallel(net, device_ids=[local_gpu()] if dev.type == 'cuda' else None, **_NO_BUFFER_SYNC)
         torch.manual_seed(s.seed + rank)
     else: step = net
     opt = torch.optim.Adam(net.parameters(), lr=s.lr, fused=True)  # one kernel for all parameters: faster, the same figures
