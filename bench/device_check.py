@@ -1,5 +1,5 @@
 """Every model that takes a device (those that train with PyTorch, and the closed forms EASE, EDLAE, DLAE, watched-dlae, content-dlae, inf-ae and watched-inf-ae,
-which solve in float64 on CUDA), on every device this machine has, side by side: does it fit there, how long does its fit
+which solve in float64 on CUDA; not the blends, which pass their device to these), on every device this machine has, side by side: does it fit there, how long does its fit
 take, how good is the result, and does its checkpoint load back on the CPU with the same scores? Meant for a machine with
 a GPU (this project's CI has none); on a machine without one it fills the CPU column alone. The closed forms skip MPS,
 which has no float64.
@@ -31,7 +31,9 @@ from sae_movies.topn import TopNModel
 from sae_movies.evaluate import evaluate_ratings, topn_eval
 from sae_movies.train import pick_device, warm_up, AMP_DEVICES
 
-def device_models()->list: return [n for n, c in MODELS.items() if 'device' in c.Settings.__dataclass_fields__]
+def device_models()->list:
+    "The models with a device of their own: the blends (ensemble, topn-ensemble) only pass theirs to their members, which are checked here themselves."
+    return [n for n, c in MODELS.items() if 'device' in (f := c.Settings.__dataclass_fields__) and 'members' not in f]
 
 def devices_here()->list:
     "The device types this machine can train on."

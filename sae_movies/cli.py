@@ -509,7 +509,7 @@ def _compare_args(p):
     _common(p, quiet=True, rows=True)
     p.add_argument('--folds', help="splits, e.g. 'u1..u5', 'ua,ub' or 'random-0.1-seed0' (default: u1..u5 on ml-100k, random-0.1-seed0..random-0.1-seed4 on other data)")
     p.add_argument('--seeds', default='0', help="seeds of the models that have one, e.g. '0,1,2'")
-    _device_arg(p, "where the models that take a device train (the others ignore it, as do an ensemble's members) (default: each model's own, auto)")
+    _device_arg(p, "where the models that take a device train, an ensemble's members included (the others ignore it) (default: each model's own, auto)")
 
 # %% ../nbs/12_cli.ipynb #71eb9140
 def compare_cmd(a)->int:

@@ -11,6 +11,7 @@ from fastcore.basics import patch
 from .data import SaeMoviesError, ratings_csr
 from .metrics import top_k, ndcg_at_k
 from .core import Model, Settings, read_checkpoint, default_models_dir, MAX_SEED, _vector
+from .train import DEVICES
 from .baselines import GlobalMean, MovieMean, Bias, BiasedMF, MostPopular
 from .sae import SAE
 from .autorec import AutoRec, UserAutoRec, DeepAE
@@ -72,7 +73,8 @@ class EnsembleSettings(Settings):
     by_support:bool=True # each member's weight also moves with the user's and the movie's (log) numbers of ratings
     valid_frac:float=0.1 # validation carved from each user's training ratings when none is given
     seed:int=0 # added to every member's seed (so seeds of the ensemble are seeds of its members)
-    rules = {'alpha': '[0, inf)', 'valid_frac': '(0, 1)'}
+    device:str='auto' # where the members that take a device train: 'auto', 'cpu', 'cuda' or 'mps' (a member's spec may name its own only while this is auto)
+    rules = {'alpha': '[0, inf)', 'valid_frac': '(0, 1)', 'device': DEVICES}
     def __post_init__(self):
         if isinstance(self.alpha, (int, float, np.number)) and not isinstance(self.alpha, bool): self.alpha = (float(self.alpha),)  # one penalty (older checkpoints too)
         super().__post_init__()
@@ -86,13 +88,26 @@ class Ensemble(Model):
         self.members = [self._member(spec) for spec in self.settings.members]
 
 # %% ../nbs/08_models.ipynb #fb6f86be
+def _with_device(blend:str, # the blend, for the message
+                 spec:str, # the member's spec, for the message
+                 cls:type, # the member's class
+                 texts:dict, # the member's settings, as text
+                 device:str # the blend's device setting
+                )->dict: # `texts`, with the blend's device where the member takes one and names none
+    "A member's settings with the blend's device: the member's own is kept only while the blend's is auto, or where they agree."
+    if 'device' not in cls.Settings.__dataclass_fields__: return texts
+    if 'device' not in texts: return {**texts, 'device': device}
+    if device != 'auto' and texts['device'] != device:
+        raise SaeMoviesError(f"{blend}: member {spec!r} sets device={texts['device']}, but the {blend}'s device is {device}: give one or the other")
+    return texts
+
 @patch
 def _member(self:Ensemble, spec:str)->Model:
     "A new member model from its spec, refusing what cannot be blended."
     name, texts = parse_member(spec)
     cls = model_class(name)
     if cls is Ensemble or not cls.predicts_ratings: raise SaeMoviesError(f"ensemble: member {name!r} does not predict ratings")
-    m = cls(**vars(cls.Settings.from_strings(name, texts)))
+    m = cls(**vars(cls.Settings.from_strings(name, _with_device('ensemble', spec, cls, texts, self.settings.device))))
     if hasattr(m.settings, 'seed'): m.settings.seed = (m.settings.seed + self.settings.seed) % (MAX_SEED + 1)  # still a seed the generators take
     return m
 
@@ -260,7 +275,8 @@ def attach_dataset(model:Model, ds,
 class TopNEnsembleSettings(TopNSettings):
     members:tuple=('edlae', 'mult-dae') # member specs: top-N models, e.g. 'mult-dae:latent=100'
     weights:tuple=(0., 0.25, 0.5, 1., 2., 3., 5., 8.) # weights tried on validation for each member after the first (which weighs 1)
-    rules = {**TopNSettings.rules, 'weights': '[0, inf)'}
+    device:str='auto' # where the members that take a device fit: 'auto', 'cpu', 'cuda' or 'mps' (a member's spec may name its own only while this is auto)
+    rules = {**TopNSettings.rules, 'weights': '[0, inf)', 'device': DEVICES}
 
 class TopNEnsemble(TopNModel):
     "A blend of top-N models: each person's scores standardised per member, added with weights chosen on validation users."
@@ -281,7 +297,7 @@ def _member(self:TopNEnsemble, spec:str)->TopNModel:
     if not issubclass(cls, TopNModel) or issubclass(cls, TopNEnsemble):
         raise SaeMoviesError(f"topn-ensemble: member {name!r} is not a top-N model: choose from {', '.join(n for n, c in MODELS.items() if issubclass(c, TopNModel))}")
     if fixed := sorted(set(texts) & set(_SHARED)): raise SaeMoviesError(f"topn-ensemble: member {spec!r} sets {', '.join(fixed)}: set it on the ensemble, for every member")
-    s = cls.Settings.from_strings(name, texts)
+    s = cls.Settings.from_strings(name, _with_device('topn-ensemble', spec, cls, texts, self.settings.device))
     for k in _SHARED: setattr(s, k, getattr(self.settings, k))
     s.seed = (s.seed + self.settings.seed) % (MAX_SEED + 1)
     return cls(**vars(s))
