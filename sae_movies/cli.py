@@ -6,14 +6,14 @@
 from __future__ import annotations
 import time
 _STARTED = time.perf_counter()  # before the heavy imports below: start-up is measured from here
-import argparse, gc, importlib.util, io, json, logging, os, re, signal, sys, tempfile
+import argparse, gc, importlib.util, io, json, logging, os, re, shlex, signal, sys, tempfile
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
 from .data import SaeMoviesError, DATASETS, MovieLens, Split, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages, cache_dir, cache_entries, clear_cache
 from .metrics import rating_metrics
-from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint
+from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint, physical_memory
 from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device, DEVICES
 from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, resolve_checkpoint
 from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate, cv_summary, compare_to_best
@@ -237,10 +237,10 @@ def _train_args(p):
                    f"('users-150-seed0') (default: {SPLIT_DEFAULT})")
     p.add_argument('--epochs', type=_positive('--epochs'), help="most epochs (default: the model's own)")
     p.add_argument('--seed', type=_seed, help='random seed of the model (default: 0)')
-    _device_arg(p, "where neural models train and closed forms (ease, edlae, dlae, watched-dlae, content-dlae, inf-ae, watched-inf-ae) solve (default: the model's own, auto; with --resume, where the interrupted run started)")
+    _device_arg(p, "where neural models train and closed forms (ease, edlae, dlae, watched-dlae, content-dlae, inf-ae, watched-inf-ae) solve, an ensemble's members included (default: the model's own, auto; with --resume, where the interrupted run started)")
     p.add_argument('--faithful', action='store_true', help="sae only: the course's own training loop (hundreds of times slower)")
     p.add_argument('--set', type=_pair('--set'), action='append', default=[], metavar='NAME=VALUE', help='any other setting of the model (repeat); see `sae-movies models MODEL`')
-    p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt; with --resume, the checkpoint resumed)')
+    p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt in the source checkout the package runs from, else under the current folder; with --resume, the checkpoint resumed)')
     p.add_argument('--resume', metavar='CHECKPOINT', help='continue a run that Ctrl-C interrupted, from its checkpoint (its model, settings, data and split)')
     p.add_argument('--processes', type=_positive('--processes'), metavar='N', help='train data-parallel in N processes on this machine, as `torchrun --standalone --nproc-per-node N -m sae_movies.cli train ...` does (sae, autorec, autorec-user, mult-vae, mult-dae, hybrid-dae; default: 1)')
 
@@ -336,9 +336,11 @@ def _train_and_report(a, model, rank)->int:
     try: model.use_dataset(ds).fit(split.train, None if model.predicts_ratings else split.valid, imap=ds.imap, scale=ds.info.rating_scale,
                                    progress=not a.quiet and rank == 0, resume=model.resume_state if a.resume else None)
     except TrainingDiverged as e:
-        if rank: raise
-        if not (model.keeps_last_good and model.best_epoch): raise TrainingDiverged(f"{e}; nothing was saved", e.result) from None
-        diverged = e  # the last good weights are kept: evaluated and saved below, then reported as an error
+        if not (model.keeps_last_good and model.best_epoch):
+            if rank: raise  # every process saw the same loss: the first one says so
+            why = 'nothing was saved' if model.keeps_last_good else f'{model.name} does not keep its last good weights, so nothing was saved'
+            raise TrainingDiverged(f"{str(e).split(';')[0]}; {why}", e.result) from None
+        diverged = e  # the last good weights are kept: evaluated and saved below by the first process, then reported as an error
     if rank: return 0  # under torchrun the first process evaluates, saves and reports; the others are done
     if model.predicts_ratings and not users:
         metrics = evaluate_ratings(model, split)
@@ -350,14 +352,15 @@ def _train_and_report(a, model, rank)->int:
     model.save(out, {'name': ds.name, 'split': split.name}, metrics)
     if a.json: print(json.dumps({'model': a.model, **metrics, 'chosen': model.chosen(), 'checkpoint': str(out), 'replaced': replaced}))
     else: _print_train(a, model, split, metrics, out, replaced)
-    return _train_ending(model, out, diverged)
+    return _train_ending(model, out, diverged, a.path)
 
-def _train_ending(model, out, diverged)->int:
+def _train_ending(model, out, diverged, path=None # --path, which the command to continue needs too
+                 )->int:
     "Say on stderr how a run that did not complete ended, and where its weights are; the exit status."
     if diverged: print(f"sae-movies train: error: {diverged}; they are saved in {out}", file=sys.stderr); return 1
     if getattr(model, 'stopped', None) != 'interrupted': return 0
     if model.resume_state is None: how = f'{model.name} cannot resume: train it again to finish'
-    else: how = f"continue with: sae-movies train --resume {out}"
+    else: how = "continue with: sae-movies train --resume " + shlex.join([str(out), *(['--path', str(path)] if path is not None else [])])
     print(f"sae-movies train: interrupted; the best weights so far are saved in {out}; {how}", file=sys.stderr)
     return 130
 
@@ -390,6 +393,11 @@ def _left_as_found(env:tuple, # environment variables
         logging.disable(saved[2])
 
 # %% ../nbs/12_cli.ipynb #pp000004
+def _killed(n:int)->str: # said after a process's SIGKILL
+    "What a SIGKILL most often means for N processes: memory ran out."
+    memory = f"; this machine has {physical_memory() / 1e9:.1f} GB" if physical_memory() else ''
+    return f" (on Linux, the signal of the out-of-memory killer: each of the {n} processes holds the whole dataset and network{memory}; try fewer --processes)"
+
 _LAUNCH_SIGNALS = tuple(getattr(signal, s) for s in ('SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT') if hasattr(signal, s)) # those the launcher handles
 
 def _launch(argv:list, # the command line, `--processes` included (its processes see that the launcher started them)
@@ -408,7 +416,8 @@ def _launch(argv:list, # the command line, `--processes` included (its processes
         except ChildFailedError as e:
             rank, failure = e.get_first_failure()
             if failure.exitcode > 0: return failure.exitcode
-            print(f"sae-movies train: error: process {rank} of {n} was stopped by {signal.Signals(-failure.exitcode).name}", file=sys.stderr)
+            sig = signal.Signals(-failure.exitcode)
+            print(f"sae-movies train: error: process {rank} of {n} was stopped by {sig.name}{_killed(n) if sig == signal.SIGKILL else ''}", file=sys.stderr)
             return 128 - failure.exitcode  # as a shell reports a process a signal stopped
         except SignalException as e:
             if e.sigval == signal.SIGINT: raise KeyboardInterrupt from None
@@ -642,7 +651,7 @@ def _tune_args(p):
     p.add_argument('--valid-frac', type=float, default=0.05, help="share of each user's training ratings carved for validation")
     _device_arg(p, "where the trials train (default: the model's own, auto)")
     p.add_argument('--set', type=_pair('--set'), action='append', default=[], metavar='NAME=VALUE', help='a setting fixed for every trial (repeat), e.g. epochs=100')
-    p.add_argument('--out', help='CSV file for the trials (default: bench/results/tune-MODEL-DATA-SPLIT.csv)')
+    p.add_argument('--out', help='CSV file for the trials (default: bench/results/tune-MODEL-DATA-SPLIT.csv in the source checkout the package runs from, else under the current folder)')
 
 def tune_cmd(a)->int:
     "Search a model's settings on validation ratings carved from the training ratings (optuna, seeded)."

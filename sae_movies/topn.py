@@ -10,7 +10,7 @@ import numpy as np, pandas as pd, scipy.sparse as sp, scipy.linalg, torch, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError, liked, ratings_csr
 from .metrics import top_k, ndcg_at_k
-from .core import Model, Settings, net_from_state, check_fit_memory
+from .core import Model, Settings, net_from_state, check_fit_memory, TrainingDiverged
 from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput, autocast, dist_world, all_sum, local_gpu
 
 # %% auto #0
@@ -414,6 +414,7 @@ class MultVAE(TopNModel):
     sparse_input_above = 10_000 # catalogues of more movies reach the first layer as a `RatingPattern`, not a dense batch
     sampled_softmax_above = 20_000 # catalogues of more movies train with a sampled softmax (`softmax_sample`)
     can_distribute = True # trains data-parallel across processes under torchrun (14_scale)
+    keeps_last_good = True # a loss that becomes NaN leaves the network at its last good epoch's weights, ready to score and save
     def _batch_rows(self, n_items:int)->int: # `batch_size`, smaller on a catalogue too large for it
         "Users per training batch."
         return max(1, min(self.settings.batch_size, self.dense_batch_cells // n_items))
@@ -495,9 +496,11 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
         betas.append(state['beta'])
         return (all_sum([total])[0] if world > 1 else total) / len(rows)
     valid = (lambda: -self._valid_ndcg(pair, self._rank, self._batch_rows(Rb.shape[1]), shard=world > 1)) if pair is not None else None  # in batches, as trained
-    res = train_loop(net, epoch, valid, s.epochs, s.patience, self.name, progress and rank == 0)
+    try: res, diverged = train_loop(net, epoch, valid, s.epochs, s.patience, self.name, progress and rank == 0), None
+    except TrainingDiverged as e: res, diverged = e.result, e  # the network holds the last good epoch's weights
     h = res['history'].rename(columns={'train_mse': 'train_loss'})
     h['valid_ndcg@100'], h['beta'] = -h.pop('valid_rmse'), betas[:len(h)]
+    if diverged: raise TrainingDiverged(str(diverged), {**res, 'history': h}) from None
     return {**res, 'history': h}
 
 @patch
@@ -505,16 +508,23 @@ def _fit(self:MultVAE, R, V, progress):
     s, Rb = self.settings, self.binary(R)
     pair = self._validation(Rb, V)
     self._keep_popularity(Rb)
+    if Rb.shape[1] <= self.sampled_softmax_above: s.softmax_sample = 0  # the settings say what the fit uses: the full softmax
     with torch_threads(s.threads):
         cap = 0. if not self.variational else s.beta or (0.2 if pair is None else None)  # 0.2: the paper's cap on ML-20M
-        if cap is None:  # anneal towards 1, then train again capped at the β of the best validation epoch
-            first = self._train(Rb, pair, 1., progress)
-            cap = float(first['history'].beta.iloc[first['best_epoch'] - 1])
-            self.search_history = first['history']
-        res = self._train(Rb, pair, cap, progress)
-    self.beta_cap, self.history, self.best_epoch, self.stopped = cap, res['history'], res['best_epoch'], res['stopped']
+        try:
+            if cap is None:  # anneal towards 1, then train again capped at the β of the best validation epoch
+                self.beta_cap = None  # a search that diverges leaves a network trained towards β = 1, with no cap chosen
+                first = self._train(Rb, pair, 1., progress)
+                cap = float(first['history'].beta.iloc[first['best_epoch'] - 1])
+                self.search_history = first['history']
+            self.beta_cap = cap
+            res = self._train(Rb, pair, cap, progress)
+        except TrainingDiverged as e:  # `fit` keeps the history and the last good epoch; its validation figure is that epoch's
+            kept = e.result.get('kept_epoch', 0)
+            self.valid_ndcg = float(e.result['history']['valid_ndcg@100'].iloc[kept - 1]) if pair is not None and kept else None
+            raise
+    self.history, self.best_epoch, self.stopped = res['history'], res['best_epoch'], res['stopped']
     self.valid_ndcg = float(self.history['valid_ndcg@100'].max()) if pair is not None else None
-    if Rb.shape[1] <= self.sampled_softmax_above: s.softmax_sample = 0  # the settings say what the fit used: the full softmax
     self.net = self.net.cpu().eval()
 
 @patch
