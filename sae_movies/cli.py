@@ -339,7 +339,8 @@ def _train_and_report(a, model, rank)->int:
         if not (model.keeps_last_good and model.best_epoch):
             if rank: raise  # every process saw the same loss: the first one says so
             why = 'nothing was saved' if model.keeps_last_good else f'{model.name} does not keep its last good weights, so nothing was saved'
-            raise TrainingDiverged(f"{str(e).split(';')[0]}; {why}", e.result) from None
+            said = '; '.join(p for p in str(e).split('; ') if not p.endswith('were kept'))  # none were
+            raise TrainingDiverged(f"{said}; {why}", e.result) from None
         diverged = e  # the last good weights are kept: evaluated and saved below by the first process, then reported as an error
     if rank: return 0  # under torchrun the first process evaluates, saves and reports; the others are done
     if model.predicts_ratings and not users:

@@ -253,6 +253,9 @@ def fit(self:Model, train:pd.DataFrame, # training ratings: user, item, rating
     except TrainingDiverged as e:  # say how far training got; a model that `keeps_last_good` can still score and be saved
         self.history, self.stopped, self.best_epoch = e.result['history'], 'diverged', e.result.get('kept_epoch', len(e.result['history']))
         if isinstance(getattr(self, 'net', None), torch.nn.Module): self.net = self.net.cpu().eval()
+        if self.keeps_last_good and self.best_epoch and not self._scores_finite(R):  # weights still finite, but too large to score with
+            self.best_epoch = 0
+            raise TrainingDiverged(f"{str(e).split(';')[0]}; the weights of epoch {e.result['kept_epoch']} score NaN or infinity", {**e.result, 'kept_epoch': 0}) from None
         raise
     finally: self.fit_seconds = before + time.perf_counter() - t0
     if self.resume_state is not None: self.resume_state['seconds'] = self.fit_seconds
@@ -369,6 +372,16 @@ def _score_pairs(self:Model, rows:np.ndarray, # users' rows in the index map (-1
         lo, hi = np.searchsorted(who, [s, s + len(S)], sorter=order)  # not a mask over every pair per batch: at 25M, 2,290 batches
         p = order[lo:hi]; out[p] = S[who[p] - s, cols[p]]
     return out
+
+# %% ../nbs/02_core.ipynb #sf020002
+@patch
+def _scores_finite(self:Model, H:sp.csr_matrix # the training ratings, users x movies
+                  )->bool:
+    "Whether a sample of users with ratings, scored alone and together, gets finite scores."
+    rows = np.flatnonzero(np.diff(H.indptr) > 0)
+    if len(rows) == 0: return True
+    picks = [rows[[i]] for i in (0, len(rows) // 2, -1)] + [rows[np.linspace(0, len(rows) - 1, min(len(rows), 256)).astype(int)]]
+    return all(np.isfinite(self._all_scores(r, H[r])).all() for r in picks)
 
 # %% ../nbs/02_core.ipynb #ps000002
 def pair_scores(W:np.ndarray, # (users, k) user vectors
