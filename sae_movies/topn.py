@@ -483,7 +483,7 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
         for b in np.array_split(rng.permutation(rows), n_batches):
             b = np.sort(b); Xb = Rb[b]; cut = self._softmax_cut(Xb, rng, dev)  # the whole batch's: every process draws the same movies
             mine = slice(None) if world == 1 else slice(rank, None, world)  # this process's people: every n-th of the batch
-            x = self._input(Xb[mine], dev)
+            x = self._input(Xb if world == 1 else Xb[mine], dev)  # one process: the batch itself, not a copy
             with autocast(dev):  # bfloat16 on a GPU (03_train)
                 logits, mu, logvar = step(x, *self._side(b[mine]), cols=None if cut is None else cut[0])
                 if cut is not None: logits, x = logits + cut[1], cut[2][mine]  # the sampled softmax's weights and targets
