@@ -376,6 +376,7 @@ def _processes(a, model)->int: # how many to start here (1: train in this proces
     _can_distribute(model, a.model)
     if pick_device(model.settings.device).type == 'cuda' and n > (gpus := torch.cuda.device_count()):
         raise SaeMoviesError(f"--processes {n} on cuda needs a GPU for each process and this machine has {gpus}: give --processes {gpus} or fewer, or --device cpu")
+    if a.out is not None: _writable(a.out, '--out', 'checkpoint')  # refused once, here, not by every process
     if not dataset_dir(a.data, a.path).exists(): get_dataset(a.data, a.path)  # downloaded once, here, not by every process at the same time
     return n
 
