@@ -307,6 +307,11 @@ def _distributed(model, name)->tuple:
     _can_distribute(model, name)
     return start_distributed(model.settings.device)
 
+def _lost_peer(e:BaseException)->str|None: # the transport's words for it, or None
+    "What a collective call said when another training process went away (gloo's words; NCCL's are not known here)."
+    m = re.search(r'Connection (?:closed|reset) by peer|Broken pipe', str(e)) if isinstance(e, RuntimeError) else None
+    return m and m.group(0)
+
 def train_cmd(a)->int:
     "Train a model on a split, report its test metrics and save a checkpoint (with `--processes N`: in N processes started here)."
     if a.resume and (a.processes or 1) > 1: raise SaeMoviesError("--resume runs in one process: drop --processes")
@@ -317,6 +322,8 @@ def train_cmd(a)->int:
     except BaseException as e:
         if world > 1: torch.distributed.destroy_process_group()  # torchrun then stops the other processes
         if rank and isinstance(e, TrainingDiverged): return 1  # every process saw the same loss: the first one says so, once
+        if world > 1 and (lost := _lost_peer(e)):  # another process went first: its own message, or the launcher's, says why
+            print(f"sae-movies train: error: process {rank} of {world} lost contact with the others ({lost}): another stopped first", file=sys.stderr); return 1
         raise
     if world > 1: torch.distributed.barrier(); torch.distributed.destroy_process_group()  # all leave together: gloo aborts a process whose peer left first
     return code
@@ -416,7 +423,7 @@ def _launch(argv:list, # the command line, `--processes` included (its processes
         logging.disable(logging.ERROR)  # the launcher's log lines: the processes' own messages say what happened
         try: elastic_launch(cfg, sys.executable)('-m', 'sae_movies.cli', *argv)
         except ChildFailedError as e:
-            rank, failure = e.get_first_failure()
+            rank, failure = min(e.failures.items(), key=lambda f: (f[1].timestamp, f[1].exitcode == -signal.SIGTERM, f[1].exitcode >= 0))  # the first; within a second, the cause: a signal (not the SIGTERM that stops the others), then an error
             if failure.exitcode > 0: return failure.exitcode
             sig = signal.Signals(-failure.exitcode)
             print(f"sae-movies train: error: process {rank} of {n} was stopped by {sig.name}{_killed(n) if sig == signal.SIGKILL else ''}", file=sys.stderr)
