@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn
 from fastcore.basics import patch
 from .data import SaeMoviesError
-from .core import net_from_state, TrainingDiverged
+from .core import net_from_state
 from .topn import TopNModel, TopNSettings, mult_loss
-from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, autocast
+from .train import set_seed, torch_threads, pick_device, DEVICES, autocast
 
 # %% auto #0
 __all__ = ['as_sets', 'AttentiveNet', 'mix_by_queries', 'AttentiveSettings', 'AttentiveAE', 'set_batches']
@@ -183,13 +183,8 @@ def _fit(self:AttentiveAE, R, V, progress):
                 opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); total += loss.item() * len(b)
             return total / len(rows)
         valid = (lambda: -self._valid_ndcg(pair, lambda X, rows: self._rank(X), max(1, 2 ** 25 // R.shape[1]))) if pair is not None else None  # 128 MB of scores at a time
-        try: res, diverged = train_loop(net, epoch, valid, s.epochs, s.patience, self.name, progress), None
-        except TrainingDiverged as e: res, diverged = e.result, e  # the network holds the last good epoch's weights
-    h = res['history'].rename(columns={'train_mse': 'train_loss'}); h['valid_ndcg@100'] = -h.pop('valid_rmse')
-    if diverged:  # `fit` keeps the history and the last good epoch; the validation figure is that epoch's
-        kept = res.get('kept_epoch', 0)
-        self.valid_ndcg = float(h['valid_ndcg@100'].iloc[kept - 1]) if pair is not None and kept else None
-        raise TrainingDiverged(str(diverged), {**res, 'history': h}) from None
+        res = self._train_loop(net, epoch, valid, progress)  # 07_topn: the history in top-N terms; a divergence keeps the last good epoch
+    h = res['history']
     self.history, self.best_epoch, self.stopped = h, res['best_epoch'], res['stopped']
     self.valid_ndcg = float(h['valid_ndcg@100'].max()) if pair is not None else None
     self.net = net.cpu().eval()

@@ -460,6 +460,24 @@ def _softmax_cut(self:MultVAE, Xb:sp.csr_matrix, # the batch's liked movies
     t = lambda a: torch.from_numpy(a).to(device)
     return t(cols), t(shift), t(Xb[:, cols].toarray().astype(np.float32))
 
+# %% ../nbs/07_topn.ipynb #tl070002
+@patch
+def _train_loop(self:TopNModel, net, epoch, # the network and one epoch of its training (returns the mean loss)
+                valid, # -NDCG@100 on the validation users (None: no validation)
+                progress:bool,
+                columns:dict=None # more history columns, one value per epoch run (e.g. Mult-VAE's β)
+               )->dict: # `train_loop`'s result, its history in top-N terms: train_loss, valid_ndcg@100
+    "`train_loop` for a top-N network; after a divergence, `valid_ndcg` is the kept epoch's and the history goes with the error."
+    try: res, diverged = train_loop(net, epoch, valid, self.settings.epochs, self.settings.patience, self.name, progress), None
+    except TrainingDiverged as e: res, diverged = e.result, e  # the network holds the last good epoch's weights
+    h = res['history'].rename(columns={'train_mse': 'train_loss'}); h['valid_ndcg@100'] = -h.pop('valid_rmse')
+    for k, v in (columns or {}).items(): h[k] = v[:len(h)]
+    if diverged:
+        kept = res.get('kept_epoch', 0)
+        self.valid_ndcg = float(h['valid_ndcg@100'].iloc[kept - 1]) if valid is not None and kept else None
+        raise TrainingDiverged(str(diverged), {**res, 'history': h}) from None
+    return {**res, 'history': h}
+
 # %% ../nbs/07_topn.ipynb #564b38af
 _NO_BUFFER_SYNC = ({'forward_sync_buffers': False} if 'forward_sync_buffers' in inspect.signature(nn.parallel.DistributedDataParallel).parameters
                    else {'broadcast_buffers': False}) # buffers (the hybrid's movie features) never change: no copy at each step (the second name from PyTorch 2.13)
@@ -496,12 +514,7 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
         betas.append(state['beta'])
         return (all_sum([total])[0] if world > 1 else total) / len(rows)
     valid = (lambda: -self._valid_ndcg(pair, self._rank, self._batch_rows(Rb.shape[1]), shard=world > 1)) if pair is not None else None  # in batches, as trained
-    try: res, diverged = train_loop(net, epoch, valid, s.epochs, s.patience, self.name, progress and rank == 0), None
-    except TrainingDiverged as e: res, diverged = e.result, e  # the network holds the last good epoch's weights
-    h = res['history'].rename(columns={'train_mse': 'train_loss'})
-    h['valid_ndcg@100'], h['beta'] = -h.pop('valid_rmse'), betas[:len(h)]
-    if diverged: raise TrainingDiverged(str(diverged), {**res, 'history': h}) from None
-    return {**res, 'history': h}
+    return self._train_loop(net, epoch, valid, progress and rank == 0, {'beta': betas})
 
 @patch
 def _fit(self:MultVAE, R, V, progress):
@@ -511,18 +524,13 @@ def _fit(self:MultVAE, R, V, progress):
     if Rb.shape[1] <= self.sampled_softmax_above: s.softmax_sample = 0  # the settings say what the fit uses: the full softmax
     with torch_threads(s.threads):
         cap = 0. if not self.variational else s.beta or (0.2 if pair is None else None)  # 0.2: the paper's cap on ML-20M
-        try:
-            if cap is None:  # anneal towards 1, then train again capped at the β of the best validation epoch
-                self.beta_cap = None  # a search that diverges leaves a network trained towards β = 1, with no cap chosen
-                first = self._train(Rb, pair, 1., progress)
-                cap = float(first['history'].beta.iloc[first['best_epoch'] - 1])
-                self.search_history = first['history']
-            self.beta_cap = cap
-            res = self._train(Rb, pair, cap, progress)
-        except TrainingDiverged as e:  # `fit` keeps the history and the last good epoch; its validation figure is that epoch's
-            kept = e.result.get('kept_epoch', 0)
-            self.valid_ndcg = float(e.result['history']['valid_ndcg@100'].iloc[kept - 1]) if pair is not None and kept else None
-            raise
+        if cap is None:  # anneal towards 1, then train again capped at the β of the best validation epoch
+            self.beta_cap = None  # a search that diverges leaves a network trained towards β = 1, with no cap chosen
+            first = self._train(Rb, pair, 1., progress)
+            cap = float(first['history'].beta.iloc[first['best_epoch'] - 1])
+            self.search_history = first['history']
+        self.beta_cap = cap
+        res = self._train(Rb, pair, cap, progress)
     self.history, self.best_epoch, self.stopped = res['history'], res['best_epoch'], res['stopped']
     self.valid_ndcg = float(self.history['valid_ndcg@100'].max()) if pair is not None else None
     self.net = self.net.cpu().eval()
