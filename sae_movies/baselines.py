@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, scipy.sparse as sp, torch
 from fastcore.basics import patch
-from .core import Model, Settings, Biases, fit_biases, mean_by_index, trained_rows, pair_scores
+from .core import Model, Settings, TrainingDiverged, Biases, fit_biases, mean_by_index, trained_rows, pair_scores
 from .train import set_seed, train_loop, torch_threads, pick_device, DEVICES
 
 # %% auto #0
@@ -107,6 +107,7 @@ class BiasedMF(Model):
     "Biased matrix factorisation mu + b_u + b_i + p_u . q_i, full-batch Adam from the bias baseline."
     name, summary, Settings = 'mf', 'biased matrix factorisation (full-batch Adam)', MFSettings
     chunk = 1 << 20 # ratings per forward and backward pass within a step (memory ~ chunk x factors)
+    keeps_last_good = True # a loss that becomes NaN leaves the parameters of the last good epoch, ready to score and save
     def _fit(self, R, V, progress):
         s, coo, dev = self.settings, R.tocoo(), pick_device(self.settings.device)
         users, items = (torch.from_numpy(a.astype(np.int64)).to(dev) for a in (coo.row, coo.col))
@@ -115,7 +116,9 @@ class BiasedMF(Model):
         counts = [torch.bincount(t, minlength=n).float() for t, n in ((users, self.imap.n_users), (items, self.imap.n_items))]
         opt = torch.optim.Adam(net.parameters(), lr=s.lr)
         def step(): opt.zero_grad(); loss = self._backward(net, users, items, ratings, *counts); opt.step(); return loss
-        with torch_threads(s.threads): res = train_loop(net, step, self._valid_fn(net, V, dev), s.epochs, patience=s.epochs, desc='mf', progress=progress)
+        try:
+            with torch_threads(s.threads): res = train_loop(net, step, self._valid_fn(net, V, dev), s.epochs, patience=s.epochs, desc='mf', progress=progress)
+        except TrainingDiverged: self._keep(net, np.diff(R.indptr) > 0); raise  # train_loop left the last good epoch's weights in `net`
         self.history = res['history']
         self._keep(net, np.diff(R.indptr) > 0)
 
