@@ -308,8 +308,8 @@ def _distributed(model, name)->tuple:
     return start_distributed(model.settings.device)
 
 def _lost_peer(e:BaseException)->str|None: # the transport's words for it, or None
-    "What a collective call said when another training process went away (gloo's words; NCCL's are not known here)."
-    m = re.search(r'Connection (?:closed|reset) by peer|Broken pipe', str(e)) if isinstance(e, RuntimeError) else None
+    "What a collective call said when another training process went away: gloo's words, or those PyTorch gives NCCL's remote error."
+    m = re.search(r'Connection (?:closed|reset) by (?:remote )?peer|Broken pipe|remote process exited or there was a network error', str(e)) if isinstance(e, RuntimeError) else None
     return m and m.group(0)
 
 def train_cmd(a)->int:
