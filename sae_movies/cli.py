@@ -11,7 +11,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
-from .data import SaeMoviesError, DATASETS, MovieLens, Split, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages, cache_dir, cache_entries, clear_cache
+from .data import SaeMoviesError, DATASETS, MovieLens, Split, check_split_name, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages, cache_dir, cache_entries, clear_cache
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint, physical_memory
 from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device, DEVICES
@@ -271,6 +271,7 @@ def _make_model(a):
     cls = model_class(a.model)
     texts = _with_flags(a.model, _settings(a.set), (('epochs', a.epochs), ('seed', a.seed), ('device', a.device), ('faithful', a.faithful or None)))
     model = cls(**vars(cls.Settings.from_strings(a.model, texts)))
+    if a.split: check_split_name(a.split, dataset_info(a.data), a.data)  # a misspelt split: refused before the data is read or processes start
     for m in [model, *getattr(model, 'members', [])]:  # a blend's members too, before any of them trains
         if hasattr(m.settings, 'device'): pick_device(m.settings.device)  # a device this machine lacks: refused before the data is read
     return model
@@ -461,7 +462,7 @@ def _own_split(model, ds, name=None):
     "The checkpoint's own split (no other), made once: the model scores from its training part, and `ds` lets its table go."
     trained_on = model.meta['dataset'].get('split', 'all')  # (a checkpoint saved without naming its split: as `attach_dataset`)
     if name is not None and name != trained_on:
-        if not ds.names_split(name): ds.split(name)  # a split the dataset lacks is refused as such, at once (one it has is not made only to be refused)
+        check_split_name(name, ds.info, ds.name)  # a split the dataset lacks is refused as such
         raise SaeMoviesError(f"{model.path}: trained on split {trained_on!r}; evaluating it on {name!r} would score ratings it was trained on")
     split = _split_and_free(ds, trained_on)
     attach_dataset(model, ds, split.train)

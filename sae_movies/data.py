@@ -22,8 +22,8 @@ __all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COL
            'download_dataset', 'get_dataset', 'read_ratings', 'read_movies', 'read_users', 'as_ids', 'IndexMap',
            'id_table', 'cache_dir', 'load_ratings_file', 'cache_entries', 'clear_cache', 'MovieLens', 'trim_heap',
            'small_pages', 'load_dataset', 'Split', 'random_holdout', 'by_user_then_key', 'per_user_holdout',
-           'held_out_users', 'validation_split', 'liked_ratings', 'user_split', 'check_rating_columns', 'ratings_csr',
-           'dense_rows', 'to_dense', 'item_view', 'liked']
+           'held_out_users', 'validation_split', 'liked_ratings', 'user_split', 'check_split_name',
+           'check_rating_columns', 'ratings_csr', 'dense_rows', 'to_dense', 'item_view', 'liked']
 
 # %% ../nbs/00_data.ipynb #dede1a2b
 class SaeMoviesError(Exception):
@@ -1042,23 +1042,32 @@ def _seeded_split(ds, name):
     return held_out_users(ds.ratings, ds.imap, user_frac=frac, seed=seed)
 
 # %% ../nbs/00_data.ipynb #8e66d5be
+def _is_split_name(info, name): return name in info.splits or name == 'all' or any(r.fullmatch(name) for r in (_LAST, _USERS, _SEEDED))
+
+def check_split_name(name:str, # a split's name
+                     info:DatasetInfo, # the dataset's registry entry
+                     dataset:str=None # the dataset's name, for the message (default: `info.name`)
+                    )->str: # `name`, when it names a split of the dataset
+    "Refuse a name that names no split of the dataset, without reading its ratings (making the split may still refuse its settings)."
+    if _is_split_name(info, name): return name
+    shipped = ', '.join(info.splits) + ', ' if info.splits else ''
+    raise SaeMoviesError(f"{dataset or info.name} has no split {name!r}: choose one of {shipped}'all', or a seeded split such as "
+                         "'random-0.1-seed0', 'per-user-0.2-seed0', 'per-user-last10', 'held-out-users-0.1-seed0', 'users-150-seed0'")
+
 @patch
 def split(self:MovieLens, name:str # 'u1'.. (shipped files), 'all', or a seeded split such as 'random-0.1-seed0'
          )->Split:
     "The split of the dataset called `name`."
     if name in self.info.splits: return _shipped_split(self, name)
     if name == 'all': return Split('all', self.ratings, self.ratings.iloc[:0], self.imap)
-    try: s = _seeded_split(self, name)
+    check_split_name(name, self.info, self.name)
+    try: return _seeded_split(self, name)
     except SaeMoviesError as e: raise SaeMoviesError(f"split {name!r} of {self.name}: {e}") from None  # the name a user gave, or a default they did not
-    if s is not None: return s
-    shipped = ', '.join(self.info.splits) + ', ' if self.info.splits else ''
-    raise SaeMoviesError(f"{self.name} has no split {name!r}: choose one of {shipped}'all', or a seeded split such as "
-                         "'random-0.1-seed0', 'per-user-0.2-seed0', 'per-user-last10', 'held-out-users-0.1-seed0', 'users-150-seed0'")
 
 @patch
 def names_split(self:MovieLens, name:str)->bool:
     "Whether `name` is the name of a split of this dataset, answered without making it (making one may still refuse its settings)."
-    return name in self.info.splits or name == 'all' or any(r.fullmatch(name) for r in (_LAST, _USERS, _SEEDED))
+    return _is_split_name(self.info, name)
 
 # %% ../nbs/00_data.ipynb #bb1cc7fc
 def check_rating_columns(ratings, # what should be a ratings DataFrame
