@@ -294,8 +294,8 @@ def _member(self:TopNEnsemble, spec:str)->TopNModel:
     "A new member from its spec: a top-N model reading liked movies as the ensemble does, its seed shifted by the ensemble's."
     name, texts = parse_member(spec)
     cls = model_class(name)
-    if not issubclass(cls, TopNModel) or issubclass(cls, TopNEnsemble):
-        raise SaeMoviesError(f"topn-ensemble: member {name!r} is not a top-N model: choose from {', '.join(n for n, c in MODELS.items() if issubclass(c, TopNModel))}")
+    blendable = lambda c: issubclass(c, TopNModel) and not issubclass(c, TopNEnsemble)
+    if not blendable(cls): raise SaeMoviesError(f"topn-ensemble: member {name!r} is not a top-N model it can blend: choose from {', '.join(n for n, c in MODELS.items() if blendable(c))}")
     if fixed := sorted(set(texts) & set(_SHARED)): raise SaeMoviesError(f"topn-ensemble: member {spec!r} sets {', '.join(fixed)}: set it on the ensemble, for every member")
     s = cls.Settings.from_strings(name, _with_device('topn-ensemble', spec, cls, texts, self.settings.device))
     for k in _SHARED: setattr(s, k, getattr(self.settings, k))
