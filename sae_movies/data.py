@@ -141,7 +141,8 @@ def dataset_dir(name:str, # dataset name
     "The folder for dataset `name` (it may not exist yet)."
     if path is not None and Path(path).expanduser().is_file(): raise SaeMoviesError(f"{path}: a file, not a folder: give the dataset's folder or the folder that holds it")
     root, info = data_root(path), dataset_info(name)
-    if path is not None and any((root/f).is_file() for f in {MANIFEST, *(i.ratings_file for i in DATASETS.values())}): return root
+    marks = {MANIFEST, *(f for i in DATASETS.values() for f in i.files)}  # any release's file: a dataset's own folder, even one that lost its ratings
+    if path is not None and any((root/f).is_file() for f in marks): return root
     return root/info.dirname
 
 # %% ../nbs/00_data.ipynb #c69d8ab9
@@ -163,17 +164,31 @@ def count_lines(fn:Path)->int: # number of newline-terminated lines (a last line
     return n + (last != b'\n')
 
 # %% ../nbs/00_data.ipynb #38edbee9
+_SHAPE = '{"release": NAME, "files": {FILE: {"lines": N, "sha256": HEX}, ...}}'
+
+def _manifest(m:Path)->tuple: # (release, {file: (lines, sha256)})
+    "A generated dataset's manifest, read and checked: its release, and each file's line count and sha256."
+    try:
+        d = json.loads(m.read_text())
+        release, files = d['release'], {f: (v['lines'], v['sha256']) for f, v in d['files'].items()}
+    except ValueError as e: raise SaeMoviesError(f"{m}: not a manifest of generated data (not JSON: {e})") from None
+    except (KeyError, TypeError, AttributeError): raise SaeMoviesError(f"{m}: not a manifest of generated data (expected {_SHAPE})") from None
+    ok = lambda n, h: type(n) is int and n >= 0 and isinstance(h, str) and re.fullmatch(r'[0-9a-f]{64}', h) is not None
+    if not isinstance(release, str) or not all(ok(*v) for v in files.values()):
+        raise SaeMoviesError(f"{m}: not a manifest of generated data (expected {_SHAPE}, a whole number of lines and 64 hex digits)")
+    return release, files
+
 def folder_info(folder:Path, # a dataset folder
                 info:DatasetInfo # the release it should hold
                )->DatasetInfo: # `info`, or for generated data the same release with the manifest's files
     "What `folder` must hold: the release's files, or those listed by a generated dataset's manifest."
     m = Path(folder)/MANIFEST
     if not m.is_file(): return info
-    try: d = json.loads(m.read_text()); release, files = d['release'], d['files']
-    except (ValueError, KeyError, TypeError) as e: raise SaeMoviesError(f"{m}: not a manifest of generated data ({e})") from None
+    release, files = _manifest(m)
+    if release not in DATASETS: raise SaeMoviesError(f"{m}: generated data of an unknown release {release!r} (the releases: {', '.join(DATASETS)})")
     if release != info.name: raise SaeMoviesError(f"{folder}: holds generated {release} data, not {info.name} (a command that takes --data reads it with --data {release})")
-    return replace(info, url='', md5='', files={f: v['lines'] for f, v in files.items()},
-                   sha256={f: v['sha256'] for f, v in files.items()}, synthetic=True)
+    if info.ratings_file not in files: raise SaeMoviesError(f"{m}: lists no {info.ratings_file}, the file of {info.name}'s ratings")
+    return replace(info, url='', md5='', files={f: n for f, (n, _) in files.items()}, sha256={f: h for f, (_, h) in files.items()}, synthetic=True)
 
 # %% ../nbs/00_data.ipynb #f4667979
 def _holds_other_release(folder:Path, info:DatasetInfo)->str:
