@@ -15,7 +15,7 @@ from .data import SaeMoviesError, DATASETS, MovieLens, Split, check_split_name, 
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint, physical_memory
 from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device, DEVICES
-from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, resolve_checkpoint
+from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, checkpoint_dataset, resolve_checkpoint
 from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate, cv_summary, compare_to_best
 from .recommend import Recommender
 
@@ -335,7 +335,7 @@ def train_cmd(a)->int:
 def _train_and_report(a, model, rank)->int:
     out = _writable(a.out, '--out', 'checkpoint') if a.out is not None else None  # before reading the data (minutes for the largest releases)
     warm_up()
-    ds = load_dataset(a.data, a.path)
+    ds = checkpoint_dataset(model, a.path) if a.resume else load_dataset(a.data, a.path)
     if a.resume: check_dataset(model, ds, a.resume)  # the very data it was trained on
     a.split = a.split or default_split(ds.info, model.predicts_ratings)
     split = _split_and_free(ds, a.split)
@@ -361,7 +361,7 @@ def _train_and_report(a, model, rank)->int:
     metrics.update(fit_seconds=model.fit_seconds, startup_seconds=startup, stopped=getattr(model, 'stopped', 'completed'))
     if model.history is not None and 'best_epoch' in vars(model): metrics.update(epochs=len(model.history), best_epoch=model.best_epoch)
     replaced = out.exists()
-    model.save(out, {'name': ds.name, 'split': split.name}, metrics)
+    model.save(out, {'name': ds.name, 'split': split.name, **({'generated': 'sae-movies synth'} if ds.info.synthetic else {})}, metrics)
     if a.json: print(json.dumps({'model': a.model, **metrics, 'chosen': model.chosen(), 'checkpoint': str(out), 'replaced': replaced}))
     else: _print_train(a, model, split, metrics, out, replaced)
     return _train_ending(model, out, diverged, a.path)
@@ -457,7 +457,7 @@ def _print_train(a, model, split, m, out, replaced):
 def _load(a):
     "The model of a checkpoint and its dataset, checked against each other (the model gets its ratings with `_own_split`)."
     model = load_model(a.checkpoint)
-    ds = load_dataset(model.meta['dataset'].get('name'), a.path)
+    ds = checkpoint_dataset(model, a.path)
     check_dataset(model, ds, model.path)
     return model, ds
 

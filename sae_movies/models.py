@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
-from .data import SaeMoviesError, ratings_csr
+from .data import SaeMoviesError, load_dataset, ratings_csr
 from .metrics import top_k, ndcg_at_k
 from .core import Model, Settings, read_checkpoint, default_models_dir, MAX_SEED, _vector
 from .train import DEVICES
@@ -22,8 +22,8 @@ from .infinite import InfAE, WatchedInfAE
 
 # %% auto #0
 __all__ = ['MODELS', 'AUTOREC_RUNNERS_UP', 'register', 'model_class', 'get_model', 'parse_member', 'EnsembleSettings', 'Ensemble',
-           'resolve_checkpoint', 'check_dataset', 'load_model', 'attach_dataset', 'TopNEnsembleSettings',
-           'TopNEnsemble', 'model_table']
+           'resolve_checkpoint', 'check_dataset', 'checkpoint_dataset', 'load_model', 'attach_dataset',
+           'TopNEnsembleSettings', 'TopNEnsemble', 'model_table']
 
 # %% ../nbs/08_models.ipynb #b85d7dfb
 MODELS = {} # name -> Model subclass
@@ -241,6 +241,15 @@ def check_dataset(model:Model, ds, path=''):
     if name is not None and name != ds.name: raise SaeMoviesError(f"{path}: trained on {name!r}, not {ds.name!r}")  # saved without a name: the index map decides
     if model.imap != ds.imap:
         raise SaeMoviesError(f"{path}: its index map ({model.imap}) does not match this copy of {ds.name} ({ds.imap})")
+
+def checkpoint_dataset(model:Model, # a loaded checkpoint
+                       path=None # the dataset's folder (default: the release's own, found or downloaded)
+                      ): # the `MovieLens` it names
+    "Load the dataset a checkpoint was trained on; one trained on generated data needs its folder, where looking for the release would find other data or download it."
+    d = model.meta['dataset']
+    if path is None and d.get('generated'):
+        raise SaeMoviesError(f"{getattr(model, 'path', 'the checkpoint')}: trained on generated {d.get('name')} data (sae-movies synth); give that data's folder (--path)")
+    return load_dataset(d.get('name'), path)
 
 def load_model(path, # a checkpoint file or a shipped name (see `resolve_checkpoint`)
                ds=None, # the `MovieLens` it was trained on: checked, and its training ratings restored

@@ -10,7 +10,7 @@ from fastcore.basics import patch
 from .data import SaeMoviesError, MovieLens, load_dataset, ratings_csr
 from .metrics import top_k, check_k
 from .core import Model
-from .models import load_model, attach_dataset
+from .models import load_model, attach_dataset, checkpoint_dataset
 
 # %% auto #0
 __all__ = ['PLACEHOLDERS', 'Recommender', 'NoSimilarity']
@@ -63,7 +63,7 @@ def from_checkpoint(cls:Recommender, path, # a checkpoint, or the name of one sh
     "A recommender from a checkpoint (and a rating model's), checked against its dataset."
     if rating_path is not None and rating_model is not None: raise SaeMoviesError("give a rating model's checkpoint or the model, not both")
     model = load_model(path)
-    ds = ds if ds is not None else like.ds if like is not None else load_dataset(model.meta['dataset'].get('name'), data_path)
+    ds = ds if ds is not None else like.ds if like is not None else checkpoint_dataset(model, data_path)
     rating = attach_dataset(load_model(rating_path), ds) if rating_path is not None else rating_model
     return cls(attach_dataset(model, ds), ds, rating, like)
 
