@@ -565,14 +565,14 @@ def _records(fn:Path, # a metadata file
              encoding:str, # text encoding
              header:str=None, # the first line, exactly (None: no header)
              quoted:bool=False, # fields may be quoted as in CSV (titles with commas)
-             fallback:str=None # encoding to try when the file is not valid `encoding`
+             fallback:str=None # encoding to try for each line that is not valid `encoding`
             )->list: # (line number, fields) per line
     "The fields of every line of a small metadata file, refusing the first line that has not `n_fields`."
     data = Path(fn).read_bytes()
     try: text = data.decode(encoding)
     except UnicodeDecodeError as e:
         if fallback is None: raise _bad_line(fn, data[:e.start].count(b'\n') + 1, f"not valid {encoding} text ({e.reason})") from None
-        text = data.decode(fallback)
+        text = '\n'.join(_line_text(line, encoding, fallback) for line in data.split(b'\n'))  # line by line: one stray byte garbles no other title
     lines = [l.removesuffix('\r') for l in text.removeprefix('\ufeff').removesuffix('\n').split('\n')] if text else []
     if header is not None and (not lines or lines[0] != header): raise _bad_line(fn, 1, f"expected the header {header!r}")
     out = []
@@ -584,6 +584,10 @@ def _records(fn:Path, # a metadata file
         out.append((n, fields))
     if not out: raise SaeMoviesError(f"{fn}: the file has no lines to read")
     return out
+
+def _line_text(line:bytes, encoding:str, fallback:str)->str:
+    try: return line.decode(encoding)
+    except UnicodeDecodeError: return line.decode(fallback)
 
 def _whole(text:str, what:str, fn, n, lo:int=1, hi:int=MAX_ID)->int:
     "A whole number from a metadata field (digits only), in lo..hi."
