@@ -497,6 +497,8 @@ def _scan(fn, fmt, scale, step, encoding,
     with open(fn, 'rb') if lines is None else nullcontext(lines) as fh:
         for n, line in enumerate(fh, first):  # binary files split at b'\n' only
             try:
+                if line.startswith(codecs.BOM_UTF8) and not (n == 1 and f['header']):  # an editor's mark, named as such rather than as a strange user id
+                    raise _bad_line(fn, n, "starts with a UTF-8 byte-order mark (bytes EF BB BF), which may only come before a CSV header: save the file without it")
                 text = _decoded(line, n, fn, encoding)
                 if n == 1 and f['header']:
                     if text.removeprefix('\ufeff') != f['header']: raise _bad_line(fn, n, f"expected the header {f['header']!r}, found {text[:80]!r}")
