@@ -785,6 +785,20 @@ def serve_worker():
     threadpool_limits(1); torch.set_num_threads(1)
     return serve_app(argparse.Namespace(**json.loads(os.environ[_SERVE_ENV])))
 
+def _spawned(a):
+    "Serve from `a.workers` processes that uvicorn starts afresh, each building the app (`serve_worker`); Ctrl-C ends as 'interrupted', as with one process."
+    import socket, uvicorn
+    os.environ[_SERVE_ENV] = json.dumps({k: getattr(a, k) for k in ('arm', 'share', 'rating_model', 'path', 'db')})
+    r, w = socket.socketpair(); r.setblocking(False); w.setblocking(False)
+    old = signal.set_wakeup_fd(w.fileno(), warn_on_full_buffer=False)  # the number of every signal comes here, whoever handles it (uvicorn's supervisor ends quietly on Ctrl-C)
+    try: uvicorn.run('sae_movies.cli:serve_worker', factory=True, workers=a.workers, host=a.host, port=a.port, log_level='warning')
+    finally:
+        signal.set_wakeup_fd(old)
+        try: got = r.recv(256)
+        except BlockingIOError: got = b''
+        r.close(); w.close()
+    if signal.SIGINT in got: raise KeyboardInterrupt
+
 def _free_port(host:str, port:int):
     "Refuse a port another program already listens on, before anything is built or written."
     import errno, socket
@@ -805,9 +819,7 @@ def serve_cmd(a)->int:
     print(f"serving {', '.join(app.state.app.arms)} on http://{a.host}:{a.port} with {a.workers} process(es) (database {Path(a.db).resolve()}); Ctrl-C stops", flush=True)
     if a.workers == 1: uvicorn.run(app, host=a.host, port=a.port, log_level='warning'); return 0
     if hasattr(os, 'fork') and importlib.util.find_spec('uvicorn_worker'): _forked(app, a); return 0
-    os.environ[_SERVE_ENV] = json.dumps({k: getattr(a, k) for k in ('arm', 'share', 'rating_model', 'path', 'db')})
-    uvicorn.run('sae_movies.cli:serve_worker', factory=True, workers=a.workers, host=a.host, port=a.port, log_level='warning')
-    return 0
+    _spawned(a); return 0
 
 # %% ../nbs/12_cli.ipynb #5e4c1b1a
 def _unit(name):
