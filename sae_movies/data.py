@@ -141,8 +141,9 @@ def dataset_dir(name:str, # dataset name
     "The folder for dataset `name` (it may not exist yet)."
     if path is not None and Path(path).expanduser().is_file(): raise SaeMoviesError(f"{path}: a file, not a folder: give the dataset's folder or the folder that holds it")
     root, info = data_root(path), dataset_info(name)
-    marks = {MANIFEST, *(f for i in DATASETS.values() for f in i.files)}  # any release's file: a dataset's own folder, even one that lost its ratings
-    if path is not None and any((root/f).is_file() for f in marks): return root
+    if path is not None and not (root/info.dirname).is_dir():  # a folder named after the release, inside, is the one
+        marks = {MANIFEST, *info.files, *(i.ratings_file for i in DATASETS.values())}  # any of the release's files: its own folder, even one that lost its ratings
+        if any((root/f).is_file() for f in marks): return root
     return root/info.dirname
 
 # %% ../nbs/00_data.ipynb #c69d8ab9
