@@ -273,8 +273,8 @@ def _make_model(a):
     model = cls(**vars(cls.Settings.from_strings(a.model, texts)))
     if a.split: check_split_name(a.split, dataset_info(a.data), a.data)  # a misspelt split: refused before the data is read or processes start
     members = getattr(model, 'members', [])
-    if members and model.settings.device != 'auto' and not any(hasattr(m.settings, 'device') for m in members):
-        raise SaeMoviesError(f"device={model.settings.device} does not apply to {a.model}: none of its members ({', '.join(m.name for m in members)}) takes a device")
+    if members and (a.device is not None or model.settings.device != 'auto') and not any(hasattr(m.settings, 'device') for m in members):
+        raise SaeMoviesError(f"{f'--device {a.device}' if a.device else f'device={model.settings.device}'} does not apply to {a.model}: none of its members ({', '.join(m.name for m in members)}) takes a device")
     for m in [model, *members]:  # a blend's members too, before any of them trains
         if hasattr(m.settings, 'device'): pick_device(m.settings.device)  # a device this machine lacks: refused before the data is read
     return model

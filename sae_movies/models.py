@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
-from .data import SaeMoviesError, load_dataset, ratings_csr
+from .data import SaeMoviesError, MANIFEST, dataset_dir, load_dataset, ratings_csr
 from .metrics import top_k, ndcg_at_k
 from .core import Model, Settings, read_checkpoint, default_models_dir, MAX_SEED, _vector
 from .train import DEVICES
@@ -245,10 +245,10 @@ def check_dataset(model:Model, ds, path=''):
 def checkpoint_dataset(model:Model, # a loaded checkpoint
                        path=None # the dataset's folder (default: the release's own, found or downloaded)
                       ): # the `MovieLens` it names
-    "Load the dataset a checkpoint was trained on; one trained on generated data needs its folder, where looking for the release would find other data or download it."
+    "Load the dataset a checkpoint was trained on; one trained on generated data is not looked for as the release, which would find other data or download it."
     d = model.meta['dataset']
-    if path is None and d.get('generated'):
-        raise SaeMoviesError(f"{getattr(model, 'path', 'the checkpoint')}: trained on generated {d.get('name')} data (sae-movies synth); give that data's folder (--path)")
+    if path is None and d.get('generated') and not ((folder := dataset_dir(d.get('name')))/MANIFEST).is_file():
+        raise SaeMoviesError(f"{getattr(model, 'path', 'the checkpoint')}: trained on generated {d.get('name')} data (sae-movies synth), which {folder} does not hold; give that data's folder (--path)")
     return load_dataset(d.get('name'), path)
 
 def load_model(path, # a checkpoint file or a shipped name (see `resolve_checkpoint`)
