@@ -273,7 +273,7 @@ def _make_model(a):
     model = cls(**vars(cls.Settings.from_strings(a.model, texts)))
     if a.split: check_split_name(a.split, dataset_info(a.data), a.data)  # a misspelt split: refused before the data is read or processes start
     members = getattr(model, 'members', [])
-    if members and (a.device is not None or model.settings.device != 'auto') and not any(hasattr(m.settings, 'device') for m in members):
+    if members and 'device' in texts and not any(hasattr(m.settings, 'device') for m in members):  # given, by the flag or by --set, whatever its value
         raise SaeMoviesError(f"{f'--device {a.device}' if a.device else f'device={model.settings.device}'} does not apply to {a.model}: none of its members ({', '.join(m.name for m in members)}) takes a device")
     for m in [model, *members]:  # a blend's members too, before any of them trains
         if hasattr(m.settings, 'device'): pick_device(m.settings.device)  # a device this machine lacks: refused before the data is read
@@ -787,17 +787,18 @@ def serve_worker():
 
 def _spawned(a):
     "Serve from `a.workers` processes that uvicorn starts afresh, each building the app (`serve_worker`); Ctrl-C ends as 'interrupted', as with one process."
-    import socket, uvicorn
+    import socket, threading, uvicorn
     os.environ[_SERVE_ENV] = json.dumps({k: getattr(a, k) for k in ('arm', 'share', 'rating_model', 'path', 'db')})
-    r, w = socket.socketpair(); r.setblocking(False); w.setblocking(False)
-    old = signal.set_wakeup_fd(w.fileno(), warn_on_full_buffer=False)  # the number of every signal comes here, whoever handles it (uvicorn's supervisor ends quietly on Ctrl-C)
+    r, w = socket.socketpair(); w.setblocking(False)
+    interrupted = threading.Event()
+    def watch():  # read every signal's byte as it comes: a full socket would drop the later ones (a long run may see many, a terminal's resizes among them)
+        while part := r.recv(4096):
+            if signal.SIGINT in part: interrupted.set()
+    watcher = threading.Thread(target=watch, daemon=True); watcher.start()
+    old = signal.set_wakeup_fd(w.fileno(), warn_on_full_buffer=False)  # every signal's number comes here, whoever handles it (uvicorn's supervisor ends quietly on Ctrl-C)
     try: uvicorn.run('sae_movies.cli:serve_worker', factory=True, workers=a.workers, host=a.host, port=a.port, log_level='warning')
-    finally:
-        signal.set_wakeup_fd(old)
-        try: got = r.recv(256)
-        except BlockingIOError: got = b''
-        r.close(); w.close()
-    if signal.SIGINT in got: raise KeyboardInterrupt
+    finally: signal.set_wakeup_fd(old); w.close(); watcher.join(5); r.close()  # closed: the watcher reads what is left, then stops
+    if interrupted.is_set(): raise KeyboardInterrupt
 
 def _free_port(host:str, port:int):
     "Refuse a port another program already listens on, before anything is built or written."
