@@ -228,7 +228,7 @@ def file_md5(fn:Path)->str:
 
 # %% ../nbs/00_data.ipynb #eefad59c
 class AlteredFile(SaeMoviesError):
-    "A file whose checksum is not the one published (or generated) for it."
+    "A file whose line count or checksum is not the one published (or generated) for it."
     def __init__(self, path:Path, message:str): super().__init__(message); self.path = Path(path)
 
 def validate_dataset(folder:Path, # the dataset folder
@@ -246,7 +246,8 @@ def validate_dataset(folder:Path, # the dataset folder
         p = folder/fn
         if not p.is_file(): raise SaeMoviesError(f"{p}: required file is missing; {fix}")
         if n_lines is not None and (got := count_lines(p)) != n_lines:
-            raise SaeMoviesError((not info.synthetic and _same_files_of(folder, info)) or f"{p}: expected {n_lines:,} lines, found {got:,} (truncated or altered); {fix}")
+            if other := not info.synthetic and _same_files_of(folder, info): raise SaeMoviesError(other)
+            raise AlteredFile(p, f"{p}: expected {n_lines:,} lines, found {got:,} (truncated or altered); {fix}")  # a ratings file's first bad line, if any, is named instead (`load_dataset`)
         if check_hashes and fn in info.sha256 and file_sha256(p) != info.sha256[fn]:
             raise AlteredFile(p, f"{p}: sha256 does not match the {'generated' if info.synthetic else 'published'} file (altered copy); {fix}")
         if fn in md5 and file_md5(p) != md5[fn]: raise AlteredFile(p, f"{p}: md5 does not match the archive's checksums.txt (altered copy); {fix}")
@@ -888,7 +889,7 @@ def load_dataset(name:str='ml-100k', # dataset name
     try:
         if info is None: folder, info = get_dataset(name, path, download=download, quiet=False), dataset_info(name)
         else: folder = validate_dataset(Path(path), info)
-    except AlteredFile as e:  # a ratings file that breaks a rule: its first bad line says more than its checksum
+    except AlteredFile as e:  # a ratings file that breaks a rule: its first bad line says more than its line count or checksum
         if e.path.is_file() and e.path.name == (info := info or dataset_info(name)).ratings_file: load_ratings_file(e.path.parent, e.path.name, folder_info(e.path.parent, info))
         raise
     info = folder_info(folder, info)

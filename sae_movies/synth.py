@@ -203,6 +203,7 @@ def synthesize(out, # folder to create (must not exist, or be empty)
     "Write MovieLens-shaped synthetic data in `release`'s file format, with a manifest."
     out = Path(out).expanduser().resolve()
     _check_sizes(n_users, n_movies, n_ratings, release)
+    if out == Path.cwd().resolve(): raise SaeMoviesError(f"{out}: is the current folder; give the name of a new folder to write (a sub-folder, say)")
     if out.exists() and (not out.is_dir() or any(out.iterdir())): raise SaeMoviesError(f"{out}: already exists and is not an empty folder")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
