@@ -5,7 +5,7 @@
 # %% ../nbs/00_data.ipynb #506b1349
 from __future__ import annotations
 from array import array
-import codecs, csv, ctypes, hashlib, http.client, io, itertools, json, os, re, sys, tempfile, time, urllib.error, urllib.request, warnings, zipfile
+import codecs, csv, ctypes, hashlib, http.client, io, itertools, json, os, re, socket, sys, tempfile, time, urllib.error, urllib.parse, urllib.request, warnings, zipfile
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from importlib import import_module
@@ -273,7 +273,10 @@ def _fetch(url, dest:Path, quiet=False, timeout=NET['timeout'], min_rate=NET['mi
                         mark = (now, got)
     except urllib.error.HTTPError as e:
         raise (_Transient if e.code >= 500 else SaeMoviesError)(f"could not download {url}: HTTP {e.code} {e.reason}") from None  # a server error may pass
-    except (OSError, http.client.HTTPException) as e: raise _Transient(f"could not download {url}: {e}") from None
+    except (OSError, http.client.HTTPException) as e:
+        if isinstance(r := getattr(e, 'reason', None), socket.gaierror) and r.errno == socket.EAI_NONAME:  # not a passing failure, as EAI_AGAIN is
+            raise SaeMoviesError(f"could not download {url}: no address found for {urllib.parse.urlsplit(url).hostname} ({r.strerror}): no network, or a wrong address") from None
+        raise _Transient(f"could not download {url}: {e}") from None
     except ValueError as e: raise SaeMoviesError(f"could not download {url}: {e}") from None  # not a URL at all
     if total is not None and got != total: raise _Transient(f"could not download {url}: the connection ended after {got:,} of {total:,} bytes")
     return md5.hexdigest()
