@@ -811,6 +811,13 @@ def _free_port(host:str, port:int):
                 raise SaeMoviesError(f"--host {host}: cannot listen on it ({e.strerror}); give a name or address of this machine, such as 127.0.0.1") from None
             raise SaeMoviesError(f"--port {port}: cannot listen on {host}:{port} ({e.strerror}); is another server using it?") from None
 
+def _one_process(app, a):
+    "Serve `app` from this process; Ctrl-C ends as 'interrupted' (`uvicorn.run` would swallow the KeyboardInterrupt its server raises again once stopped)."
+    import uvicorn
+    server = uvicorn.Server(uvicorn.Config(app, host=a.host, port=a.port, log_level='warning'))
+    server.run()
+    if not server.started: raise SaeMoviesError(f"the server on {a.host}:{a.port} did not start (uvicorn's message above says why)")
+
 def serve_cmd(a)->int:
     "Serve the web page and the JSON API."
     import uvicorn
@@ -818,7 +825,7 @@ def serve_cmd(a)->int:
     _free_port(a.host, a.port)  # before the database is created or a model loaded
     app = serve_app(a)  # built first even with workers, so that mistakes are reported here, at once
     print(f"serving {', '.join(app.state.app.arms)} on http://{a.host}:{a.port} with {a.workers} process(es) (database {Path(a.db).resolve()}); Ctrl-C stops", flush=True)
-    if a.workers == 1: uvicorn.run(app, host=a.host, port=a.port, log_level='warning'); return 0
+    if a.workers == 1: _one_process(app, a); return 0
     if hasattr(os, 'fork') and importlib.util.find_spec('uvicorn_worker'): _forked(app, a); return 0
     _spawned(a); return 0
 
