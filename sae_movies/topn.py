@@ -142,7 +142,7 @@ def woodbury_inverse(X:sp.spmatrix, # the binary ratings (people x movies); G = 
     "The inverse of XᵀX + Λ through the Woodbury identity: a people x people solve in place of a movies x movies inverse."
     A = sp.csr_matrix(X, dtype=np.float64).multiply(1 / lam[None, :]).tocsr()  # XΛ⁻¹
     K = (A @ sp.csr_matrix(X, dtype=np.float64).T).toarray() + np.eye(X.shape[0])  # I + XΛ⁻¹Xᵀ, symmetric positive definite
-    P = -(A.T @ scipy.linalg.solve(K, A.toarray(), assume_a='pos'))
+    P = A.T @ scipy.linalg.solve(K, A.toarray(), assume_a='pos'); np.negative(P, out=P)  # negated in place: no second movies x movies array
     P[np.diag_indices_from(P)] += 1 / lam
     return P
 
@@ -168,10 +168,14 @@ def ease_weights(G:np.ndarray, # the Gram matrix XᵀX of the binary ratings (it
     gdiag = np.diag(G) if X is None else np.asarray(X.multiply(X).sum(0), dtype=np.float64).ravel()  # (XᵀX)ᵢᵢ: the Woodbury form never needs all of G
     lam = l2 + dropout / (1 - dropout) * gdiag
     if device is not None: return _ease_weights_torch(G, lam, emphasis, X, device)
-    P = np.linalg.inv(G + np.diag(lam)) if X is None else woodbury_inverse(X, lam)
-    B = -P / np.diag(P) if emphasis else -P * lam  # column j scaled by 1 / Pⱼⱼ, or by Λⱼⱼ: (G + Λ)⁻¹G = I − PΛ off its diagonal
-    np.fill_diagonal(B, 0.)
-    return B
+    if X is None:  # G + Λ inverted in place, G kept for the grid's next λ: one movies x movies array beside it (numpy's `inv` would hold four)
+        P = G.copy(); P[np.diag_indices_from(P)] += lam
+        P = scipy.linalg.inv(P.T, overwrite_a=True, check_finite=False).T  # symmetric: its transpose is itself, in the order LAPACK works in
+    else: P = woodbury_inverse(X, lam)
+    if emphasis: P /= -np.diag(P)  # B = −P with column j scaled by 1 / Pⱼⱼ (in place, as below)
+    else: P *= -lam  # or by Λⱼⱼ: (G + Λ)⁻¹G = I − PΛ off its diagonal
+    np.fill_diagonal(P, 0.)
+    return P
 
 def _ease_weights_torch(G, lam, emphasis, X, device)->np.ndarray:
     "`ease_weights` in torch on `device`, in float64: the same formulas."
@@ -209,9 +213,11 @@ def _fit(self:EASE, R, V, progress):
     hist, kept = [], None  # kept: (validation NDCG@100, other settings, λ, dropout, B) of the best so far; the first wins a tie
     for extra, Xa in self._data(R, Rb[:, self.active], pair is not None):
         X = Xa[Xa.getnnz(1) > 0]; X = X if 4 * X.shape[0] < X.shape[1] else None  # far fewer rows than movies: the Woodbury form
-        check_square_memory(self.name, len(self.active), 3 if X is None else 2)  # the Gram matrix (direct form only), the inverse, the weights
+        check_square_memory(self.name, len(self.active), 3 if X is None else 2)  # the Gram matrix (direct form only), the inverse, the best and the new weights in float32
+        G = self.B = None  # the last data's Gram matrix and weights: not held while these are built
         G = (Xa.T @ Xa).toarray().astype(np.float64) if X is None else None
         for l2, p in grid:
+            self.B = None  # the last setting's weights: kept (as the best) or dropped, not held while these are computed
             self.B = ease_weights(G, l2, p, self.emphasis, X, dev).astype(np.float32)
             v = np.nan if pair is None else self._valid_ndcg(pair, lambda X, rows: self._rank(X))
             hist.append({**extra, 'l2': l2, 'dropout': p, 'valid_ndcg@100': v})
