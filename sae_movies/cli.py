@@ -303,6 +303,9 @@ def _can_distribute(model, name):
     "Refuse a model that cannot train across processes, naming those that can."
     if not getattr(model, 'can_distribute', False):
         able = ', '.join(n for n, c in MODELS.items() if getattr(c(), 'can_distribute', False))
+        if getattr(type(model)(), 'can_distribute', False):  # the model can, but not with these settings
+            why = " (--faithful: the course's own loop runs in one process)" if getattr(model.settings, 'faithful', False) else ''
+            raise SaeMoviesError(f"{name} does not train across processes with these settings{why}: drop --processes, or the setting")
         raise SaeMoviesError(f"{name} does not train across processes; the models that do: {able}")
 
 def _distributed(model, name)->tuple:
@@ -322,14 +325,16 @@ def train_cmd(a)->int:
     model = _make_model(a)
     if (n := _processes(a, model)) > 1: return _launch(a.argv, n)
     rank, world = _distributed(model, a.model)
-    try: code = _train_and_report(a, model, rank)
+    try:
+        code = _train_and_report(a, model, rank)
+        if world > 1: torch.distributed.barrier()  # all leave together: gloo aborts a process whose peer left first
     except BaseException as e:
         if world > 1: torch.distributed.destroy_process_group()  # torchrun then stops the other processes
         if rank and isinstance(e, TrainingDiverged): return 1  # every process saw the same loss: the first one says so, once
         if world > 1 and (lost := _lost_peer(e)):  # another process went first: its own message, or the launcher's, says why
             print(f"sae-movies train: error: process {rank} of {world} lost contact with the others ({lost}): another stopped first", file=sys.stderr); return 1
         raise
-    if world > 1: torch.distributed.barrier(); torch.distributed.destroy_process_group()  # all leave together: gloo aborts a process whose peer left first
+    if world > 1: torch.distributed.destroy_process_group()
     return code
 
 def _train_and_report(a, model, rank)->int:
@@ -377,6 +382,9 @@ def _train_ending(model, out, diverged, path=None # --path, which the command to
     return 130
 
 # %% ../nbs/12_cli.ipynb #pp000002
+def _cores()->int: # the CPU cores this process may run on
+    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
+
 def _processes(a, model)->int: # how many to start here (1: train in this process)
     "The processes `train --processes` asks this one to start, after what can be checked before they start; 1 under torchrun, which started them, or without the flag."
     n, started = a.processes or 1, os.environ.get('LOCAL_WORLD_SIZE')
@@ -385,8 +393,9 @@ def _processes(a, model)->int: # how many to start here (1: train in this proces
         return 1
     if n == 1: return 1
     _can_distribute(model, a.model)
-    if pick_device(model.settings.device).type == 'cuda' and n > (gpus := torch.cuda.device_count()):
-        raise SaeMoviesError(f"--processes {n} on cuda needs a GPU for each process and this machine has {gpus}: give --processes {gpus} or fewer, or --device cpu")
+    if pick_device(model.settings.device).type == 'cuda':
+        if n > (gpus := torch.cuda.device_count()): raise SaeMoviesError(f"--processes {n} on cuda needs a GPU for each process and this machine has {gpus}: give --processes {gpus} or fewer, or --device cpu")
+    elif n > (cores := _cores()): raise SaeMoviesError(f"--processes {n} on the CPU needs a core for each process and this machine gives this one {cores}: give --processes {cores} or fewer")
     if a.out is not None: _writable(a.out, '--out', 'checkpoint')  # refused once, here, not by every process
     if not dataset_dir(a.data, a.path).exists(): get_dataset(a.data, a.path)  # downloaded once, here, not by every process at the same time
     return n
@@ -419,11 +428,12 @@ def _launch(argv:list, # the command line, `--processes` included (its processes
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.elastic.multiprocessing.api import SignalException, DefaultLogsSpecs
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
-    with _left_as_found(('OMP_NUM_THREADS', 'TORCHELASTIC_SIGNALS_TO_HANDLE'), _LAUNCH_SIGNALS), tempfile.TemporaryDirectory(prefix='sae-movies-launch-') as logs:
+    cores = _cores()
+    with _left_as_found(('OMP_NUM_THREADS', 'TORCHELASTIC_SIGNALS_TO_HANDLE', 'PYTHONSAFEPATH'), _LAUNCH_SIGNALS), tempfile.TemporaryDirectory(prefix='sae-movies-launch-') as logs:
         cfg = LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=n, run_id=f'sae-movies-{os.getpid()}', rdzv_backend='c10d',
                            rdzv_endpoint='127.0.0.1:0', max_restarts=0, logs_specs=DefaultLogsSpecs(log_dir=logs))  # its error files, removed after
         os.environ.setdefault('OMP_NUM_THREADS', str(max(1, cores // n)))  # the processes share the cores
+        os.environ['PYTHONSAFEPATH'] = '1'  # `-m` would put the current folder first on their path: a `sae_movies` folder there would be run instead (Python 3.11 on)
         logging.disable(logging.ERROR)  # the launcher's log lines: the processes' own messages say what happened
         try: elastic_launch(cfg, sys.executable)('-m', 'sae_movies.cli', *argv)
         except ChildFailedError as e:
@@ -433,7 +443,7 @@ def _launch(argv:list, # the command line, `--processes` included (its processes
             print(f"sae-movies train: error: process {rank} of {n} was stopped by {sig.name}{_killed(n) if sig == signal.SIGKILL else ''}", file=sys.stderr)
             return 128 - failure.exitcode  # as a shell reports a process a signal stopped
         except SignalException as e:
-            if e.sigval == signal.SIGINT: raise KeyboardInterrupt from None
+            if e.sigval == signal.SIGINT: return 130  # the first process has said so (and where its weights are)
             print(f"sae-movies train: stopped by {signal.Signals(e.sigval).name}", file=sys.stderr); return 128 + e.sigval
     return 0
 
@@ -903,6 +913,10 @@ def main(argv:list=None # arguments (default: `sys.argv[1:]`)
     finally:
         if flushing: torch.set_flush_denormal(False)  # a caller in the same Python (a notebook, a test) gets denormals back on its thread
 
+def _another_speaks()->bool:
+    "Whether this is one of several training processes other than the first, which says what happened for all of them."
+    return int(os.environ.get('WORLD_SIZE', 1)) > 1 and os.environ.get('RANK', '0') != '0'
+
 def _command(argv:list)->int:
     "Parse `argv` and run its command; an error the user can fix becomes a message and an exit status."
     parser = build_parser()
@@ -917,7 +931,9 @@ def _command(argv:list)->int:
         with nullcontext() if a.command in _TRAINS else small_pages(): return _RUN[a.command](a)  # 00_data: numpy's big arrays used once need no huge pages
     except TrainingDiverged as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 1
     except SaeMoviesError as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 2
-    except KeyboardInterrupt: print(f"sae-movies {a.command}: interrupted", file=sys.stderr); return 130
+    except KeyboardInterrupt:
+        if not _another_speaks(): print(f"sae-movies {a.command}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError: return _reader_gone()
     except (MemoryError, torch.cuda.OutOfMemoryError, RuntimeError) as e:
         if isinstance(e, RuntimeError) and not _out_of_memory(e): raise

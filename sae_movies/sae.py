@@ -11,7 +11,7 @@ from fastcore.basics import patch
 from .core import Model, Settings, pair_scores, progress_bar, TrainingDiverged, net_from_state
 from .data import SaeMoviesError
 from .train import AutoEncoder, RatingPattern, sparse_forward, make_optimizer, pick_device, set_seed, train_loop, torch_threads, DEVICES, OPTIMIZERS, ACTIVATIONS, autocast
-from .train import dist_world, all_sum, data_parallel, shard_pattern
+from .train import dist_world, all_sum, interrupted_anywhere, data_parallel, shard_pattern
 
 # %% auto #0
 __all__ = ['ALL_CORES_FROM', 'course_epoch', 'course_test_loss', 'train_course', 'AESettings', 'AutoencoderModel',
@@ -153,6 +153,7 @@ def _epoch(self:AutoencoderModel, net, opt, batches, step # the forward pass: `d
         with autocast(dev): loss = self._batch_loss(step, p)  # bfloat16 layers on a GPU (03_train)
         bad = not torch.isfinite(loss)
         if world > 1: bad = all_sum([float(bad)])[0] > 0  # every process stops together
+        if interrupted_anywhere(): raise KeyboardInterrupt  # Ctrl-C in any of several processes: all stop before this step (03_train)
         if bad: return loss.item() if not torch.isfinite(loss) else math.nan
         loss.backward(); opt.step()
         total, n = total + loss.item() * p.loss_div, n + p.nnz

@@ -11,7 +11,7 @@ from fastcore.basics import patch
 from .data import SaeMoviesError, liked, ratings_csr
 from .metrics import top_k, ndcg_at_k
 from .core import Model, Settings, net_from_state, check_fit_memory, TrainingDiverged
-from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput, autocast, dist_world, all_sum, local_gpu
+from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput, autocast, dist_world, all_sum, local_gpu, interrupted_anywhere
 
 # %% auto #0
 __all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'check_square_memory',
@@ -505,6 +505,7 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     def epoch():
         total = 0.
         for b in np.array_split(rng.permutation(rows), n_batches):
+            if interrupted_anywhere(): raise KeyboardInterrupt  # Ctrl-C in any of several processes: all stop before this step (03_train)
             b = np.sort(b); Xb = Rb[b]; cut = self._softmax_cut(Xb, rng, dev)  # the whole batch's: every process draws the same movies
             mine = slice(None) if world == 1 else slice(rank, None, world)  # this process's people: every n-th of the batch
             x = self._input(Xb if world == 1 else Xb[mine], dev)  # one process: the batch itself, not a copy

@@ -15,7 +15,8 @@ __all__ = ['DEVICES', 'AMP_DEVICES', 'ACTIVATIONS', 'TILE_ABOVE', 'TILE_BYTES', 
            'torch_threads', 'pick_device', 'autocast', 'in_float32', 'DropRatings', 'AutoEncoder', 'masked_mse',
            'csr_tensor', 'RatingPattern', 'flush_denormals', 'use_flush_denormal', 'sparse_forward', 'dist_world',
            'local_gpu', 'start_distributed', 'all_sum', 'SparseStep', 'data_parallel', 'shard_pattern',
-           'make_optimizer', 'warm_up', 'use_huge_pages', 'held_interrupt', 'train_loop', 'plot_history']
+           'make_optimizer', 'warm_up', 'use_huge_pages', 'held_interrupt', 'ctrl_c_together', 'interrupted_anywhere',
+           'train_loop', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #87c87d40
 def set_seed(seed:int # the seed
@@ -376,6 +377,29 @@ class held_interrupt:
         if self.old is not None: signal.signal(signal.SIGINT, self.old)
         if self.got: signal.raise_signal(signal.SIGINT)  # handled now as it would have been then
 
+# %% ../nbs/03_train.ipynb #cc000002
+_HELD = None # while several processes train: [whether this process has had a Ctrl-C, held back]; None otherwise
+
+@contextlib.contextmanager
+def ctrl_c_together():
+    "While several processes train, hold each one's Ctrl-C back until `interrupted_anywhere` stops them all at the same point."
+    global _HELD
+    if dist_world()[1] == 1 or threading.current_thread() is not threading.main_thread() or not callable(signal.getsignal(signal.SIGINT)):
+        yield; return  # one process: Ctrl-C stops it where it is
+    old, _HELD = signal.signal(signal.SIGINT, lambda *_: _HELD.__setitem__(0, True)), [False]
+    try: yield
+    finally:
+        got, _HELD = _HELD[0], None
+        signal.signal(signal.SIGINT, old)
+        if got: signal.raise_signal(signal.SIGINT)  # one that came after the last agreement: not lost
+
+def interrupted_anywhere()->bool: # every process gets the same answer
+    "Whether any training process holds a Ctrl-C (a collective call: all of them make it, at the same points; False in one process)."
+    if _HELD is None: return False
+    stop = all_sum([float(_HELD[0])])[0] > 0
+    if stop: _HELD[0] = False  # acted on: not delivered again when training ends
+    return stop
+
 # %% ../nbs/03_train.ipynb #hi000004
 def _copy_into(dst, src):
     "A deep copy of `src` (tensors in dicts, lists and tuples) written over `dst`, an earlier copy of it, wherever a tensor fits."
@@ -436,21 +460,23 @@ def train_loop(net:nn.Module, # the network; its best weights are restored at th
     snap = _snapshot(start - 1, good, opt, history, best, copy_opt=not whole_epochs)
     bar = progress_bar(range(start, epochs + 1), desc, progress)
     try:
-        for epoch in bar:
-            with held_interrupt() if whole_epochs else contextlib.nullcontext():
-                net.train(); loss = float(step())
-                if math.isfinite(loss): net.eval(); v = float(valid_rmse()) if valid_rmse else math.nan
-                if not math.isfinite(loss) or (valid_rmse and not math.isfinite(v)):  # a step whose loss was a number can leave weights that score NaN
-                    net.load_state_dict(good); stopped = 'diverged'
-                    what = f'training loss became {loss}' if not math.isfinite(loss) else f'validation score became {v}'
-                    raise TrainingDiverged(f"the {what} in epoch {epoch} (try a lower learning rate); the weights of epoch {epoch - 1} were kept", {**result(), 'kept_epoch': epoch - 1})
-                history.append((epoch, loss, v)); bar.set_postfix(train_mse=f'{loss:.4f}', valid_rmse=f'{v:.4f}')
-                with held_interrupt():  # each copy is written over an older one: never leave one half done
-                    good = _copy_into(None if good is best[2] else good, net.state_dict())  # the best weights stay where they are
-                    if valid_rmse is None or v < best[0]: best = (v, epoch, good)
-                    snap = _snapshot(epoch, good, opt, history, best, into=snap, copy_opt=not whole_epochs)
-            if epoch - best[1] >= patience: stopped = 'early'; break
-            if on_epoch: on_epoch(epoch, net, history)
+        with ctrl_c_together():  # several processes: they stop together, after the same epoch (or step)
+            for epoch in bar:
+                with held_interrupt() if whole_epochs else contextlib.nullcontext():
+                    net.train(); loss = float(step())
+                    if math.isfinite(loss): net.eval(); v = float(valid_rmse()) if valid_rmse else math.nan
+                    if not math.isfinite(loss) or (valid_rmse and not math.isfinite(v)):  # a step whose loss was a number can leave weights that score NaN
+                        net.load_state_dict(good); stopped = 'diverged'
+                        what = f'training loss became {loss}' if not math.isfinite(loss) else f'validation score became {v}'
+                        raise TrainingDiverged(f"the {what} in epoch {epoch} (try a lower learning rate); the weights of epoch {epoch - 1} were kept", {**result(), 'kept_epoch': epoch - 1})
+                    history.append((epoch, loss, v)); bar.set_postfix(train_mse=f'{loss:.4f}', valid_rmse=f'{v:.4f}')
+                    with held_interrupt():  # each copy is written over an older one: never leave one half done
+                        good = _copy_into(None if good is best[2] else good, net.state_dict())  # the best weights stay where they are
+                        if valid_rmse is None or v < best[0]: best = (v, epoch, good)
+                        snap = _snapshot(epoch, good, opt, history, best, into=snap, copy_opt=not whole_epochs)
+                if interrupted_anywhere(): raise KeyboardInterrupt  # in every process at once
+                if epoch - best[1] >= patience: stopped = 'early'; break
+                if on_epoch: on_epoch(epoch, net, history)
     except KeyboardInterrupt: stopped = 'interrupted'
     net.load_state_dict(best[2]); net.eval()
     return {**result(), **({'resume': snap} if stopped == 'interrupted' else {})}
