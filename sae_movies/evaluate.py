@@ -51,18 +51,17 @@ def ranking_eval(model:Model, # a fitted model
     imap = model.imap; H = ratings_csr(split.train if known is None else known, imap)
     test = split.test.sort_values('user', kind='stable'); tu = test.user.to_numpy()
     users, batch = np.unique(tu), batch or max(1, 2**22 // imap.n_items)
-    per_user, lists, averaged = {}, [], []
+    train_counts = np.diff(ratings_csr(split.train, imap).tocsc().indptr)  # movie popularity = training ratings
+    per_user, covered, popularity = {}, np.zeros(imap.n_items, bool), [0, 0]  # movies in the lists of users with something relevant; popularity's sum and count
     for s in range(0, len(users), batch):
         u = users[s:s + batch]; seen, scores = H[imap.users(u)], model.score(u, known=H)
         values, top, mine = ranking_per_user(scores, seen, test.iloc[np.searchsorted(tu, u[0]):np.searchsorted(tu, u[-1], 'right')],
                                              k, threshold, u, imap.item_ids)
         for n, v in values.items(): per_user.setdefault(n, []).append(v)
-        lists.append(top); averaged.append(mine)  # everyone's lists; which users have something relevant
-    train_counts = np.diff(ratings_csr(split.train, imap).tocsc().indptr)  # movie popularity = training ratings
-    lists = np.concatenate(lists)
+        covered[top[mine][top[mine] >= 0]] = True  # the lists are added up batch by batch, not kept: k may be the whole catalogue
+        filled = top[top >= 0]; popularity[0] += int(train_counts[filled].sum()); popularity[1] += len(filled)  # everyone's lists; integers: exact
     return {**{n: float(np.concatenate(v).mean()) for n, v in per_user.items()},
-            'catalogue_coverage': catalogue_coverage(lists[np.concatenate(averaged)], imap.n_items),
-            'popularity': mean_popularity(lists, train_counts)}
+            'catalogue_coverage': float(covered.sum() / imap.n_items), 'popularity': popularity[0] / popularity[1] if popularity[1] else float('nan')}
 
 # %% ../nbs/09_evaluate.ipynb #cb0aa51d
 TOPN_METRICS = (('ndcg', 10), ('ndcg', 100), ('recall', 20), ('recall', 50))
@@ -81,12 +80,16 @@ def topn_eval(model:Model, # a fitted model
     if len(test) == 0: raise SaeMoviesError(f"split {split.name!r} has no held-out movies rated >= {threshold:g} to score")
     users = np.unique(test.user.to_numpy()); rows = imap.users(users)
     seen, relevant = ratings_csr(known, imap)[rows], ratings_csr(test, imap)[rows] > 0
-    ranked = top_k(model.score(users, known=known), seen, max(k for _, k in TOPN_METRICS))
-    fn = {'ndcg': ndcg_at_k, 'recall': recall_at_k}
-    out = {f'{m}@{k}': float(np.nanmean(fn[m](ranked, relevant, k))) for m, k in TOPN_METRICS}
-    popularity = np.diff(ratings_csr(split.train, imap).tocsc().indptr)
-    return {**out, 'catalogue_coverage': catalogue_coverage(ranked[:, :list_length], imap.n_items),
-            'popularity': mean_popularity(ranked[:, :list_length], popularity), 'users': len(users)}
+    fn, counts = {'ndcg': ndcg_at_k, 'recall': recall_at_k}, np.diff(ratings_csr(split.train, imap).tocsc().indptr)  # popularity = training ratings
+    per_user, covered, popularity, batch = {}, np.zeros(imap.n_items, bool), [0, 0], max(1, 2**22 // imap.n_items)  # as `ranking_eval`
+    for s in range(0, len(users), batch):  # a batch of users at a time: memory follows the batch, not users x movies
+        ranked = top_k(model.score(users[s:s + batch], known=known), seen[s:s + batch], max(list_length, *(k for _, k in TOPN_METRICS)))
+        for m, k in TOPN_METRICS: per_user.setdefault(f'{m}@{k}', []).append(fn[m](ranked, relevant[s:s + batch], k))
+        lists = ranked[:, :list_length]; filled = lists[lists >= 0]
+        covered[filled] = True; popularity[0] += int(counts[filled].sum()); popularity[1] += len(filled)  # integers: exact
+    out = {name: float(np.nanmean(np.concatenate(v))) for name, v in per_user.items()}
+    return {**out, 'catalogue_coverage': float(covered.sum() / imap.n_items),
+            'popularity': popularity[0] / popularity[1] if popularity[1] else float('nan'), 'users': len(users)}
 
 def topn_table(models:dict, # name -> fitted model
                split:Split, # a `user_split` (or any split: see `topn_eval`)
