@@ -8,7 +8,7 @@ import copy, math
 from dataclasses import dataclass
 import numpy as np, pandas as pd, scipy.sparse as sp, torch, torch.nn as nn
 from fastcore.basics import patch
-from .core import Model, Settings, pair_scores, progress_bar, TrainingDiverged, net_from_state
+from .core import Model, Settings, pair_scores, progress_bar, TrainingDiverged, net_from_state, check_fit_memory
 from .data import SaeMoviesError
 from .train import AutoEncoder, RatingPattern, sparse_forward, make_optimizer, pick_device, set_seed, train_loop, torch_threads, DEVICES, OPTIMIZERS, ACTIVATIONS, autocast
 from .train import dist_world, all_sum, interrupted_anywhere, data_parallel, shard_pattern
@@ -284,6 +284,8 @@ class SAE(AutoencoderModel):
 @patch
 def _fit(self:SAE, R, V, progress):
     if not self.settings.faithful: return AutoencoderModel._fit(self, R, V, progress)
+    need = R.shape[0] * R.shape[1] * 4  # the course's loop reads a dense users x movies matrix of float32
+    check_fit_memory(self.name, need, f"a dense {R.shape[0]:,} x {R.shape[1]:,} matrix ({need / 1e9:.1f} GB) for the course's loop (faithful)", "train it without --faithful: the fast trainer reads sparse batches")
     with torch_threads(train_threads(self.settings.threads, R.nnz)):
         self.net, losses = train_course(torch.from_numpy(R.toarray()), self.settings.epochs, self.settings.seed, progress=progress)
     self.history = pd.DataFrame({'epoch': range(1, len(losses) + 1), 'train_mse': np.square(losses), 'valid_rmse': np.nan})
