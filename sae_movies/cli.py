@@ -11,7 +11,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
-from .data import SaeMoviesError, DATASETS, MovieLens, Split, check_split_name, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages, cache_dir, cache_entries, clear_cache
+from .data import SaeMoviesError, DATASETS, MovieLens, Split, check_split_name, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages, cache_dir, cache_entries, clear_cache, ratings_csr
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint, physical_memory
 from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device, DEVICES
@@ -360,6 +360,7 @@ def _train_and_report(a, model, rank)->int:
         diverged = e  # the last good weights are kept: evaluated and saved below by the first process, then reported as an error
     if rank: return 0  # under torchrun the first process evaluates, saves and reports; the others are done
     if model.predicts_ratings and not users:
+        model.use_ratings(ratings_csr(split.train, ds.imap))  # scored from all its training ratings, validation's too, as `evaluate` will (the same figures)
         metrics = evaluate_ratings(model, split)
         metrics['train_rmse'] = rating_metrics(split.train, model.predict(split.train.user, split.train.item), model.scale)['rmse']
     else: metrics = topn_eval(model, split)
