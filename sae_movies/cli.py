@@ -20,7 +20,7 @@ from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate,
 from .recommend import Recommender
 
 # %% auto #0
-__all__ = ['EXPLAIN', 'RECOMMENDER', 'SPLIT_DEFAULT', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'default_split',
+__all__ = ['EXPLAIN', 'RECOMMENDER', 'SPLIT_DEFAULT', 'STARS', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'default_split',
            'train_cmd', 'evaluate_cmd', 'predict_cmd', 'parse_folds', 'default_folds', 'compare_cmd', 'movie_ref',
            'parse_rate', 'recommend_cmd', 'similar_cmd', 'tune_cmd', 'synth_cmd', 'serve_app', 'serve_worker',
            'serve_cmd', 'ab_report_cmd', 'cache_cmd', 'main']
@@ -731,13 +731,15 @@ def _port(text):
     if v > 65535: raise argparse.ArgumentTypeError(f"--port must be at most 65535, got {v}")
     return v
 
+STARS = 'ml-100k-u1-autorec' # serve's default rating model (shipped)
+
 def _serve_args(p):
     p.add_argument('--host', default='127.0.0.1', help='address to listen on (0.0.0.0: every interface)')
     p.add_argument('--port', type=_port, default=8000, help='port')
     p.add_argument('--db', default='sae-movies.db', help='SQLite file for visitors, ratings and the A/B log (created on first use)')
     p.add_argument('--arm', type=_pair('--arm', 'CHECKPOINT'), action='append', default=[], metavar='NAME=CHECKPOINT', help=f'a model to serve (repeat for an A/B test; default: one arm, {RECOMMENDER})')
     p.add_argument('--share', type=_pair('--share', 'WEIGHT'), action='append', default=[], metavar='NAME=WEIGHT', help="an arm's share of visitors (default: equal)")
-    p.add_argument('--rating-model', default='ml-100k-u1-autorec', help="checkpoint whose predicted stars are shown beside each title ('none': no stars)")
+    p.add_argument('--rating-model', default=STARS, help="checkpoint whose predicted stars are shown beside each title ('none': no stars)")
     _path_arg(p)
     p.add_argument('--workers', type=_positive('--workers'), default=1, help='server processes, forked once the models are built and sharing them (one per core: more requests at once)')
 
@@ -751,8 +753,12 @@ def serve_app(a):
     if shares: check_shares(shares, arms)  # before any model is read
     recs, first = {}, None
     for name, ckpt in arms.items():  # the dataset, its catalogue and the rating model are read once, with the first arm, and shared by every other
-        recs[name] = rec = Recommender.from_checkpoint(ckpt, data_path=a.path, rating_path=stars if first is None else None,
-                                                       rating_model=first and first.rating_model, like=first)
+        try: recs[name] = rec = Recommender.from_checkpoint(ckpt, data_path=a.path, rating_path=stars if first is None else None,
+                                                            rating_model=first and first.rating_model, like=first)
+        except SaeMoviesError as e:
+            if first is None and stars == STARS and STARS in str(e):  # the default rating model, which knows ML-100K only
+                raise SaeMoviesError(f"{e} (the default --rating-model, {STARS}, shows stars for ML-100K: give --rating-model none, or one trained on the arms' data)") from None
+            raise
         first = first or rec
     first.ds.ratings = None  # every arm has its matrices now: the table (0.7 GB at 25M) would stay for the server's life
     app = create_app(recs, a.db, shares)
