@@ -831,8 +831,12 @@ def _free_port(host:str, port:int):
 def _one_process(app, a):
     "Serve `app` from this process; Ctrl-C ends as 'interrupted' (`uvicorn.run` would swallow the KeyboardInterrupt its server raises again once stopped)."
     import uvicorn
-    server = uvicorn.Server(uvicorn.Config(app, host=a.host, port=a.port, log_level='warning'))
+    class Server(uvicorn.Server):
+        interrupted = False
+        def handle_exit(self, sig, frame): self.interrupted |= sig == signal.SIGINT; super().handle_exit(sig, frame)  # noted: uvicorn's own raise is lost where SIGINT was ignored at start (a shell script's background job)
+    server = Server(uvicorn.Config(app, host=a.host, port=a.port, log_level='warning'))
     server.run()
+    if server.interrupted: raise KeyboardInterrupt
     if not server.started: raise SaeMoviesError(f"the server on {a.host}:{a.port} did not start (uvicorn's message above says why)")
 
 def serve_cmd(a)->int:
