@@ -6,8 +6,7 @@
 from __future__ import annotations
 import numpy as np, pandas as pd
 from .data import SaeMoviesError, Split, ratings_csr
-from .metrics import (rating_metrics, ranking_per_user, top_k, mean_popularity, check_k, ndcg_at_k, recall_at_k,
-                                catalogue_coverage)
+from .metrics import rating_metrics, ranking_per_user, top_k, check_k, ndcg_at_k, recall_at_k
 from .core import Model, progress_bar
 from .models import model_class
 

@@ -169,7 +169,7 @@ def ease_weights(G:np.ndarray, # the Gram matrix XᵀX of the binary ratings (it
     lam = l2 + dropout / (1 - dropout) * gdiag
     if device is not None: return _ease_weights_torch(G, lam, emphasis, X, device)
     if X is None:  # G + Λ inverted in place, G kept for the grid's next λ: one movies x movies array beside it (numpy's `inv` would hold four)
-        P = G.copy(); P[np.diag_indices_from(P)] += lam
+        P = G.astype(np.float64); P[np.diag_indices_from(P)] += lam  # a copy, in double precision whatever G's type (as numpy's inv computed)
         P = scipy.linalg.inv(P.T, overwrite_a=True, check_finite=False).T  # symmetric: its transpose is itself, in the order LAPACK works in
     else: P = woodbury_inverse(X, lam)
     if emphasis: P /= -np.diag(P)  # B = −P with column j scaled by 1 / Pⱼⱼ (in place, as below)
