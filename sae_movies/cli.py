@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 from .data import SaeMoviesError, DATASETS, MovieLens, Split, check_split_name, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages, cache_dir, cache_entries, clear_cache, ratings_csr
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint, physical_memory
-from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device, DEVICES
+from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device, DEVICES, ctrl_c_together, InterruptedTogether
 from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, checkpoint_dataset, resolve_checkpoint
 from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate, cv_summary, compare_to_best
 from .recommend import Recommender
@@ -324,14 +324,15 @@ def train_cmd(a)->int:
     if a.resume and (a.processes or 1) > 1: raise SaeMoviesError("--resume runs in one process: drop --processes")
     model = _make_model(a)
     if (n := _processes(a, model)) > 1: return _launch(a.argv, n)
-    rank, world = _distributed(model, a.model)
+    rank, world, trained = *_distributed(model, a.model), False
     try:
-        code = _train_and_report(a, model, rank)
+        code, trained = _train_and_report(a, model, rank), True
         if world > 1: torch.distributed.barrier()  # all leave together: gloo aborts a process whose peer left first
     except BaseException as e:
         if world > 1: torch.distributed.destroy_process_group()  # torchrun then stops the other processes
         if rank and isinstance(e, TrainingDiverged): return 1  # every process saw the same loss: the first one says so, once
         if world > 1 and (lost := _lost_peer(e)):  # another process went first: its own message, or the launcher's, says why
+            if rank and trained: return 1  # the first went while it evaluated and saved, the others waiting for it: it (or the launcher) says why
             print(f"sae-movies train: error: process {rank} of {world} lost contact with the others ({lost}): another stopped first", file=sys.stderr); return 1
         raise
     if world > 1: torch.distributed.destroy_process_group()
@@ -349,8 +350,9 @@ def _train_and_report(a, model, rank)->int:
     startup = time.perf_counter() - _STARTED
     users = split.fold_in is not None  # held-out users: rated by what the list finds
     diverged = None
-    try: model.use_dataset(ds).fit(split.train, None if model.predicts_ratings else split.valid, imap=ds.imap, scale=ds.info.rating_scale,
-                                   progress=not a.quiet and rank == 0, resume=model.resume_state if a.resume else None)
+    try:
+        with ctrl_c_together(): model.use_dataset(ds).fit(split.train, None if model.predicts_ratings else split.valid, imap=ds.imap, scale=ds.info.rating_scale,
+                                                          progress=not a.quiet and rank == 0, resume=model.resume_state if a.resume else None)
     except TrainingDiverged as e:
         if not (model.keeps_last_good and model.best_epoch):
             if rank: raise  # every process saw the same loss: the first one says so
@@ -372,6 +374,15 @@ def _train_and_report(a, model, rank)->int:
     else: _print_train(a, model, split, metrics, out, replaced)
     return _train_ending(model, out, diverged, a.path)
 
+_SAID = 'SAE_MOVIES_SAID_INTERRUPTED' # set by `train --processes` in its processes: a file that the one saying 'interrupted' creates (else the launcher says it)
+
+def _say_interrupted(msg:str):
+    "Say `msg` on stderr; in a process that `--processes` started, let the launcher know it was said."
+    print(msg, file=sys.stderr)
+    try:
+        if said := os.environ.get(_SAID): Path(said).touch()
+    except OSError: pass  # the launcher has gone: nobody to tell
+
 def _train_ending(model, out, diverged, path=None # --path, which the command to continue needs too
                  )->int:
     "Say on stderr how a run that did not complete ended, and where its weights are; the exit status."
@@ -379,7 +390,7 @@ def _train_ending(model, out, diverged, path=None # --path, which the command to
     if getattr(model, 'stopped', None) != 'interrupted': return 0
     if model.resume_state is None: how = f'{model.name} cannot resume: train it again to finish'
     else: how = "continue with: sae-movies train --resume " + shlex.join([str(out), *(['--path', str(path)] if path is not None else [])])
-    print(f"sae-movies train: interrupted; the best weights so far are saved in {out}; {how}", file=sys.stderr)
+    _say_interrupted(f"sae-movies train: interrupted; the best weights so far are saved in {out}; {how}")
     return 130
 
 # %% ../nbs/12_cli.ipynb #pp000002
@@ -430,22 +441,26 @@ def _launch(argv:list, # the command line, `--processes` included (its processes
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.elastic.multiprocessing.api import SignalException, DefaultLogsSpecs
     cores = _cores()
-    with _left_as_found(('OMP_NUM_THREADS', 'TORCHELASTIC_SIGNALS_TO_HANDLE', 'PYTHONSAFEPATH'), _LAUNCH_SIGNALS), tempfile.TemporaryDirectory(prefix='sae-movies-launch-') as logs:
+    with _left_as_found(('OMP_NUM_THREADS', 'TORCHELASTIC_SIGNALS_TO_HANDLE', 'PYTHONSAFEPATH', _SAID), _LAUNCH_SIGNALS), tempfile.TemporaryDirectory(prefix='sae-movies-launch-') as logs:
         cfg = LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=n, run_id=f'sae-movies-{os.getpid()}', rdzv_backend='c10d',
-                           rdzv_endpoint='127.0.0.1:0', max_restarts=0, logs_specs=DefaultLogsSpecs(log_dir=logs))  # its error files, removed after
+                           rdzv_endpoint='127.0.0.1:0', max_restarts=0, logs_specs=DefaultLogsSpecs(log_dir=logs),  # its error files, removed after
+                           shutdown_timeout=int(os.environ.get('TORCH_ELASTIC_SHUTDOWN_TIMEOUT', 600)))  # after Ctrl-C, the time the first process has to save (30 s: too short at scale)
         os.environ.setdefault('OMP_NUM_THREADS', str(max(1, cores // n)))  # the processes share the cores
+        os.environ[_SAID] = said = os.path.join(logs, 'interrupted-said')  # which the first process creates when it says 'interrupted'
         os.environ['PYTHONSAFEPATH'] = '1'  # `-m` would put the current folder first on their path: a `sae_movies` folder there would be run instead (Python 3.11 on)
         logging.disable(logging.ERROR)  # the launcher's log lines: the processes' own messages say what happened
         try: elastic_launch(cfg, sys.executable)('-m', 'sae_movies.cli', *argv)
         except ChildFailedError as e:
             rank, failure = min(e.failures.items(), key=lambda f: (f[1].timestamp, f[1].exitcode == -signal.SIGTERM, f[1].exitcode >= 0))  # the first; within a second, the cause: a signal (not the SIGTERM that stops the others), then an error
+            if failure.exitcode == 130 and not os.path.exists(said): print("sae-movies train: interrupted", file=sys.stderr)  # one the first process never heard of
             if failure.exitcode > 0: return failure.exitcode
             sig = signal.Signals(-failure.exitcode)
             print(f"sae-movies train: error: process {rank} of {n} was stopped by {sig.name}{_killed(n) if sig == signal.SIGKILL else ''}", file=sys.stderr)
             return 128 - failure.exitcode  # as a shell reports a process a signal stopped
         except SignalException as e:
-            if e.sigval == signal.SIGINT: return 130  # the first process has said so (and where its weights are)
-            print(f"sae-movies train: stopped by {signal.Signals(e.sigval).name}", file=sys.stderr); return 128 + e.sigval
+            if e.sigval != signal.SIGINT: print(f"sae-movies train: stopped by {signal.Signals(e.sigval).name}", file=sys.stderr); return 128 + e.sigval
+            if not os.path.exists(said): print("sae-movies train: interrupted", file=sys.stderr)  # the processes were still starting, say
+            return 130  # else the first process has said so (and where its weights are)
     return 0
 
 # %% ../nbs/12_cli.ipynb #22d94bb3
@@ -835,9 +850,11 @@ def _one_process(app, a):
         interrupted = False
         def handle_exit(self, sig, frame): self.interrupted |= sig == signal.SIGINT; super().handle_exit(sig, frame)  # noted: uvicorn's own raise is lost where SIGINT was ignored at start (a shell script's background job)
     server = Server(uvicorn.Config(app, host=a.host, port=a.port, log_level='warning'))
-    server.run()
+    try: server.run()
+    except SystemExit: started = False  # uvicorn's own way out when it cannot start (a port taken since `_free_port` looked)
+    else: started = server.started
     if server.interrupted: raise KeyboardInterrupt
-    if not server.started: raise SaeMoviesError(f"the server on {a.host}:{a.port} did not start (uvicorn's message above says why)")
+    if not started: raise SaeMoviesError(f"the server on {a.host}:{a.port} did not start (uvicorn's message above says why)")
 
 def serve_cmd(a)->int:
     "Serve the web page and the JSON API."
@@ -924,9 +941,9 @@ def main(argv:list=None # arguments (default: `sys.argv[1:]`)
     finally:
         if flushing: torch.set_flush_denormal(False)  # a caller in the same Python (a notebook, a test) gets denormals back on its thread
 
-def _another_speaks()->bool:
-    "Whether this is one of several training processes other than the first, which says what happened for all of them."
-    return int(os.environ.get('WORLD_SIZE', 1)) > 1 and os.environ.get('RANK', '0') != '0'
+def _another_speaks(e:KeyboardInterrupt)->bool:
+    "Whether this process, one of several training processes other than the first, leaves it to another to say that `e` interrupted it: the first, when they all agreed to stop, else `--processes`'s launcher."
+    return int(os.environ.get('WORLD_SIZE', 1)) > 1 and os.environ.get('RANK', '0') != '0' and (isinstance(e, InterruptedTogether) or _SAID in os.environ)
 
 def _command(argv:list)->int:
     "Parse `argv` and run its command; an error the user can fix becomes a message and an exit status."
@@ -942,8 +959,8 @@ def _command(argv:list)->int:
         with nullcontext() if a.command in _TRAINS else small_pages(): return _RUN[a.command](a)  # 00_data: numpy's big arrays used once need no huge pages
     except TrainingDiverged as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 1
     except SaeMoviesError as e: print(f"sae-movies {a.command}: error: {e}", file=sys.stderr); return 2
-    except KeyboardInterrupt:
-        if not _another_speaks(): print(f"sae-movies {a.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        if not _another_speaks(e): _say_interrupted(f"sae-movies {a.command}: interrupted")
         return 130
     except BrokenPipeError: return _reader_gone()
     except (MemoryError, torch.cuda.OutOfMemoryError, RuntimeError) as e:

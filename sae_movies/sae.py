@@ -11,7 +11,7 @@ from fastcore.basics import patch
 from .core import Model, Settings, pair_scores, progress_bar, TrainingDiverged, net_from_state, check_fit_memory
 from .data import SaeMoviesError
 from .train import AutoEncoder, RatingPattern, sparse_forward, make_optimizer, pick_device, set_seed, train_loop, torch_threads, DEVICES, OPTIMIZERS, ACTIVATIONS, autocast
-from .train import dist_world, all_sum, interrupted_anywhere, data_parallel, shard_pattern
+from .train import dist_world, all_sum, ctrl_c_and_sums, ctrl_c_together, InterruptedTogether, data_parallel, shard_pattern
 
 # %% auto #0
 __all__ = ['ALL_CORES_FROM', 'course_epoch', 'course_test_loss', 'train_course', 'AESettings', 'AutoencoderModel',
@@ -152,8 +152,9 @@ def _epoch(self:AutoencoderModel, net, opt, batches, step # the forward pass: `d
         opt.zero_grad(set_to_none=True)
         with autocast(dev): loss = self._batch_loss(step, p)  # bfloat16 layers on a GPU (03_train)
         bad = not torch.isfinite(loss)
-        if world > 1: bad = all_sum([float(bad)])[0] > 0  # every process stops together
-        if interrupted_anywhere(): raise KeyboardInterrupt  # Ctrl-C in any of several processes: all stop before this step (03_train)
+        if world > 1:  # every process stops together: after a NaN anywhere, or a Ctrl-C in any of them, before this step (03_train)
+            stop, (anywhere,) = ctrl_c_and_sums(float(bad)); bad = anywhere > 0
+            if stop: raise InterruptedTogether
         if bad: return loss.item() if not torch.isfinite(loss) else math.nan
         loss.backward(); opt.step()
         total, n = total + loss.item() * p.loss_div, n + p.nnz
@@ -214,7 +215,7 @@ def train_threads(setting:int, # a model's `threads`: n, 0 (PyTorch's own settin
 @patch
 def _fit(self:AutoencoderModel, R, V, progress):
     s, resume = self.settings, self.resume_from or {'phase': 'fit'}
-    with torch_threads(train_threads(s.threads, R.nnz)):
+    with torch_threads(train_threads(s.threads, R.nnz)), ctrl_c_together():  # several processes: a Ctrl-C in the fit or the refit, or between them, stops all (03_train)
         if resume['phase'] == 'fit':
             res = self._train(R, V, s.epochs, progress, resume.get('loop'))
             self.history, self.best_epoch, self.stopped = res['history'], res['best_epoch'], res['stopped']

@@ -11,7 +11,7 @@ from fastcore.basics import patch
 from .data import SaeMoviesError, liked, ratings_csr
 from .metrics import top_k, ndcg_at_k
 from .core import Model, Settings, net_from_state, check_fit_memory, TrainingDiverged
-from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput, autocast, dist_world, all_sum, local_gpu, interrupted_anywhere
+from .train import set_seed, torch_threads, pick_device, train_loop, DEVICES, RatingPattern, _SparseInput, autocast, dist_world, all_sum, local_gpu, interrupted_anywhere, ctrl_c_together, InterruptedTogether
 
 # %% auto #0
 __all__ = ['TopNSettings', 'TopNModel', 'split_rows', 'heldout_ndcg', 'EASESettings', 'EASE', 'check_square_memory',
@@ -505,7 +505,7 @@ def _train(self:MultVAE, Rb:sp.csr_matrix, pair, cap:float, progress)->dict:
     def epoch():
         total = 0.
         for b in np.array_split(rng.permutation(rows), n_batches):
-            if interrupted_anywhere(): raise KeyboardInterrupt  # Ctrl-C in any of several processes: all stop before this step (03_train)
+            if interrupted_anywhere(): raise InterruptedTogether  # Ctrl-C in any of several processes: all stop before this step (03_train)
             b = np.sort(b); Xb = Rb[b]; cut = self._softmax_cut(Xb, rng, dev)  # the whole batch's: every process draws the same movies
             mine = slice(None) if world == 1 else slice(rank, None, world)  # this process's people: every n-th of the batch
             x = self._input(Xb if world == 1 else Xb[mine], dev)  # one process: the batch itself, not a copy
@@ -529,15 +529,13 @@ def _fit(self:MultVAE, R, V, progress):
     pair = self._validation(Rb, V)
     self._keep_popularity(Rb)
     if Rb.shape[1] <= self.sampled_softmax_above: s.softmax_sample = 0  # the settings say what the fit uses: the full softmax
-    with torch_threads(s.threads):
+    with torch_threads(s.threads), ctrl_c_together():  # several processes: a Ctrl-C in the search, the training or between them stops all (03_train)
         cap = 0. if not self.variational else s.beta or (0.2 if pair is None else None)  # 0.2: the paper's cap on ML-20M
         if cap is None:  # anneal towards 1, then train again capped at the β of the best validation epoch
-            self.beta_cap = None  # a search that diverges leaves a network trained towards β = 1, with no cap chosen
-            first = self._train(Rb, pair, 1., progress)
-            cap = float(first['history'].beta.iloc[first['best_epoch'] - 1])
-            self.search_history = first['history']
-        self.beta_cap = cap
-        res = self._train(Rb, pair, cap, progress)
+            self.beta_cap = None  # a search that diverges, or that Ctrl-C stops, leaves a network trained towards β = 1, with no cap chosen
+            res = self._train(Rb, pair, 1., progress); self.search_history = res['history']
+            if res['stopped'] != 'interrupted': cap = float(res['history'].beta.iloc[res['best_epoch'] - 1])
+        if cap is not None: self.beta_cap = cap; res = self._train(Rb, pair, cap, progress)
     self.history, self.best_epoch, self.stopped = res['history'], res['best_epoch'], res['stopped']
     self.valid_ndcg = float(self.history['valid_ndcg@100'].max()) if pair is not None else None
     self.net = self.net.cpu().eval()

@@ -15,8 +15,8 @@ __all__ = ['DEVICES', 'AMP_DEVICES', 'ACTIVATIONS', 'TILE_ABOVE', 'TILE_BYTES', 
            'torch_threads', 'pick_device', 'autocast', 'in_float32', 'DropRatings', 'AutoEncoder', 'masked_mse',
            'csr_tensor', 'RatingPattern', 'flush_denormals', 'use_flush_denormal', 'sparse_forward', 'dist_world',
            'local_gpu', 'start_distributed', 'all_sum', 'SparseStep', 'data_parallel', 'shard_pattern',
-           'make_optimizer', 'warm_up', 'use_huge_pages', 'held_interrupt', 'ctrl_c_together', 'interrupted_anywhere',
-           'train_loop', 'plot_history']
+           'make_optimizer', 'warm_up', 'use_huge_pages', 'held_interrupt', 'InterruptedTogether', 'ctrl_c_together',
+           'ctrl_c_and_sums', 'interrupted_anywhere', 'train_loop', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #87c87d40
 def set_seed(seed:int # the seed
@@ -378,27 +378,38 @@ class held_interrupt:
         if self.got: signal.raise_signal(signal.SIGINT)  # handled now as it would have been then
 
 # %% ../nbs/03_train.ipynb #cc000002
-_HELD = None # while several processes train: [whether this process has had a Ctrl-C, held back]; None otherwise
+class InterruptedTogether(KeyboardInterrupt):
+    "Ctrl-C, agreed on by every training process: they all stop at the same point, and the first says so for all."
+
+_HOLDING = None # while several processes train: the outermost `ctrl_c_together`'s [whether this process has had a Ctrl-C]; None otherwise
 
 @contextlib.contextmanager
 def ctrl_c_together():
-    "While several processes train, hold each one's Ctrl-C back until `interrupted_anywhere` stops them all at the same point."
-    global _HELD
-    if dist_world()[1] == 1 or threading.current_thread() is not threading.main_thread() or not callable(signal.getsignal(signal.SIGINT)):
-        yield; return  # one process: Ctrl-C stops it where it is
-    old, _HELD = signal.signal(signal.SIGINT, lambda *_: _HELD.__setitem__(0, True)), [False]
-    try: yield
+    "While several processes train, hold each one's Ctrl-C back until `interrupted_anywhere` stops them all at the same point (blocks inside it: part of it)."
+    global _HOLDING
+    if dist_world()[1] == 1 or _HOLDING is not None: yield; return  # one process: Ctrl-C stops it where it is; inside another: that one holds
+    got = _HOLDING = [False]; old = None
+    if threading.current_thread() is threading.main_thread() and callable(signal.getsignal(signal.SIGINT)):  # not where Ctrl-C is ignored
+        old = signal.signal(signal.SIGINT, lambda *_: got.__setitem__(0, True))
+    try:
+        yield
+        late = interrupted_anywhere()  # a Ctrl-C after the last agreement: every process stops here, not one alone
     finally:
-        got, _HELD = _HELD[0], None
-        signal.signal(signal.SIGINT, old)
-        if got: signal.raise_signal(signal.SIGINT)  # one that came after the last agreement: not lost
+        _HOLDING = None
+        if old is not None: signal.signal(signal.SIGINT, old)
+    if late: raise InterruptedTogether
+
+def ctrl_c_and_sums(*more:float # numbers to add up across the processes in the same call
+                   )->tuple: # (whether any process holds a Ctrl-C, the sums of `more`)
+    "Whether any training process holds a Ctrl-C, and sums: a collective call, which all of them make at the same points (in one process: no Ctrl-C held)."
+    if dist_world()[1] == 1: return False, list(more)
+    sums = all_sum([float(bool(_HOLDING and _HOLDING[0])), *more])
+    if sums[0] > 0 and _HOLDING: _HOLDING[0] = False  # acted on: not acted on again
+    return sums[0] > 0, sums[1:]
 
 def interrupted_anywhere()->bool: # every process gets the same answer
-    "Whether any training process holds a Ctrl-C (a collective call: all of them make it, at the same points; False in one process)."
-    if _HELD is None: return False
-    stop = all_sum([float(_HELD[0])])[0] > 0
-    if stop: _HELD[0] = False  # acted on: not delivered again when training ends
-    return stop
+    "Whether any training process holds a Ctrl-C (`ctrl_c_and_sums` with nothing else to add up)."
+    return ctrl_c_and_sums()[0]
 
 # %% ../nbs/03_train.ipynb #hi000004
 def _copy_into(dst, src):
@@ -474,7 +485,7 @@ def train_loop(net:nn.Module, # the network; its best weights are restored at th
                         good = _copy_into(None if good is best[2] else good, net.state_dict())  # the best weights stay where they are
                         if valid_rmse is None or v < best[0]: best = (v, epoch, good)
                         snap = _snapshot(epoch, good, opt, history, best, into=snap, copy_opt=not whole_epochs)
-                if interrupted_anywhere(): raise KeyboardInterrupt  # in every process at once
+                if interrupted_anywhere(): raise InterruptedTogether  # in every process at once
                 if epoch - best[1] >= patience: stopped = 'early'; break
                 if on_epoch: on_epoch(epoch, net, history)
     except KeyboardInterrupt: stopped = 'interrupted'
