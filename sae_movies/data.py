@@ -259,6 +259,12 @@ NET = dict(timeout=60., min_rate=1024, attempts=3, wait=2.) # seconds with no by
 class _Transient(SaeMoviesError):
     "A download failure worth another try: the connection, not the content."
 
+def _looked_up(url:str)->str: # the host name a connection to `url` looks up
+    "The host of `url`, or the proxy that the environment (`https_proxy`, ...) sets for it."
+    parts = urllib.parse.urlsplit(url)
+    if not (proxy := urllib.request.getproxies().get(parts.scheme)) or urllib.request.proxy_bypass(parts.hostname): return parts.hostname
+    return f"the proxy {urllib.parse.urlsplit(proxy if '://' in proxy else '//' + proxy).hostname} ({parts.scheme}_proxy)"
+
 def _fetch(url, dest:Path, quiet=False, timeout=NET['timeout'], min_rate=NET['min_rate'])->str: # md5 of what arrived
     "Stream `url` into the file `dest` once; refuse a dropped connection and a stalled or too slow server."
     md5, got = hashlib.md5(), 0
@@ -275,7 +281,7 @@ def _fetch(url, dest:Path, quiet=False, timeout=NET['timeout'], min_rate=NET['mi
         raise (_Transient if e.code >= 500 else SaeMoviesError)(f"could not download {url}: HTTP {e.code} {e.reason}") from None  # a server error may pass
     except (OSError, http.client.HTTPException) as e:
         if isinstance(r := getattr(e, 'reason', None), socket.gaierror) and r.errno == socket.EAI_NONAME:  # not a passing failure, as EAI_AGAIN is
-            raise SaeMoviesError(f"could not download {url}: no address found for {urllib.parse.urlsplit(url).hostname} ({r.strerror}): no network, or a wrong address") from None
+            raise SaeMoviesError(f"could not download {url}: no address found for {_looked_up(url)} ({r.strerror}): no network, or a wrong address") from None
         raise _Transient(f"could not download {url}: {e}") from None
     except ValueError as e: raise SaeMoviesError(f"could not download {url}: {e}") from None  # not a URL at all
     if total is not None and got != total: raise _Transient(f"could not download {url}: the connection ended after {got:,} of {total:,} bytes")

@@ -4,9 +4,10 @@
 
 # %% ../nbs/11_recommend.ipynb #a4d0b7fd
 from __future__ import annotations
-import difflib, re
+import re
 import numpy as np, pandas as pd, scipy.sparse as sp
 from fastcore.basics import patch
+from rapidfuzz import fuzz, process
 from .data import SaeMoviesError, MovieLens, load_dataset, ratings_csr
 from .metrics import top_k, check_k
 from .core import Model
@@ -129,7 +130,7 @@ def find_movie(self:Recommender, movie # movie id (int) or title
     names = {**{k: v[0] for k, v in by_alias.items()}, **{k: v[0] for k, v in by_name.items()}, **{k: v[0] for k, v in by_title.items()}}  # with and without year
     words = _fold(q).split()
     holding = [self.title(v[0]) for k, v in by_title.items() if words and all(w in k for w in words)]  # titles with every word first, then near spellings
-    close = dict.fromkeys(holding + [self.title(names[c]) for c in difflib.get_close_matches(_fold(q), list(names), n=8, cutoff=0.6)])
+    close = dict.fromkeys(holding + [self.title(names[c]) for c, *_ in process.extract(_fold(q), list(names), scorer=fuzz.ratio, limit=8, score_cutoff=60)])  # difflib's ratio, in C
     hint = f"; did you mean {', '.join(map(repr, list(close)[:5]))}?" if close else ''
     raise SaeMoviesError(f"no movie titled {movie!r}{hint}")
 
