@@ -10,7 +10,7 @@ import numpy as np, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError
 from .features import movie_features, user_features
-from .core import Model, trained_rows, pair_scores, content_digest
+from .core import Model, trained_rows, pair_scores, ratings_digest
 from .train import RatingPattern, masked_mse, autocast
 from .sae import AESettings, AutoencoderModel
 
@@ -158,19 +158,11 @@ def _checked_prior(p, n:int # its dimension: the code's width, plus the bias
     return (parts[0].numpy(), parts[2].numpy(), noise), parts[1].numpy()
 
 # %% ../nbs/06_autorec.ipynb #fc000002
-def _ratings_digest(M:sp.csr_matrix # users x movies ratings
-                  )->str: # sha256, hex
-    "A digest of a ratings matrix: its shape and every entry's row, column and value (float32, in sorted order)."
-    M = sp.csr_matrix(M, dtype=np.float32)
-    if not M.has_canonical_format: M = M.copy(); M.sum_duplicates()
-    ix = np.int32 if max(M.nnz, *M.shape) < 2**31 else np.int64  # one index type whichever way the matrix was built (no copy where it is scipy's)
-    return content_digest({'shape': list(M.shape), 'data': torch.from_numpy(M.data), **{k: torch.from_numpy(getattr(M, k).astype(ix, copy=False)) for k in ('indptr', 'indices')}})
-
 @patch
 def _code_state(self:AutoRec)->dict: # {'codes': ...}, or {} for a model without its training ratings
     "The movies' codes as a checkpoint keeps them, with the digest of the ratings they come from."
     if getattr(self, 'inputs', None) is None: return {}
-    return {'codes': {'values': torch.from_numpy(self.codes()), 'ratings': _ratings_digest(self.inputs)}}
+    return {'codes': {'values': torch.from_numpy(self.codes()), 'ratings': ratings_digest(self.inputs)}}
 
 def _checked_codes(c, shape:tuple # (movies, code width)
                   )->tuple|None: # (codes, digest of their ratings), or None where the checkpoint holds none
@@ -204,7 +196,7 @@ def _set_state(self:AutoRec, state:dict):  # checkpoints from before empirical B
 def use_ratings(self:AutoRec, known:sp.csr_matrix)->AutoRec:
     "After loading: the training ratings rebuilt from the dataset are also the movies' inputs (the prior saved from them stays, and the codes where they are those ratings)."
     Model.use_ratings(self, known); self.inputs, saved = self.known, getattr(self, '_saved_codes', None)
-    self._code_cache = saved[0] if saved is not None and saved[1] == _ratings_digest(self.known) else None  # other ratings: computed from them
+    self._code_cache = saved[0] if saved is not None and saved[1] == ratings_digest(self.known) else None  # other ratings: computed from them
     self._prior_cache, self._prior_cov = getattr(self, '_saved_prior', (None, None))
     return self
 

@@ -13,7 +13,7 @@ import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
 from .data import SaeMoviesError, DATASETS, MovieLens, Split, check_split_name, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages, cache_dir, cache_entries, clear_cache, ratings_csr
 from .metrics import rating_metrics
-from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint, physical_memory
+from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint, physical_memory, ratings_digest
 from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device, DEVICES, ctrl_c_together, InterruptedTogether
 from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, checkpoint_dataset, resolve_checkpoint
 from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate, cv_summary, compare_to_best
@@ -361,15 +361,18 @@ def _train_and_report(a, model, rank)->int:
             raise TrainingDiverged(f"{said}; {why}", e.result) from None
         diverged = e  # the last good weights are kept: evaluated and saved below by the first process, then reported as an error
     if rank: return 0  # under torchrun the first process evaluates, saves and reports; the others are done
+    known = ratings_csr(split.train, ds.imap)  # the training part, as loading the checkpoint rebuilds it
+    dataset = {'name': ds.name, 'split': split.name, **({'generated': 'sae-movies synth'} if ds.info.synthetic else {}),
+               'train_digest': ratings_digest(known)}  # loading the checkpoint with data changed since is refused (08_models)
     if model.predicts_ratings and not users:
-        model.use_ratings(ratings_csr(split.train, ds.imap))  # scored from all its training ratings, validation's too, as `evaluate` will (the same figures)
+        model.use_ratings(known)  # scored from all its training ratings, validation's too, as `evaluate` will (the same figures)
         metrics = evaluate_ratings(model, split)
         metrics['train_rmse'] = rating_metrics(split.train, model.predict(split.train.user, split.train.item), model.scale)['rmse']
-    else: metrics = topn_eval(model, split)
+    else: known = None; metrics = topn_eval(model, split)  # ranking needs no copy of the training matrix: let go first
     metrics.update(fit_seconds=model.fit_seconds, startup_seconds=startup, stopped=getattr(model, 'stopped', 'completed'))
     if model.history is not None and 'best_epoch' in vars(model): metrics.update(epochs=len(model.history), best_epoch=model.best_epoch)
     replaced = out.exists()
-    model.save(out, {'name': ds.name, 'split': split.name, **({'generated': 'sae-movies synth'} if ds.info.synthetic else {})}, metrics)
+    model.save(out, dataset, metrics)
     if a.json: print(json.dumps({'model': a.model, **metrics, 'chosen': model.chosen(), 'checkpoint': str(out), 'replaced': replaced}))
     else: _print_train(a, model, split, metrics, out, replaced)
     return _train_ending(model, out, diverged, a.path)

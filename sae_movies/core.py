@@ -15,8 +15,8 @@ from .data import SaeMoviesError, IndexMap, default_data_dir, ratings_csr, per_u
 # %% auto #0
 __all__ = ['MAX_SEED', 'CHECKPOINT_FORMAT', 'check_value', 'Settings', 'progress_bar', 'shrunk_mean', 'mean_by_index',
            'fit_biases', 'Biases', 'Model', 'TrainingDiverged', 'trained_rows', 'pair_scores', 'physical_memory',
-           'check_fit_memory', 'atomic_write', 'default_models_dir', 'content_digest', 'read_checkpoint',
-           'net_from_state']
+           'check_fit_memory', 'atomic_write', 'default_models_dir', 'content_digest', 'ratings_digest',
+           'read_checkpoint', 'net_from_state']
 
 # %% ../nbs/02_core.ipynb #7abc35a6
 _INTERVAL = re.compile(r'([\[(])\s*([^,\s]+)\s*,\s*([^\])\s]+)\s*([\])])')
@@ -481,6 +481,14 @@ def content_digest(obj, h=None)->str: # sha256, hex
         h.update(f't{t.dtype}{tuple(t.shape)}'.encode()); h.update(t.reshape(-1).view(torch.uint8).numpy())  # the bytes themselves, not a copy
     else: h.update(f'v{obj!r}'.encode())
     return h.hexdigest() if top else None
+
+def ratings_digest(M:sp.csr_matrix # users x movies ratings
+                  )->str: # sha256, hex
+    "A digest of a ratings matrix: its shape and every entry's row, column and value (float32, in sorted order)."
+    M = sp.csr_matrix(M, dtype=np.float32)
+    if not M.has_canonical_format: M = M.copy(); M.sum_duplicates()
+    ix = np.int32 if max(M.nnz, *M.shape) < 2**31 else np.int64  # one index type whichever way the matrix was built (no copy where it is scipy's)
+    return content_digest({'shape': list(M.shape), 'data': torch.from_numpy(M.data), **{k: torch.from_numpy(getattr(M, k).astype(ix, copy=False)) for k in ('indptr', 'indices')}})
 
 def _plain(obj):
     "Python scalars, lists, dicts and tensors only (what `weights_only` loading accepts)."

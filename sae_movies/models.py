@@ -10,7 +10,7 @@ import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError, MANIFEST, dataset_dir, load_dataset, ratings_csr
 from .metrics import top_k, ndcg_at_k
-from .core import Model, Settings, read_checkpoint, default_models_dir, MAX_SEED, _vector
+from .core import Model, Settings, read_checkpoint, default_models_dir, MAX_SEED, ratings_digest, _vector
 from .train import DEVICES
 from .baselines import GlobalMean, MovieMean, Bias, BiasedMF, MostPopular
 from .sae import SAE
@@ -272,7 +272,11 @@ def attach_dataset(model:Model, ds,
     path = getattr(model, 'path', '')
     check_dataset(model, ds, path)
     if train is None: train = ds.split(model.meta['dataset'].get('split', 'all')).train
-    model.use_ratings(ratings_csr(train, model.imap))
+    R, d = ratings_csr(train, model.imap), model.meta['dataset']
+    if d.get('train_digest') not in (None, ratings_digest(R)):  # saved by `sae-movies train` (older checkpoints and others: not checked)
+        raise SaeMoviesError(f"{path}: this copy of {ds.name} holds other training ratings in {d.get('split', 'all')} than it was trained on, for the same users and movies: "
+                             "the data changed since (train it again), or give the folder it was trained on")
+    model.use_ratings(R)
     try: S = model.score(ds.imap.user_ids[[0, ds.imap.n_users // 2, -1]])  # a checkpoint well-formed but wrong inside fails here, not in a user's hands
     except SaeMoviesError: raise
     except Exception as e: raise SaeMoviesError(f"{path}: a damaged {model.name!r} checkpoint: it cannot score ({type(e).__name__}: {str(e)[:200]})") from None
