@@ -6,7 +6,7 @@
 from __future__ import annotations
 import time
 _STARTED = time.perf_counter()  # before the heavy imports below: start-up is measured from here
-import argparse, gc, importlib.util, io, json, logging, os, re, shlex, signal, sys, tempfile
+import argparse, gc, importlib.util, io, json, logging, os, re, shlex, signal, sys, tempfile, threading
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -327,7 +327,7 @@ def train_cmd(a)->int:
     rank, world, trained = *_distributed(model, a.model), False
     try:
         code, trained = _train_and_report(a, model, rank), True
-        if world > 1: torch.distributed.barrier()  # all leave together: gloo aborts a process whose peer left first
+        if world > 1: _wait_for_all(rank)
     except BaseException as e:
         if world > 1: torch.distributed.destroy_process_group()  # torchrun then stops the other processes
         if rank and isinstance(e, TrainingDiverged): return 1  # every process saw the same loss: the first one says so, once
@@ -337,6 +337,14 @@ def train_cmd(a)->int:
         raise
     if world > 1: torch.distributed.destroy_process_group()
     return code
+
+def _wait_for_all(rank:int):
+    "Wait for every training process (gloo aborts one whose peer left first); the others, which wait for the first to evaluate and save, leave Ctrl-C to it."
+    mine = signal.getsignal(signal.SIGINT) if rank and threading.current_thread() is threading.main_thread() else None
+    if mine is not None: signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try: torch.distributed.barrier()
+    finally:
+        if mine is not None: signal.signal(signal.SIGINT, mine)
 
 def _train_and_report(a, model, rank)->int:
     out = _writable(a.out, '--out', 'checkpoint') if a.out is not None else None  # before reading the data (minutes for the largest releases)
@@ -360,6 +368,9 @@ def _train_and_report(a, model, rank)->int:
             said = '; '.join(p for p in str(e).split('; ') if not p.endswith('were kept'))  # none were
             raise TrainingDiverged(f"{said}; {why}", e.result) from None
         diverged = e  # the last good weights are kept: evaluated and saved below by the first process, then reported as an error
+    if getattr(model, 'stopped', None) == 'interrupted' and not getattr(model, 'best_epoch', 0):  # not one epoch done (every process alike)
+        if not rank: _say_interrupted("sae-movies train: interrupted before the first epoch ended; nothing was saved")
+        return 130
     if rank: return 0  # under torchrun the first process evaluates, saves and reports; the others are done
     known = ratings_csr(split.train, ds.imap)  # the training part, as loading the checkpoint rebuilds it
     dataset = {'name': ds.name, 'split': split.name, **({'generated': 'sae-movies synth'} if ds.info.synthetic else {}),
@@ -437,6 +448,12 @@ def _killed(n:int)->str: # said after a process's SIGKILL
 
 _LAUNCH_SIGNALS = tuple(getattr(signal, s) for s in ('SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT') if hasattr(signal, s)) # those the launcher handles
 
+def _seconds_env(name:str, default:int)->int:
+    "A whole number of seconds from the environment variable `name`, else `default`; refused in one line if it is not one."
+    text = os.environ.get(name, str(default))
+    if not text.strip().isdigit(): raise SaeMoviesError(f"{name}={text}: give a whole number of seconds")
+    return int(text)
+
 def _launch(argv:list, # the command line, `--processes` included (its processes see that the launcher started them)
             n:int)->int: # the exit status of the first process that failed, else 0
     "Run `sae-movies` with `argv` in `n` processes on this machine, as `torchrun --standalone` would, without a traceback when one fails."
@@ -447,7 +464,7 @@ def _launch(argv:list, # the command line, `--processes` included (its processes
     with _left_as_found(('OMP_NUM_THREADS', 'TORCHELASTIC_SIGNALS_TO_HANDLE', 'PYTHONSAFEPATH', _SAID), _LAUNCH_SIGNALS), tempfile.TemporaryDirectory(prefix='sae-movies-launch-') as logs:
         cfg = LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=n, run_id=f'sae-movies-{os.getpid()}', rdzv_backend='c10d',
                            rdzv_endpoint='127.0.0.1:0', max_restarts=0, logs_specs=DefaultLogsSpecs(log_dir=logs),  # its error files, removed after
-                           shutdown_timeout=int(os.environ.get('TORCH_ELASTIC_SHUTDOWN_TIMEOUT', 600)))  # after Ctrl-C, the time the first process has to save (30 s: too short at scale)
+                           shutdown_timeout=_seconds_env('TORCH_ELASTIC_SHUTDOWN_TIMEOUT', 600))  # after Ctrl-C, the time the first process has to save (30 s: too short at scale)
         os.environ.setdefault('OMP_NUM_THREADS', str(max(1, cores // n)))  # the processes share the cores
         os.environ[_SAID] = said = os.path.join(logs, 'interrupted-said')  # which the first process creates when it says 'interrupted'
         os.environ['PYTHONSAFEPATH'] = '1'  # `-m` would put the current folder first on their path: a `sae_movies` folder there would be run instead (Python 3.11 on)
@@ -822,7 +839,7 @@ def serve_worker():
 
 def _spawned(a):
     "Serve from `a.workers` processes that uvicorn starts afresh, each building the app (`serve_worker`); Ctrl-C ends as 'interrupted', as with one process."
-    import socket, threading, uvicorn
+    import socket, uvicorn
     os.environ[_SERVE_ENV] = json.dumps({k: getattr(a, k) for k in ('arm', 'share', 'rating_model', 'path', 'db')})
     r, w = socket.socketpair(); w.setblocking(False)
     interrupted = threading.Event()

@@ -262,7 +262,7 @@ class _Transient(SaeMoviesError):
 def _looked_up(url:str)->str: # the host name a connection to `url` looks up
     "The host of `url`, or the proxy that the environment (`https_proxy`, ...) sets for it."
     parts = urllib.parse.urlsplit(url)
-    if not (proxy := urllib.request.getproxies().get(parts.scheme)) or urllib.request.proxy_bypass(parts.hostname): return parts.hostname
+    if not (proxy := urllib.request.getproxies().get(parts.scheme)) or urllib.request.proxy_bypass(parts.netloc.rpartition('@')[2]): return parts.hostname  # host:port, as urllib asks
     return f"the proxy {urllib.parse.urlsplit(proxy if '://' in proxy else '//' + proxy).hostname} ({parts.scheme}_proxy)"
 
 def _fetch(url, dest:Path, quiet=False, timeout=NET['timeout'], min_rate=NET['min_rate'])->str: # md5 of what arrived

@@ -534,7 +534,8 @@ def _fit(self:MultVAE, R, V, progress):
         if cap is None:  # anneal towards 1, then train again capped at the β of the best validation epoch
             self.beta_cap = None  # a search that diverges, or that Ctrl-C stops, leaves a network trained towards β = 1, with no cap chosen
             res = self._train(Rb, pair, 1., progress); self.search_history = res['history']
-            if res['stopped'] != 'interrupted': cap = float(res['history'].beta.iloc[res['best_epoch'] - 1])
+            if res['stopped'] == 'interrupted' or interrupted_anywhere(): res['stopped'] = 'interrupted'  # (several processes: a Ctrl-C after the search's last step)
+            else: cap = float(res['history'].beta.iloc[res['best_epoch'] - 1])
         if cap is not None: self.beta_cap = cap; res = self._train(Rb, pair, cap, progress)
     self.history, self.best_epoch, self.stopped = res['history'], res['best_epoch'], res['stopped']
     self.valid_ndcg = float(self.history['valid_ndcg@100'].max()) if pair is not None else None

@@ -398,6 +398,7 @@ def ctrl_c_together():
         _HOLDING = None
         if old is not None: signal.signal(signal.SIGINT, old)
     if late: raise InterruptedTogether
+    if got[0]: signal.raise_signal(signal.SIGINT)  # one that came while they agreed, too late for it: this process's alone, as after training
 
 def ctrl_c_and_sums(*more:float # numbers to add up across the processes in the same call
                    )->tuple: # (whether any process holds a Ctrl-C, the sums of `more`)
