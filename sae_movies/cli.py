@@ -448,6 +448,10 @@ def _killed(n:int)->str: # said after a process's SIGKILL
 
 _LAUNCH_SIGNALS = tuple(getattr(signal, s) for s in ('SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT') if hasattr(signal, s)) # those the launcher handles
 
+_CHILD = '\n'.join(['import signal, sys', 'before = signal.getsignal(signal.SIGINT)',  # a process `--processes` starts: `sae-movies` with its arguments,
+                    'if before is signal.default_int_handler: signal.signal(signal.SIGINT, lambda *_: sys.exit(130))',  # ended quietly by Ctrl-C while it imports (the launcher says so)
+                    'from sae_movies.cli import main', 'signal.signal(signal.SIGINT, before)', 'sys.exit(main())'])  # where `-m sae_movies.cli` printed a traceback
+
 def _seconds_env(name:str, default:int)->int:
     "A whole number of seconds from the environment variable `name`, else `default`; refused in one line if it is not one."
     text = os.environ.get(name, str(default))
@@ -469,7 +473,7 @@ def _launch(argv:list, # the command line, `--processes` included (its processes
         os.environ[_SAID] = said = os.path.join(logs, 'interrupted-said')  # which the first process creates when it says 'interrupted'
         os.environ['PYTHONSAFEPATH'] = '1'  # `-m` would put the current folder first on their path: a `sae_movies` folder there would be run instead (Python 3.11 on)
         logging.disable(logging.ERROR)  # the launcher's log lines: the processes' own messages say what happened
-        try: elastic_launch(cfg, sys.executable)('-m', 'sae_movies.cli', *argv)
+        try: elastic_launch(cfg, sys.executable)('-c', _CHILD, *argv)
         except ChildFailedError as e:
             rank, failure = min(e.failures.items(), key=lambda f: (f[1].timestamp, f[1].exitcode == -signal.SIGTERM, f[1].exitcode >= 0))  # the first; within a second, the cause: a signal (not the SIGTERM that stops the others), then an error
             if failure.exitcode == 130 and not os.path.exists(said): print("sae-movies train: interrupted", file=sys.stderr)  # one the first process never heard of
