@@ -173,7 +173,7 @@ def build_parser()->argparse.ArgumentParser:
         epilog='Run `sae-movies COMMAND --help` for the options of a command. Models: ' + ', '.join(MODELS) + '. '
                'Exit status: 0 done; 2 bad input (an argument, a file or the data refused, or more memory asked for than the machine has, with a one-line message); '
                '1 training diverged (an autoencoder or mf saves its last good weights); 130 interrupted by Ctrl-C (a model trained '
-               'epoch by epoch saves its best weights so far; the autoencoders continue with `train --resume`); 141 what read its output went away (`| head`). '
+               'epoch by epoch saves its best weights so far, once one epoch has ended; the autoencoders continue with `train --resume`); 141 what read its output went away (`| head`). '
                'Environment: SAE_MOVIES_DATA, the folder of the datasets (default: data/); SAE_MOVIES_CACHE, where a ratings file of 64 MiB or more '
                'is kept once parsed (default: ~/.cache/sae_movies; off: parse it every time; `sae-movies cache` lists and clears it).')
     p.add_argument('-V', '--version', action='version', version=__version__)
