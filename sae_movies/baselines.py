@@ -119,7 +119,7 @@ class BiasedMF(Model):
         try:
             with torch_threads(s.threads): res = train_loop(net, step, self._valid_fn(net, V, dev), s.epochs, patience=s.epochs, desc='mf', progress=progress)
         except TrainingDiverged: self._keep(net, np.diff(R.indptr) > 0); raise  # train_loop left the last good epoch's weights in `net`
-        self.history = res['history']
+        self.history, self.best_epoch, self.stopped = res['history'], res['best_epoch'], res['stopped']  # Ctrl-C: the best epoch's weights so far
         self._keep(net, np.diff(R.indptr) > 0)
 
 # %% ../nbs/04_baselines.ipynb #2b0a8245

@@ -15,7 +15,7 @@ from .data import SaeMoviesError, DATASETS, MovieLens, Split, check_split_name, 
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint, physical_memory, ratings_digest
 from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device, DEVICES, ctrl_c_together, InterruptedTogether
-from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, checkpoint_dataset, resolve_checkpoint
+from .models import MODELS, model_class, model_table, load_model, attach_dataset, check_dataset, check_training_ratings, checkpoint_dataset, resolve_checkpoint
 from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate, cv_summary, compare_to_best
 from .recommend import Recommender
 
@@ -350,9 +350,10 @@ def _train_and_report(a, model, rank)->int:
     out = _writable(a.out, '--out', 'checkpoint') if a.out is not None else None  # before reading the data (minutes for the largest releases)
     warm_up()
     ds = checkpoint_dataset(model, a.path) if a.resume else load_dataset(a.data, a.path)
-    if a.resume: check_dataset(model, ds, a.resume)  # the very data it was trained on
+    if a.resume: check_dataset(model, ds, a.resume)  # the very data it was trained on (its ratings: below, once split)
     a.split = a.split or default_split(ds.info, model.predicts_ratings)
     split = _split_and_free(ds, a.split)
+    if a.resume: check_training_ratings(model, ratings_csr(split.train, ds.imap), ds, a.resume)  # not data changed since, for the same users and movies
     if len(split.test) == 0: raise SaeMoviesError(f"--split {a.split}: no test ratings to score the model on; give a split with a test part (u1, random-0.1-seed0, users-150-seed0, ...)")
     out = out or _writable(default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out', 'checkpoint')  # the default name needs the split
     startup = time.perf_counter() - _STARTED
@@ -468,7 +469,8 @@ def _launch(argv:list, # the command line, `--processes` included (its processes
     with _left_as_found(('OMP_NUM_THREADS', 'TORCHELASTIC_SIGNALS_TO_HANDLE', 'PYTHONSAFEPATH', _SAID), _LAUNCH_SIGNALS), tempfile.TemporaryDirectory(prefix='sae-movies-launch-') as logs:
         cfg = LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=n, run_id=f'sae-movies-{os.getpid()}', rdzv_backend='c10d',
                            rdzv_endpoint='127.0.0.1:0', max_restarts=0, logs_specs=DefaultLogsSpecs(log_dir=logs),  # its error files, removed after
-                           shutdown_timeout=_seconds_env('TORCH_ELASTIC_SHUTDOWN_TIMEOUT', 600))  # after Ctrl-C, the time the first process has to save (30 s: too short at scale)
+                           shutdown_timeout=_seconds_env('TORCH_ELASTIC_SHUTDOWN_TIMEOUT', 600),  # after Ctrl-C, the time the first process has to save (30 s: too short at scale)
+                           signals_to_handle=','.join(s.name for s in _LAUNCH_SIGNALS if signal.getsignal(s) is not signal.SIG_IGN))  # one ignored here stays so, in the processes too (a background job's Ctrl-C)
         os.environ.setdefault('OMP_NUM_THREADS', str(max(1, cores // n)))  # the processes share the cores
         os.environ[_SAID] = said = os.path.join(logs, 'interrupted-said')  # which the first process creates when it says 'interrupted'
         os.environ['PYTHONSAFEPATH'] = '1'  # `-m` would put the current folder first on their path: a `sae_movies` folder there would be run instead (Python 3.11 on)

@@ -22,8 +22,8 @@ from .infinite import InfAE, WatchedInfAE
 
 # %% auto #0
 __all__ = ['MODELS', 'AUTOREC_RUNNERS_UP', 'register', 'model_class', 'get_model', 'parse_member', 'EnsembleSettings', 'Ensemble',
-           'resolve_checkpoint', 'check_dataset', 'checkpoint_dataset', 'load_model', 'attach_dataset',
-           'TopNEnsembleSettings', 'TopNEnsemble', 'model_table']
+           'resolve_checkpoint', 'check_dataset', 'checkpoint_dataset', 'load_model', 'check_training_ratings',
+           'attach_dataset', 'TopNEnsembleSettings', 'TopNEnsemble', 'model_table']
 
 # %% ../nbs/08_models.ipynb #b85d7dfb
 MODELS = {} # name -> Model subclass
@@ -265,6 +265,15 @@ def load_model(path, # a checkpoint file or a shipped name (see `resolve_checkpo
     return model
 
 # %% ../nbs/08_models.ipynb #0057cde3
+def check_training_ratings(model:Model, R:sp.csr_matrix, # the training part of the model's split, rebuilt from `ds`
+                           ds, path='')->sp.csr_matrix: # `R`
+    "Refuse `R` unless it holds the ratings the model was trained on, where its checkpoint says (`train_digest`, which `sae-movies train` saves)."
+    d = model.meta['dataset']
+    if d.get('train_digest') not in (None, ratings_digest(R)):  # (older checkpoints, and those saved without it: not checked)
+        raise SaeMoviesError(f"{path}: this copy of {ds.name} holds other training ratings in {d.get('split', 'all')} than it was trained on, for the same users and movies: "
+                             "the data changed since (train it again), or give the folder it was trained on")
+    return R
+
 def attach_dataset(model:Model, ds,
                    train:pd.DataFrame=None # the training part of the model's split, when the caller has made that split already (else made here)
                   )->Model:
@@ -272,11 +281,7 @@ def attach_dataset(model:Model, ds,
     path = getattr(model, 'path', '')
     check_dataset(model, ds, path)
     if train is None: train = ds.split(model.meta['dataset'].get('split', 'all')).train
-    R, d = ratings_csr(train, model.imap), model.meta['dataset']
-    if d.get('train_digest') not in (None, ratings_digest(R)):  # saved by `sae-movies train` (older checkpoints and others: not checked)
-        raise SaeMoviesError(f"{path}: this copy of {ds.name} holds other training ratings in {d.get('split', 'all')} than it was trained on, for the same users and movies: "
-                             "the data changed since (train it again), or give the folder it was trained on")
-    model.use_ratings(R)
+    model.use_ratings(check_training_ratings(model, ratings_csr(train, model.imap), ds, path))
     try: S = model.score(ds.imap.user_ids[[0, ds.imap.n_users // 2, -1]])  # a checkpoint well-formed but wrong inside fails here, not in a user's hands
     except SaeMoviesError: raise
     except Exception as e: raise SaeMoviesError(f"{path}: a damaged {model.name!r} checkpoint: it cannot score ({type(e).__name__}: {str(e)[:200]})") from None
