@@ -11,8 +11,8 @@ from .core import Model, progress_bar
 from .models import model_class
 
 # %% auto #0
-__all__ = ['TOPN_METRICS', 'check_same_data', 'evaluate_ratings', 'ranking_eval', 'topn_eval', 'topn_table', 'cross_validate',
-           'cv_summary', 'compare_to_best', 'ranking_table']
+__all__ = ['TOPN_METRICS', 'check_same_data', 'evaluate_ratings', 'ListTally', 'ranking_eval', 'topn_eval', 'topn_table',
+           'cross_validate', 'cv_summary', 'compare_to_best', 'ranking_table']
 
 # %% ../nbs/09_evaluate.ipynb #e7a1c002
 def check_same_data(model:Model, # a fitted model
@@ -37,6 +37,19 @@ def evaluate_ratings(model:Model, # a fitted model
     pred = model.predict(split.test.user.to_numpy(), split.test.item.to_numpy(), known=known)
     return {**rating_metrics(split.test, pred, model.scale), 'coverage': 1 - model.n_fallbacks / len(split.test), 'fallbacks': model.n_fallbacks}
 
+# %% ../nbs/09_evaluate.ipynb #lt090002
+class ListTally:
+    "Catalogue coverage and mean popularity of recommendation lists, added up a batch of lists at a time."
+    def __init__(self, popularity:np.ndarray): # per movie: its number of training ratings
+        self.counts, self.covered, self.sums = popularity, np.zeros(len(popularity), bool), [0, 0]  # popularity's sum and count: integers, exact
+    def add(self, lists:np.ndarray, # users x k movie indices (-1 = empty)
+            covering:np.ndarray=None): # the rows that count for coverage (default: all)
+        "Count a batch of lists."
+        c = lists if covering is None else lists[covering]; self.covered[c[c >= 0]] = True
+        filled = lists[lists >= 0]; self.sums[0] += int(self.counts[filled].sum()); self.sums[1] += len(filled)
+    def result(self)->dict: # catalogue_coverage, popularity
+        return {'catalogue_coverage': float(self.covered.sum() / len(self.covered)), 'popularity': self.sums[0] / self.sums[1] if self.sums[1] else float('nan')}
+
 # %% ../nbs/09_evaluate.ipynb #1dffa71a
 def ranking_eval(model:Model, # a fitted model
                  split:Split, # `test` holds the held-out ratings
@@ -50,17 +63,14 @@ def ranking_eval(model:Model, # a fitted model
     imap = model.imap; H = ratings_csr(split.train if known is None else known, imap)
     test = split.test.sort_values('user', kind='stable'); tu = test.user.to_numpy()
     users, batch = np.unique(tu), batch or max(1, 2**22 // imap.n_items)
-    train_counts = np.diff(ratings_csr(split.train, imap).tocsc().indptr)  # movie popularity = training ratings
-    per_user, covered, popularity = {}, np.zeros(imap.n_items, bool), [0, 0]  # movies in the lists of users with something relevant; popularity's sum and count
+    per_user, tally = {}, ListTally(np.diff(ratings_csr(split.train, imap).tocsc().indptr))  # movie popularity = training ratings
     for s in range(0, len(users), batch):
         u = users[s:s + batch]; seen, scores = H[imap.users(u)], model.score(u, known=H)
         values, top, mine = ranking_per_user(scores, seen, test.iloc[np.searchsorted(tu, u[0]):np.searchsorted(tu, u[-1], 'right')],
                                              k, threshold, u, imap.item_ids)
         for n, v in values.items(): per_user.setdefault(n, []).append(v)
-        covered[top[mine][top[mine] >= 0]] = True  # the lists are added up batch by batch, not kept: k may be the whole catalogue
-        filled = top[top >= 0]; popularity[0] += int(train_counts[filled].sum()); popularity[1] += len(filled)  # everyone's lists; integers: exact
-    return {**{n: float(np.concatenate(v).mean()) for n, v in per_user.items()},
-            'catalogue_coverage': float(covered.sum() / imap.n_items), 'popularity': popularity[0] / popularity[1] if popularity[1] else float('nan')}
+        tally.add(top, covering=mine)  # popularity: everyone's lists; coverage: those of users with something relevant
+    return {**{n: float(np.concatenate(v).mean()) for n, v in per_user.items()}, **tally.result()}
 
 # %% ../nbs/09_evaluate.ipynb #cb0aa51d
 TOPN_METRICS = (('ndcg', 10), ('ndcg', 100), ('recall', 20), ('recall', 50))
@@ -79,16 +89,13 @@ def topn_eval(model:Model, # a fitted model
     if len(test) == 0: raise SaeMoviesError(f"split {split.name!r} has no held-out movies rated >= {threshold:g} to score")
     users = np.unique(test.user.to_numpy()); rows = imap.users(users)
     seen, relevant = ratings_csr(known, imap)[rows], ratings_csr(test, imap)[rows] > 0
-    fn, counts = {'ndcg': ndcg_at_k, 'recall': recall_at_k}, np.diff(ratings_csr(split.train, imap).tocsc().indptr)  # popularity = training ratings
-    per_user, covered, popularity, batch = {}, np.zeros(imap.n_items, bool), [0, 0], max(1, 2**22 // imap.n_items)  # as `ranking_eval`
+    fn, tally = {'ndcg': ndcg_at_k, 'recall': recall_at_k}, ListTally(np.diff(ratings_csr(split.train, imap).tocsc().indptr))  # popularity = training ratings
+    per_user, batch = {}, max(1, 2**22 // imap.n_items)  # as `ranking_eval`
     for s in range(0, len(users), batch):  # a batch of users at a time: memory follows the batch, not users x movies
         ranked = top_k(model.score(users[s:s + batch], known=known), seen[s:s + batch], max(list_length, *(k for _, k in TOPN_METRICS)))
         for m, k in TOPN_METRICS: per_user.setdefault(f'{m}@{k}', []).append(fn[m](ranked, relevant[s:s + batch], k))
-        lists = ranked[:, :list_length]; filled = lists[lists >= 0]
-        covered[filled] = True; popularity[0] += int(counts[filled].sum()); popularity[1] += len(filled)  # integers: exact
-    out = {name: float(np.nanmean(np.concatenate(v))) for name, v in per_user.items()}
-    return {**out, 'catalogue_coverage': float(covered.sum() / imap.n_items),
-            'popularity': popularity[0] / popularity[1] if popularity[1] else float('nan'), 'users': len(users)}
+        tally.add(ranked[:, :list_length])
+    return {**{name: float(np.nanmean(np.concatenate(v))) for name, v in per_user.items()}, **tally.result(), 'users': len(users)}
 
 def topn_table(models:dict, # name -> fitted model
                split:Split, # a `user_split` (or any split: see `topn_eval`)
