@@ -449,9 +449,7 @@ def _killed(n:int)->str: # said after a process's SIGKILL
 
 _LAUNCH_SIGNALS = tuple(getattr(signal, s) for s in ('SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT') if hasattr(signal, s)) # those the launcher handles
 
-_CHILD = '\n'.join(['import signal, sys', 'before = signal.getsignal(signal.SIGINT)',  # a process `--processes` starts: `sae-movies` with its arguments,
-                    'if before is signal.default_int_handler: signal.signal(signal.SIGINT, lambda *_: sys.exit(130))',  # ended quietly by Ctrl-C while it imports (the launcher says so)
-                    'from sae_movies.cli import main', 'signal.signal(signal.SIGINT, before)', 'sys.exit(main())'])  # where `-m sae_movies.cli` printed a traceback
+_CHILD = 'import sys\nfrom sae_movies.entry import main\nsys.exit(main(say=False))'  # a process `--processes` starts: the console script's lines (12a_entry), quiet on a Ctrl-C while it imports
 
 def _seconds_env(name:str, default:int)->int:
     "A whole number of seconds from the environment variable `name`, else `default`; refused in one line if it is not one."

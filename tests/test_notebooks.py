@@ -14,7 +14,7 @@ FORCE_FLAGS = os.environ.get('SAE_MOVIES_TEST_FLAGS', 'slow').split()
 
 def test_all_notebooks_found():
     assert [p.stem for p in NOTEBOOKS] == ['00_data', '00a_synth', '00b_features', '01_metrics', '02_core', '03_train', '04_baselines', '05_sae', '06_autorec', '07_topn', '07a_content', '07b_attention', '07c_infinite',
-                                           '08_models', '09_evaluate', '10_tune', '11_recommend', '11a_serve', '11b_abtest', '12_cli', '13_testing', '14_scale', '15_reliability', 'index']
+                                           '08_models', '09_evaluate', '10_tune', '11_recommend', '11a_serve', '11b_abtest', '12_cli', '12a_entry', '13_testing', '14_scale', '15_reliability', 'index']
 
 
 @pytest.mark.parametrize('notebook', NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
