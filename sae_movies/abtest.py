@@ -61,14 +61,16 @@ def arm_summary(units:pd.DataFrame, # from `ab_units`
     for arm, g in units.groupby('arm', sort=True):
         n, hit_users, hits, shown = len(g), int((g.hits > 0).sum()), g.hits.to_numpy(), g.shown.to_numpy()
         ctr, se, (lo, hi) = hits.sum() / shown.sum(), _ratio_se(hits, shown), _wilson(hit_users, n, level)
+        ctr_lo, ctr_hi = (max(0., ctr - z * se), min(1., ctr + z * se)) if se > 0 else _wilson(min(hits.sum(), shown.sum()), shown.sum(), level)  # no spread to measure (no hit yet, one visitor): Wilson's on the impressions
         rows.append(dict(arm=arm, visitors=n, lists=int(g.lists.sum()), impressions=int(g.impressions.sum()), shown=int(shown.sum()),
-                         hits=int(hits.sum()), ctr=ctr, ctr_se=se, ctr_lo=max(0., ctr - z * se), ctr_hi=min(1., ctr + z * se),
+                         hits=int(hits.sum()), ctr=ctr, ctr_se=se, ctr_lo=ctr_lo, ctr_hi=ctr_hi,
                          hit_visitors=hit_users, hit_rate=hit_users / n, hit_lo=lo, hit_hi=hi))
     return pd.DataFrame(rows).set_index('arm')
 
 # %% ../nbs/11b_abtest.ipynb #b915d7e5
 def min_detectable(p:float, n_a:int, n_b:int, alpha:float=0.05, power:float=0.8)->float:
-    "The smallest difference of two proportions near `p` that a two-sided test finds with `power`."
+    "The smallest difference of two proportions near `p` that a two-sided test finds with `power`; NaN at `p` 0 or 1, where the variance says nothing."
+    if not 0 < p < 1: return np.nan
     return float((stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) * np.sqrt(p * (1 - p) * (1 / n_a + 1 / n_b)))
 
 def visitors_needed(p_a:float, p_b:float, alpha:float=0.05, power:float=0.8)->int:
@@ -96,6 +98,13 @@ def _verdict(arm, control, a, b, p, mde, alpha, min_visitors)->str:
         return f'too small to conclude: no difference found, and these visitors could only reveal one of {mde:.3f} or more'
     return f'no significant difference (p = {p:.2g})'
 
+def _diff_ci(d, se, z, a, b, # the difference (b - a), its standard error, the normal quantile, the two arms' summaries
+             rate:str)->tuple: # 'hit_rate' or 'ctr'
+    "Interval of b's rate - a's: the normal one, or Newcombe's from the arms' own intervals where its spread is 0 or unknown (no hit in either arm yet)."
+    if se > 0: return d - z * se, d + z * se
+    lo, hi = {'hit_rate': ('hit_lo', 'hit_hi'), 'ctr': ('ctr_lo', 'ctr_hi')}[rate]
+    return d - np.hypot(b[rate] - b[lo], a[hi] - a[rate]), d + np.hypot(b[hi] - b[rate], a[rate] - a[lo])
+
 def compare_arms(units:pd.DataFrame, # from `ab_units`
                  control:str=None, # the arm the others are set against (default: the first by name)
                  alpha:float=0.05, # the test's level (two-sided)
@@ -118,12 +127,15 @@ def compare_arms(units:pd.DataFrame, # from `ab_units`
         p_hit, p_ctr = min(1., p_hit * k), min(1., p_ctr * k)
         pm = ((a.hit_rate * a.visitors + b.hit_rate * b.visitors) / (a.visitors + b.visitors))
         mde = min_detectable(pm, a.visitors, b.visitors, alpha / k, power)
-        rows.append(dict(arm=arm, control=control, hit_rate_diff=d, hit_lo=d - z * se, hit_hi=d + z * se, hit_p=p_hit,
-                         ctr_diff=dc, ctr_lo=dc - z * sec, ctr_hi=dc + z * sec, ctr_p=p_ctr, min_detectable=mde,
+        (hit_lo, hit_hi), (ctr_lo, ctr_hi) = _diff_ci(d, se, z, a, b, 'hit_rate'), _diff_ci(dc, sec, z, a, b, 'ctr')
+        rows.append(dict(arm=arm, control=control, hit_rate_diff=d, hit_lo=hit_lo, hit_hi=hit_hi, hit_p=p_hit,
+                         ctr_diff=dc, ctr_lo=ctr_lo, ctr_hi=ctr_hi, ctr_p=p_ctr, min_detectable=mde,
                          verdict=_verdict(arm, control, a, b, p_hit, mde, alpha, min_visitors)))
     return pd.DataFrame(rows).set_index('arm')
 
 # %% ../nbs/11b_abtest.ipynb #371e1be7
+def _detectable(mde:float)->str: return f'{mde:.3f}' if np.isfinite(mde) else 'not known yet (every visitor alike so far)'
+
 def ab_report(db:str|Path, # the SQLite file of `sae-movies serve`
               control:str=None, alpha:float=0.05, power:float=0.8, min_visitors:int=30
              )->tuple: # (text, {'arms': [...], 'comparisons': [...]})
@@ -131,6 +143,7 @@ def ab_report(db:str|Path, # the SQLite file of `sae-movies serve`
     units = ab_units(db)
     if units.empty: raise SaeMoviesError(f"{db}: no list was shown yet, so there is nothing to compare")
     arms, level = arm_summary(units, 1 - alpha), f'{1 - alpha:.0%}'
+    if control is not None and control not in arms.index: raise SaeMoviesError(f"no arm {control!r} in the log (arms: {', '.join(arms.index)})")  # one arm too
     text = [f"A/B log {db}: {len(units)} visitors in {len(arms)} arms; intervals at {level}\n",
             '\n'.join(f"  {a}: {r.visitors:.0f} visitors, {r.impressions:.0f} impressions ({r.shown:.0f} movies shown, counted once per visitor), "
                       f"hit rate {r.hit_rate:.3f} [{r.hit_lo:.3f}, {r.hit_hi:.3f}], CTR {r.ctr:.4f} [{r.ctr_lo:.4f}, {r.ctr_hi:.4f}]"
@@ -139,7 +152,7 @@ def ab_report(db:str|Path, # the SQLite file of `sae-movies serve`
     for a, r in comp.iterrows():
         text.append(f"\n{a} - {r.control}: hit rate {r.hit_rate_diff:+.3f} [{r.hit_lo:+.3f}, {r.hit_hi:+.3f}] p = {r.hit_p:.3g}; "
                     f"CTR {r.ctr_diff:+.4f} [{r.ctr_lo:+.4f}, {r.ctr_hi:+.4f}] p = {r.ctr_p:.3g}; "
-                    f"detectable with {power:.0%} power: {r.min_detectable:.3f}\n  verdict: {r.verdict}")
+                    f"detectable with {power:.0%} power: {_detectable(r.min_detectable)}\n  verdict: {r.verdict}")
     if comp.empty: text.append('\none arm only: nothing to compare')
     return '\n'.join(text), {'arms': arms.reset_index().to_dict('records'), 'comparisons': comp.reset_index().to_dict('records')}
 

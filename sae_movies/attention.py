@@ -114,7 +114,7 @@ class AttentiveSettings(TopNSettings):
     device:str='auto' # 'auto', 'cpu', 'cuda' or 'mps'
     threads:int=0 # CPU threads while training (0: leave as is)
     rules = {**TopNSettings.rules, 'dim': '[1, inf)', 'heads': '[1, inf)', 'layers': '[0, inf)', 'dropout': '[0, 1)', 'max_len': '[1, inf)',
-             'l2': '[0, inf)', 'epochs': '[1, inf)', 'batch_size': '[1, inf)', 'lr': '(0, inf)', 'patience': '[1, inf)', 'device': DEVICES, 'threads': '[0, inf)'}
+             'l2': '[0, inf)', 'epochs': '[1, inf)', 'batch_size': '[1, inf)', 'lr': '(0, inf)', 'patience': '[1, inf)', 'device': DEVICES, 'threads': '[0, 1024]'}
     def check(self, owner:str): # the settings, checked
         super().check(owner)  # kinds and ranges first
         if self.dim % self.heads: raise SaeMoviesError(f"{owner}: dim ({self.dim}) must be a multiple of heads ({self.heads})")

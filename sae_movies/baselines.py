@@ -99,7 +99,7 @@ class MFSettings(Settings):
     threads:int=1 # CPU threads while training (0: leave as is)
     device:str='auto' # 'auto', 'cpu', 'cuda' or 'mps'
     rules = {'n_factors': '[1, inf)', 'factor_reg': '[0, inf)', 'factor_reg_per_rating': '[0, inf)', 'reg_user': '[0, inf)',
-             'reg_item': '[0, inf)', 'lr': '(0, inf)', 'epochs': '[1, inf)', 'init_std': '[0, inf)', 'threads': '[0, inf)',
+             'reg_item': '[0, inf)', 'lr': '(0, inf)', 'epochs': '[1, inf)', 'init_std': '[0, inf)', 'threads': '[0, 1024]',
              'device': DEVICES}
 
 # %% ../nbs/04_baselines.ipynb #365129c0

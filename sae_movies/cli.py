@@ -20,10 +20,10 @@ from .evaluate import evaluate_ratings, ranking_eval, topn_eval, cross_validate,
 from .recommend import Recommender
 
 # %% auto #0
-__all__ = ['EXPLAIN', 'RECOMMENDER', 'SPLIT_DEFAULT', 'STARS', 'table', 'build_parser', 'data_cmd', 'models_cmd', 'default_split',
-           'train_cmd', 'evaluate_cmd', 'predict_cmd', 'parse_folds', 'default_folds', 'compare_cmd', 'movie_ref',
-           'parse_rate', 'recommend_cmd', 'similar_cmd', 'tune_cmd', 'synth_cmd', 'serve_app', 'serve_worker',
-           'serve_cmd', 'ab_report_cmd', 'cache_cmd', 'main']
+__all__ = ['EXPLAIN', 'RECOMMENDER', 'SPLIT_DEFAULT', 'MAX_FOLDS', 'STARS', 'table', 'build_parser', 'data_cmd', 'models_cmd',
+           'default_split', 'train_cmd', 'evaluate_cmd', 'predict_cmd', 'parse_folds', 'default_folds', 'compare_cmd',
+           'movie_ref', 'parse_rate', 'recommend_cmd', 'similar_cmd', 'tune_cmd', 'synth_cmd', 'serve_app',
+           'serve_worker', 'serve_cmd', 'ab_report_cmd', 'cache_cmd', 'main']
 
 # %% ../nbs/12_cli.ipynb #331ce4db
 EXPLAIN = {
@@ -32,7 +32,7 @@ EXPLAIN = {
     'n': 'test ratings scored', 'coverage': 'share of test ratings the model scored itself',
     'fallbacks': 'test ratings it could not score (movie without training ratings, user without history): given the bias baseline',
     'train_rmse': 'RMSE on the ratings it was trained on', 'fit_seconds': 'seconds of training (start-up not included)',
-    'score': "the model's score: its predicted rating (not clipped) for rating models", 'similarity': 'cosine of the two movies\' vectors (1 = same direction)',
+    'score': "the model's score: for a rating model its predicted rating (not clipped), for a top-N model a ranking score (higher first; not a rating)", 'similarity': 'cosine of the two movies\' vectors (1 = same direction)',
     'precision@k': 'share of the top k that the user rated >= 4 in the test part', 'recall@k': 'share of the user\'s test movies rated >= 4 found in the top k (of at most k)',
     'ndcg@k': 'rank-discounted hits in the top k, 1 = all hits first', 'map@k': 'mean of the precision at each hit in the top k',
     'hit_rate@k': 'share of users with at least one hit in the top k', 'mrr': 'mean reciprocal rank of the first hit',
@@ -67,6 +67,16 @@ def table(df:pd.DataFrame, # rows to print
     lines += ['  '.join(pad(col[i], w, r) for col, w, r in zip(cells, widths, numeric)).rstrip() for i in range(len(df))]
     return '\n'.join(lines)
 
+def _json(obj)->str:
+    "`obj` as standard JSON for `--json`: numpy numbers as numbers, NaN and infinities (a figure that is not known) as null."
+    def clean(v):
+        if isinstance(v, dict): return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)): return [clean(x) for x in v]
+        if isinstance(v, (np.bool_, np.integer)): return v.item()
+        if isinstance(v, (float, np.floating)): return float(v) if np.isfinite(v) else None
+        return v
+    return json.dumps(clean(obj), allow_nan=False)
+
 # %% ../nbs/12_cli.ipynb #67674b98
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     "Help with the default of every option that has one, unless its text already says it."
@@ -87,6 +97,12 @@ def _folder(text):
     if not text.strip() or not Path(text).expanduser().is_dir():
         raise argparse.ArgumentTypeError(f"no such folder: {text!r} (`sae-movies data DATASET --path FOLDER` downloads a dataset into a new folder)")
     return text
+
+def _given(what:str): # an argparse type: any text but an empty one, which would otherwise read as the option left out
+    def parse(text):
+        if not text.strip(): raise argparse.ArgumentTypeError(f"give {what}, not an empty value")
+        return text
+    return parse
 
 def _split_name(text):
     "A split's name: an empty one is refused, not read as the default."
@@ -116,6 +132,7 @@ def _positive(name, least:int=1): # least: the smallest value allowed (0: zero t
         try: v = int(text)
         except ValueError: raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text!r}") from None
         if v < least: raise argparse.ArgumentTypeError(f"{name} must be a {'positive' if least else 'non-negative'} whole number, got {v}")
+        if v >= 2**63: raise argparse.ArgumentTypeError(f"{name} must be a whole number below 2**63, got {v}")  # past that numpy and the progress bar cannot hold it
         return v
     return parse
 
@@ -190,7 +207,7 @@ def _data_args(p):
 def data_cmd(a)->int:
     "Validate (or download) a dataset and print its summary."
     summary = load_dataset(a.name, a.path).summary()
-    print(json.dumps(summary) if a.json else table(pd.DataFrame({'': list(summary), 'value': [str(v) for v in summary.values()]})))
+    print(_json(summary) if a.json else table(pd.DataFrame({'': list(summary), 'value': [str(v) for v in summary.values()]})))
     return 0
 
 # %% ../nbs/12_cli.ipynb #37106be9
@@ -215,7 +232,7 @@ def models_cmd(a)->int:
     shown = lambda v: f'{v:g}' if isinstance(v, float) else _fmt(v)  # every digit of a default, 6.8e-06 as well as 0.5
     rows = [{'setting': f.name, 'default': _json_value(f.default) if a.json else shown(f.default),
              'allowed': _fmt(cls.Settings.rules.get(f.name, '')) or 'any'} for f in fields(cls.Settings)]
-    print(json.dumps(rows) if a.json else f'{a.model}: {cls.summary}\n\n' + table(pd.DataFrame(rows)))
+    print(_json(rows) if a.json else f'{a.model}: {cls.summary}\n\n' + table(pd.DataFrame(rows)))
     return 0
 
 # %% ../nbs/12_cli.ipynb #49842707
@@ -241,7 +258,7 @@ def _train_args(p):
     p.add_argument('--faithful', action='store_true', help="sae only: the course's own training loop (hundreds of times slower)")
     p.add_argument('--set', type=_pair('--set'), action='append', default=[], metavar='NAME=VALUE', help='any other setting of the model (repeat); see `sae-movies models MODEL`')
     p.add_argument('--out', help='checkpoint path (default: models/runs/DATA-SPLIT-MODEL.pt in the source checkout the package runs from, else under the current folder; with --resume, the checkpoint resumed)')
-    p.add_argument('--resume', metavar='CHECKPOINT', help='continue a run that Ctrl-C interrupted, from its checkpoint (its model, settings, data and split)')
+    p.add_argument('--resume', metavar='CHECKPOINT', type=_given('the checkpoint of the interrupted run'), help='continue a run that Ctrl-C interrupted, from its checkpoint (its model, settings, data and split)')
     p.add_argument('--processes', type=_positive('--processes'), metavar='N', help='train data-parallel in N processes on this machine, as `torchrun --standalone --nproc-per-node N -m sae_movies.cli train ...` does (sae, autorec, autorec-user, mult-vae, mult-dae, hybrid-dae; default: 1)')
 
 # %% ../nbs/12_cli.ipynb #fr000002
@@ -385,7 +402,7 @@ def _train_and_report(a, model, rank)->int:
     if model.history is not None and 'best_epoch' in vars(model): metrics.update(epochs=len(model.history), best_epoch=model.best_epoch)
     replaced = out.exists()
     model.save(out, dataset, metrics)
-    if a.json: print(json.dumps({'model': a.model, **metrics, 'chosen': model.chosen(), 'checkpoint': str(out), 'replaced': replaced}))
+    if a.json: print(_json({'model': a.model, **metrics, 'chosen': model.chosen(), 'checkpoint': str(out), 'replaced': replaced}))
     else: _print_train(a, model, split, metrics, out, replaced)
     return _train_ending(model, out, diverged, a.path)
 
@@ -537,7 +554,7 @@ def evaluate_cmd(a)->int:
     else:
         out = {'model': model.name, 'split': split.name, **(evaluate_ratings(model, split) if model.predicts_ratings else {}), **ranking_eval(model, split, a.k)}
         what = f'ranking: top {a.k} against test ratings >= 4, rated movies excluded'
-    if a.json: print(json.dumps(out)); return 0
+    if a.json: print(_json(out)); return 0
     shown = [k for k in out if k not in ('model', 'split')]
     print(f"{model.name} on {ds.name} {split.name} ({len(split.test):,} test ratings; {what})")
     print(table(pd.DataFrame({'metric': shown, 'value': [out[k] for k in shown]})))
@@ -561,12 +578,15 @@ def predict_cmd(a)->int:
     return 0
 
 # %% ../nbs/12_cli.ipynb #22b3c05d
+MAX_FOLDS = 100 # the most splits a range such as u1..u5 may name (expanded before any is read)
+
 def parse_folds(text:str # 'u1..u5' or 'u1,u3'
                )->list: # split names
     "Expand a fold list such as 'u1..u5'."
     if '..' in text:
         m = re.fullmatch(r'\s*(.*?)(\d+)\.\.\1(\d+)\s*', text)  # the same prefix on both ends: u1..u5, random-0.1-seed0..random-0.1-seed4
         if not m or int(m[2]) > int(m[3]): raise SaeMoviesError(f"--folds {text!r}: expected a range such as u1..u5 (first number no larger than the last)")
+        if (n := int(m[3]) - int(m[2]) + 1) > MAX_FOLDS: raise SaeMoviesError(f"--folds {text!r}: {n:,} splits; a range names at most {MAX_FOLDS}")
         return [f'{m[1]}{i}' for i in range(int(m[2]), int(m[3]) + 1)]
     folds = list(dict.fromkeys(t.strip() for t in text.split(',') if t.strip()))  # each split once, in the order given
     if not folds: raise SaeMoviesError(f"--folds {text!r} names no split")
@@ -579,7 +599,7 @@ def default_folds(info)->str: # the folds `compare` uses when none are given
 def _compare_args(p):
     p.add_argument('--models', default='autorec,autorec-user,deep-ae,sae,mf,bias,movie-mean,global-mean', help='comma-separated model names')
     _common(p, quiet=True, rows=True)
-    p.add_argument('--folds', help="splits, e.g. 'u1..u5', 'ua,ub' or 'random-0.1-seed0' (default: u1..u5 on ml-100k, random-0.1-seed0..random-0.1-seed4 on other data)")
+    p.add_argument('--folds', type=_given('splits, such as u1..u5 (leave --folds out for the default)'), help="splits, e.g. 'u1..u5', 'ua,ub' or 'random-0.1-seed0' (default: u1..u5 on ml-100k, random-0.1-seed0..random-0.1-seed4 on other data)")
     p.add_argument('--seeds', default='0', help="seeds of the models that have one, e.g. '0,1,2'")
     _device_arg(p, "where the models that take a device train, an ensemble's members included (the others ignore it) (default: each model's own, auto)")
 
@@ -644,7 +664,7 @@ def _list_args(p, what):
 
 def _recommend_args(p):
     _list_args(p, 'recommendations')
-    p.add_argument('--rating-model', metavar='CHECKPOINT', help='a rating model whose predicted stars are shown beside each title (e.g. ml-100k-u1-autorec)')
+    p.add_argument('--rating-model', metavar='CHECKPOINT', help="a rating model whose predicted stars are shown beside each title (e.g. ml-100k-u1-autorec; 'none', the default: no stars, as for serve)")
     p.add_argument('--user', type=int, help='a user id of the dataset')
     p.add_argument('--rate', action='append', default=[], metavar='MOVIE=RATING', help='a rating by a new user (repeat)')
     p.add_argument('--like', action='append', default=[], metavar='MOVIE', help="a movie a new user liked, counted as the scale's top rating (repeat)")
@@ -669,20 +689,22 @@ def _as_json(df:pd.DataFrame, value:str)->list:
 def recommend_cmd(a)->int:
     "Top-N movies for a known user or for a few ratings."
     if (a.user is None) == (not a.rate and not a.like): raise SaeMoviesError("give either --user ID or at least one --rate MOVIE=RATING or --like MOVIE (not both)")
-    rec = Recommender.from_checkpoint(a.checkpoint, data_path=a.path, rating_path=a.rating_model)
+    rec = Recommender.from_checkpoint(a.checkpoint, data_path=a.path, rating_path=None if a.rating_model == 'none' else a.rating_model)
     filters = dict(genres=a.genre, years=a.years, min_ratings=a.min_ratings)
     if a.user is not None: df, who, extra = rec.recommend(a.user, a.n, **filters), f'user {a.user}', {'user': a.user}
     else:
         pairs = ([(_movie_id(rec, m, '--rate'), r) for m, r in map(parse_rate, a.rate)]
                  + [(_movie_id(rec, movie_ref(s, '--like'), '--like'), rec.scale[1]) for s in a.like])
         df = rec.recommend_new(pairs, a.n, **filters)
-        rated = [{'movie_id': m, 'title': rec.title(m), 'rating': r} for m, r in pairs]
+        seen = rec.model.reads(rec.rating_history(pairs)); read = set(seen.indices[seen.data != 0].tolist())  # a top-N model reads only the liked ones
+        rated = [{'movie_id': m, 'title': rec.title(m), 'rating': r, 'read': int(rec.imap.items([m])[0]) in read} for m, r in pairs]
         who, extra = 'these ratings', {'rated': rated}
     if a.json:
         recs = _as_json(df, 'score')
         if 'predicted' in df: recs = [{**r, 'predicted_rating': float(p)} for r, p in zip(recs, df.predicted)]
-        print(json.dumps({**extra, 'model': rec.model.name, 'recommendations': recs})); return 0
-    if a.user is None: print('rated:\n' + '\n'.join(f"  {r['title']} (id {r['movie_id']}) = {r['rating']:g}" for r in extra['rated']) + '\n')
+        print(_json({**extra, 'model': rec.model.name, 'recommendations': recs})); return 0
+    if a.user is None: print('rated:\n' + '\n'.join(f"  {r['title']} (id {r['movie_id']}) = {r['rating']:g}" + ('' if r['read'] else f" (not read: {rec.model.name} ranks from the movies you liked)")
+                                                      for r in extra['rated']) + '\n')
     head = f'top {len(df)} for {who}' if len(df) == a.n else f'all {len(df)} films that qualify for {who} (asked for {a.n})'
     shown = _show(df, 'score')
     if 'predicted' in df: shown['predicted'] = df.predicted.to_numpy()
@@ -699,7 +721,7 @@ def similar_cmd(a)->int:
     rec = Recommender.from_checkpoint(a.checkpoint, data_path=a.path)
     mid = _movie_id(rec, movie_ref(a.movie), '--movie')
     df = rec.similar_movies(mid, a.n, a.min_ratings)
-    if a.json: print(json.dumps({'movie': {'movie_id': mid, 'title': rec.title(mid)}, 'similar': _as_json(df, 'similarity')})); return 0
+    if a.json: print(_json({'movie': {'movie_id': mid, 'title': rec.title(mid)}, 'similar': _as_json(df, 'similarity')})); return 0
     print(f'most similar to {rec.title(mid)} (id {mid}), by {rec.model.name}:\n' + table(_show(df, 'similarity'), digits=3) + '\n' + _legend(['similarity']))
     return 0
 
@@ -714,14 +736,15 @@ def _tune_args(p):
     p.add_argument('--valid-frac', type=float, default=0.05, help="share of each user's training ratings carved for validation")
     _device_arg(p, "where the trials train (default: the model's own, auto)")
     p.add_argument('--set', type=_pair('--set'), action='append', default=[], metavar='NAME=VALUE', help='a setting fixed for every trial (repeat), e.g. epochs=100')
-    p.add_argument('--out', help='CSV file for the trials (default: bench/results/tune-MODEL-DATA-SPLIT.csv in the source checkout the package runs from, else under the current folder)')
+    p.add_argument('--out', help='CSV file for the trials (default: models/runs/tune-MODEL-DATA-SPLIT.csv in the source checkout the package runs from, else under the current folder; saying so when it replaces an earlier run\'s)')
 
 def tune_cmd(a)->int:
     "Search a model's settings on validation ratings carved from the training ratings (optuna, seeded)."
     from sae_movies.tune import tune, save_trials
     if not 0 < a.valid_frac < 1: raise SaeMoviesError(f"--valid-frac must be between 0 and 1, got {a.valid_frac}")
     a.split = a.split or default_split(dataset_info(a.data), model_class(a.model).predicts_ratings)  # the default file name needs it
-    out = _writable(default_models_dir().parent/'bench'/'results'/f'tune-{a.model}-{a.data}-{a.split}.csv' if a.out is None else a.out, '--out', 'trial,')
+    out = _writable(default_models_dir()/'runs'/f'tune-{a.model}-{a.data}-{a.split}.csv' if a.out is None else a.out, '--out', 'trial,')  # beside train's runs: never a study the notebooks show
+    replaced = out.exists()  # an earlier run's trials, which the first finished trial replaces
     texts = _with_flags(a.model, _settings(a.set), [('device', a.device)])
     if 'seed' in texts: raise SaeMoviesError("tune: give the seed with --seed (it seeds the sampler, the validation carve and every model), not --set seed=...")
     fixed = {k: v for k, v in vars(model_class(a.model).Settings.from_strings(a.model, texts)).items() if k in texts}
@@ -734,11 +757,11 @@ def tune_cmd(a)->int:
         if trials.empty: raise KeyboardInterrupt  # no trial finished: nothing to save
         print(f"sae-movies tune: interrupted; the {len(trials)} finished trials are saved in {out}", file=sys.stderr); return 130
     if trials.diverged.all(): raise TrainingDiverged(f"every one of the {len(trials)} trials diverged (try lower learning rates with --set); they are saved in {out}", {})
-    if a.json: print(json.dumps({'trials': json.loads(trials.to_json(orient='records')), 'out': str(out)})); return 0
+    if a.json: print(_json({'trials': json.loads(trials.to_json(orient='records')), 'out': str(out), 'replaced': replaced})); return 0
     on = (f"validation RMSE on a {a.valid_frac:g} carve of {a.split}'s training ratings" if model_class(a.model).predicts_ratings
           else f"validation NDCG@100 of {a.split}'s validation users")
     print(f"best of {len(trials)} trials of {a.model} ({on}):\n"
-          + table(trials.head(5), digits=5) + f'\n\nall trials: {out}')
+          + table(trials.head(5), digits=5) + f'\n\nall trials: {out}' + (' (replaced the file an earlier run left there)' if replaced else ''))
     return 0
 
 # %% ../nbs/12_cli.ipynb #565eb5ec
@@ -758,7 +781,7 @@ def synth_cmd(a)->int:
     t0 = time.perf_counter()
     out = synthesize(a.out, a.users, a.movies, a.ratings, a.format, a.seed, a.rank)
     files = {p.name: p.stat().st_size for p in sorted(out.iterdir())}
-    if a.json: print(json.dumps({'folder': str(out), 'format': a.format, 'files': files, 'seconds': time.perf_counter() - t0})); return 0
+    if a.json: print(_json({'folder': str(out), 'format': a.format, 'files': files, 'seconds': time.perf_counter() - t0})); return 0
     print(f"wrote {a.ratings:,} ratings of {a.users:,} users on {a.movies:,} movies in {a.format}'s format to {out} "
           f"in {time.perf_counter() - t0:.1f} s:\n" + '\n'.join(f'  {n}  {b / 1e6:,.1f} MB' for n, b in files.items())
           + f"\nuse it as the release: sae-movies train --data {a.format} --path {out}")
@@ -773,7 +796,7 @@ def _port(text):
 STARS = 'ml-100k-u1-autorec' # serve's default rating model (shipped)
 
 def _serve_args(p):
-    p.add_argument('--host', default='127.0.0.1', help='address to listen on (0.0.0.0: every interface)')
+    p.add_argument('--host', default='127.0.0.1', type=_given('an address: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)'), help='address to listen on (0.0.0.0: every interface)')
     p.add_argument('--port', type=_port, default=8000, help='port')
     p.add_argument('--db', default='sae-movies.db', help='SQLite file for visitors, ratings and the A/B log (created on first use)')
     p.add_argument('--arm', type=_pair('--arm', 'CHECKPOINT'), action='append', default=[], metavar='NAME=CHECKPOINT', help=f'a model to serve (repeat for an A/B test; default: one arm, {RECOMMENDER})')
@@ -896,7 +919,7 @@ def _unit(name):
     def parse(text):
         try: v = float(text)
         except ValueError: raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
-        if not 0 < v < 1: raise argparse.ArgumentTypeError(f"{name} must be between 0 and 1, got {v:g}")
+        if not 1e-9 <= v <= 1 - 1e-9: raise argparse.ArgumentTypeError(f"{name} must be between 0 and 1, and no nearer either than 1e-9 (where the intervals cannot be computed), got {v:g}")
         return v
     return parse
 
@@ -912,7 +935,7 @@ def ab_report_cmd(a)->int:
     "Print the A/B report of a `serve` log."
     from sae_movies.abtest import ab_report
     text, data = ab_report(a.db, a.control, a.alpha, a.power, a.min_visitors)
-    print(json.dumps(data, default=float) if a.json else text)
+    print(_json(data) if a.json else text)
     return 0
 
 # %% ../nbs/12_cli.ipynb #cc000002
@@ -925,9 +948,11 @@ def _cache_args(p):
 def cache_cmd(a)->int:
     "List the cache of parsed ratings, or clear it."
     where, cleared = cache_dir(), a.clear or a.clear_stale
+    if where is not None and where.exists() and not where.is_dir():  # loading skips a cache it cannot write: say why nothing is kept
+        raise SaeMoviesError(f"{where}: a file, not a folder{' (SAE_MOVIES_CACHE)' if os.environ.get('SAE_MOVIES_CACHE', '').strip() else ''}, so no parsed ratings are kept; name a folder")
     t = clear_cache(stale_only=a.clear_stale) if cleared else cache_entries()
     rows = [{'file': f, 'ratings': None if pd.isna(r) else int(r), 'bytes': int(b), 'current': bool(c)} for f, r, b, c in zip(t.file, t.rows, t.bytes, t.current)]
-    if a.json: print(json.dumps({'folder': None if where is None else str(where), 'removed' if cleared else 'entries': rows})); return 0
+    if a.json: print(_json({'folder': None if where is None else str(where), 'removed' if cleared else 'entries': rows})); return 0
     if where is None: print('the cache of parsed ratings is off (SAE_MOVIES_CACHE=off)'); return 0
     size = f"{len(t)} {'entry' if len(t) == 1 else 'entries'}, {t.bytes.sum() / 1e6:,.1f} MB"
     if cleared: print(f"removed {size} from {where}"); return 0

@@ -39,7 +39,9 @@ def check_value(owner:str, # who owns the setting, e.g. 'autorec'
     lo_br, lo, hi, hi_br = _INTERVAL.fullmatch(rule).groups()
     lo, hi = float(lo), float(hi)
     for v in (value if isinstance(value, (tuple, list)) else [value]):
-        ok = isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and np.isfinite(v) or (hi == np.inf and v == np.inf)
+        whole = isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+        if whole and not -2**63 <= v < 2**63: raise SaeMoviesError(f"{owner}: {name} must be {_rule_text(rule)}{' and fit in 64 bits' if hi == np.inf else ''}, got {value!r}")  # (numpy cannot test a larger one)
+        ok = whole or isinstance(v, (float, np.floating)) and np.isfinite(v) or (hi == np.inf and v == np.inf)
         ok = ok and (v >= lo if lo_br == '[' else v > lo) and (v <= hi if hi_br == ']' else v < hi)
         finite = not isinstance(v, (float, np.floating)) or np.isfinite(v)  # say so where a bound is met by an infinity or NaN
         if not ok: raise SaeMoviesError(f"{owner}: {name} must be {_rule_text(rule)}{'' if finite else ' and finite'}, got {value!r}")
@@ -212,6 +214,7 @@ class Model:
         self.imap = self.known = self.history = self.resume_from = self.resume_state = None
         self.n_fallbacks, self.fit_seconds = 0, None
     def chosen(self)->str|None: return None # what the fit chose on validation, in words, for reports (None: nothing)
+    def reads(self, H:sp.csr_matrix)->sp.csr_matrix: return H # the entries of users' ratings its scores come from: every rating (a top-N model: the liked ones)
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in asdict(self.settings).items())})"
 

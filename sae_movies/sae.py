@@ -101,7 +101,7 @@ class AESettings(Settings):
     rules = {'hidden': '[1, inf)', 'activation': tuple(ACTIVATIONS), 'dropout': '[0, 1)', 'input_dropout': '[0, 1)',
              'code_dropout': '[0, 1)', 'epochs': '[1, inf)', 'n_batches': '[1, inf)', 'optimizer': tuple(OPTIMIZERS), 'lr': '(0, inf)',
              'weight_decay': '[0, inf)', 'init_gain': '(0, inf)', 'valid_frac': '[0, 1)', 'patience': '[1, inf)',
-             'device': DEVICES, 'threads': '[-1, inf)'}
+             'device': DEVICES, 'threads': '[-1, 1024]'}
 
 # %% ../nbs/05_sae.ipynb #9199bb80
 class AutoencoderModel(Model):

@@ -19,6 +19,7 @@ from jinja2 import Environment, DictLoader, select_autoescape
 from fastcore.basics import patch
 from .data import SaeMoviesError
 from .recommend import Recommender, NoSimilarity, _fold
+from . import __version__
 
 # %% auto #0
 __all__ = ['SCHEMA', 'TEMPLATES', 'COOKIE', 'STATIC', 'Store', 'check_shares', 'assign_arm', 'search_movies', 'recommend_for',
@@ -312,7 +313,7 @@ def create_app(arms:dict, # arm name -> Recommender (one arm: no A/B test)
     "The web app: the page, its fragments and the JSON API."
     if weights is not None: check_shares(weights, arms)  # before the database file is created
     state = App(arms, Store(db), weights, n_cap, body_cap)
-    api = FastAPI(title='sae-movies', docs_url='/api/docs', openapi_url='/api/openapi.json')
+    api = FastAPI(title='sae-movies', version=__version__, docs_url='/api/docs', openapi_url='/api/openapi.json')
     api.state.app = state
     api.mount('/static', StaticFiles(directory=STATIC), name='static')
 

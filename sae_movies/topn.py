@@ -36,6 +36,7 @@ class TopNModel(Model):
     def binary(self, H:sp.csr_matrix)->sp.csr_matrix: # 1 = liked
         "The liked view of ratings, by the model's settings."
         return liked(H, None if self.settings.all_rated else self.settings.threshold)
+    def reads(self, H): return self.binary(H) # its scores come from the liked movies alone
     def _user_ok(self, rows, H): return np.ones(len(rows), bool)  # nobody falls back to the bias baseline
     def _item_ok(self): return np.ones(self.imap.n_items, bool)
 
@@ -395,7 +396,7 @@ class MultSettings(TopNSettings):
     threads:int=0 # CPU threads while training (0: leave as is)
     rules = {**TopNSettings.rules, 'hidden': '[1, inf)', 'latent': '[1, inf)', 'dropout': '[0, 1)', 'l2': '[0, inf)', 'beta': '[0, inf)',
              'anneal_epochs': '[0, inf)', 'epochs': '[1, inf)', 'batch_size': '[1, inf)', 'lr': '(0, inf)', 'patience': '[1, inf)',
-             'softmax_sample': '[0, inf)', 'device': DEVICES, 'threads': '[0, inf)'}
+             'softmax_sample': '[0, inf)', 'device': DEVICES, 'threads': '[0, 1024]'}
 
 @dataclass
 class MultVAESettings(MultSettings):
