@@ -129,7 +129,10 @@ def find_movie(self:Recommender, movie # movie id (int) or title
     if _fold(q) in fake: raise SaeMoviesError(f"{movie!r} is a placeholder in {self.ds.name} (movie {fake[_fold(q)]}, with no year), not a film: name a film")
     names = {**{k: v[0] for k, v in by_alias.items()}, **{k: v[0] for k, v in by_name.items()}, **{k: v[0] for k, v in by_title.items()}}  # with and without year
     words = _fold(q).split()
-    holding = [self.title(v[0]) for k, v in by_title.items() if words and all(w in k for w in words)]  # titles with every word first, then near spellings
+    starts = lambda k: all(re.search(rf'(?<![^\W_]){re.escape(w)}', k) for w in words)  # each word begins a word of the title
+    holding = sorted(((k, v[0]) for k, v in by_title.items() if words and all(w in k for w in words)),  # titles with every word first, then near spellings:
+                     key=lambda kv: (not starts(kv[0]), -self.n_ratings[self.imap.items([kv[1]])[0]]))  # 'star' in Star Wars before Bastard..., most rated first
+    holding = [self.title(i) for _, i in holding]
     close = dict.fromkeys(holding + [self.title(names[c]) for c, *_ in process.extract(_fold(q), list(names), scorer=fuzz.ratio, limit=8, score_cutoff=60)])  # difflib's ratio, in C
     hint = f"; did you mean {', '.join(map(repr, list(close)[:5]))}?" if close else ''
     raise SaeMoviesError(f"no movie titled {movie!r}{hint}")
