@@ -142,7 +142,7 @@ def dataset_dir(name:str, # dataset name
     if path is not None and Path(path).expanduser().is_file(): raise SaeMoviesError(f"{path}: a file, not a folder: give the dataset's folder or the folder that holds it")
     root, info = data_root(path), dataset_info(name)
     if path is not None and not (root/info.dirname).is_dir():  # a folder named after the release, inside, is the one
-        marks = {MANIFEST, *info.files, *(i.ratings_file for i in DATASETS.values())}  # any of the release's files: its own folder, even one that lost its ratings
+        marks = {MANIFEST, *(f for i in DATASETS.values() for f in i.files)}  # any release's files: a dataset's own folder (even one that lost its ratings, or another release's), where validation says what it holds
         if any((root/f).is_file() for f in marks): return root
     return root/info.dirname
 
@@ -193,10 +193,11 @@ def folder_info(folder:Path, # a dataset folder
 
 # %% ../nbs/00_data.ipynb #f4667979
 def _holds_other_release(folder:Path, info:DatasetInfo)->str:
-    "A message naming the releases whose ratings file `folder` holds instead of `info`'s ('' when none)."
-    others = sorted({i.ratings_file for i in DATASETS.values() if i.ratings_file != info.ratings_file and (folder/i.ratings_file).is_file()})
+    "A message naming the releases whose files `folder` holds instead of `info`'s ('' when none): their ratings, or their movies or users without them."
+    present = lambda files: sorted({f for f in files if f not in info.files and (folder/f).is_file()})
+    others = present(i.ratings_file for i in DATASETS.values()) or present(f for i in DATASETS.values() for f in i.files)
     if not others: return ''
-    names = ', '.join(n for n, i in DATASETS.items() if i.ratings_file in others)
+    names = ', '.join(n for n, i in DATASETS.items() if set(i.files) & set(others))
     return (f"{folder}: holds {', '.join(others)} (the format of {names}), not {info.name}: "
             f"expected {', '.join(info.files)}; point --path at a {info.name} folder (or, where the command takes --data, pick the matching one)")
 
