@@ -16,7 +16,7 @@ from .data import SaeMoviesError, IndexMap, default_data_dir, ratings_csr, per_u
 __all__ = ['MAX_SEED', 'CHECKPOINT_FORMAT', 'check_value', 'Settings', 'progress_bar', 'shrunk_mean', 'mean_by_index',
            'fit_biases', 'Biases', 'Model', 'TrainingDiverged', 'trained_rows', 'pair_scores', 'physical_memory',
            'check_fit_memory', 'atomic_write', 'default_models_dir', 'content_digest', 'ratings_digest',
-           'read_checkpoint', 'net_from_state']
+           'read_checkpoint', 'error_line', 'net_from_state']
 
 # %% ../nbs/02_core.ipynb #7abc35a6
 _INTERVAL = re.compile(r'([\[(])\s*([^,\s]+)\s*,\s*([^\])\s]+)\s*([\])])')
@@ -575,7 +575,15 @@ def from_checkpoint(cls:Model, d:dict, # contents from `read_checkpoint`
     try: return cls._rebuild(d)
     except SaeMoviesError as e: raise SaeMoviesError(f"{path}: a damaged {d.get('model')!r} checkpoint ({e})") from None
     except Exception as e:  # a payload is data from outside: whatever fails in rebuilding it means a damaged file
-        raise SaeMoviesError(f"{path}: a damaged {d.get('model')!r} checkpoint ({type(e).__name__}: {str(e)[:200]})") from None
+        raise SaeMoviesError(f"{path}: a damaged {d.get('model')!r} checkpoint ({error_line(e)})") from None
+
+def error_line(e:BaseException, # an error from outside the package, whose text may run to many lines
+               n:int=200 # the most characters of its text kept
+              )->str: # 'TypeName: text' on one line, shortened at a word with '…'
+    "An exception as one short line for a message of ours."
+    text = ' '.join(str(e).split())
+    if len(text) > n: text = text[:n].rsplit(' ', 1)[0] + ' …'
+    return f"{type(e).__name__}: {text}"
 
 def _vector(t, n:int)->np.ndarray:
     "A checkpoint's tensor as a vector of `n` numbers."

@@ -10,7 +10,7 @@ import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
 from .data import SaeMoviesError, MANIFEST, dataset_dir, load_dataset, ratings_csr
 from .metrics import top_k, ndcg_at_k
-from .core import Model, Settings, read_checkpoint, default_models_dir, MAX_SEED, ratings_digest, _vector
+from .core import Model, Settings, read_checkpoint, error_line, default_models_dir, MAX_SEED, ratings_digest, _vector
 from .train import DEVICES
 from .baselines import GlobalMean, MovieMean, Bias, BiasedMF, MostPopular
 from .sae import SAE
@@ -247,6 +247,8 @@ def checkpoint_dataset(model:Model, # a loaded checkpoint
                       ): # the `MovieLens` it names
     "Load the dataset a checkpoint was trained on; one trained on generated data is not looked for as the release, which would find other data or download it."
     d = model.meta['dataset']
+    if not isinstance(d.get('name'), str):  # a model saved from Python without `dataset=`
+        raise SaeMoviesError(f"{getattr(model, 'path', 'the checkpoint')}: names no dataset it was trained on (saved without one), so its data cannot be found")
     if path is None and d.get('generated') and not ((folder := dataset_dir(d.get('name')))/MANIFEST).is_file():
         raise SaeMoviesError(f"{getattr(model, 'path', 'the checkpoint')}: trained on generated {d.get('name')} data (sae-movies synth), which {folder} does not hold; give that data's folder (--path)")
     return load_dataset(d.get('name'), path)
@@ -284,7 +286,7 @@ def attach_dataset(model:Model, ds,
     model.use_ratings(check_training_ratings(model, ratings_csr(train, model.imap), ds, path))
     try: S = model.score(ds.imap.user_ids[[0, ds.imap.n_users // 2, -1]])  # a checkpoint well-formed but wrong inside fails here, not in a user's hands
     except SaeMoviesError: raise
-    except Exception as e: raise SaeMoviesError(f"{path}: a damaged {model.name!r} checkpoint: it cannot score ({type(e).__name__}: {str(e)[:200]})") from None
+    except Exception as e: raise SaeMoviesError(f"{path}: a damaged {model.name!r} checkpoint: it cannot score ({error_line(e)})") from None
     if not np.isfinite(S).all(): raise SaeMoviesError(f"{path}: a damaged {model.name!r} checkpoint: its scores are not all finite")
     return model
 
