@@ -98,10 +98,10 @@ def _verdict(arm, control, a, b, p, mde, alpha, min_visitors)->str:
         return f'too small to conclude: no difference found, and these visitors could only reveal one of {mde:.3f} or more'
     return f'no significant difference (p = {p:.2g})'
 
-def _diff_ci(d, se, z, a, b, # the difference (b - a), its standard error, the normal quantile, the two arms' summaries
+def _diff_ci(d, se_a, se_b, z, a, b, # the difference (b - a), each arm's standard error, the normal quantile, the two arms' summaries
              rate:str)->tuple: # 'hit_rate' or 'ctr'
-    "Interval of b's rate - a's: the normal one, or Newcombe's from the arms' own intervals where its spread is 0 or unknown (no hit in either arm yet)."
-    if se > 0: return d - z * se, d + z * se
+    "Interval of b's rate - a's: the normal one, or Newcombe's from the arms' own intervals where an arm's spread is 0 or unknown (no hit in it yet, say)."
+    if se_a > 0 and se_b > 0: return d - z * np.hypot(se_a, se_b), d + z * np.hypot(se_a, se_b)  # an arm without spread would add none: too narrow
     lo, hi = {'hit_rate': ('hit_lo', 'hit_hi'), 'ctr': ('ctr_lo', 'ctr_hi')}[rate]
     return d - np.hypot(b[rate] - b[lo], a[hi] - a[rate]), d + np.hypot(b[hi] - b[rate], a[rate] - a[lo])
 
@@ -119,15 +119,16 @@ def compare_arms(units:pd.DataFrame, # from `ab_units`
     for arm in s.index.drop(control):
         b = s.loc[arm]
         table = [[r.hit_visitors, r.visitors - r.hit_visitors] for r in (a, b)]
-        p_hit = stats.chi2_contingency(table, correction=False).pvalue if min(map(sum, zip(*table))) > 0 else 1.
-        d, se = b.hit_rate - a.hit_rate, np.sqrt(a.hit_rate * (1 - a.hit_rate) / a.visitors + b.hit_rate * (1 - b.hit_rate) / b.visitors)
+        chi = stats.chi2_contingency(table, correction=False) if min(map(sum, zip(*table))) > 0 else None
+        p_hit = 1. if chi is None else stats.fisher_exact(table).pvalue if (chi.expected_freq < 5).any() else chi.pvalue  # few expected: the exact test
+        d, (se_a, se_b) = b.hit_rate - a.hit_rate, (np.sqrt(r.hit_rate * (1 - r.hit_rate) / r.visitors) for r in (a, b))
         dc, sec = b.ctr - a.ctr, np.hypot(a.ctr_se, b.ctr_se)
         p_ctr = 2 * stats.norm.sf(abs(dc) / sec) if sec > 0 else 1.
         k = len(s) - 1  # Bonferroni
         p_hit, p_ctr = min(1., p_hit * k), min(1., p_ctr * k)
         pm = ((a.hit_rate * a.visitors + b.hit_rate * b.visitors) / (a.visitors + b.visitors))
         mde = min_detectable(pm, a.visitors, b.visitors, alpha / k, power)
-        (hit_lo, hit_hi), (ctr_lo, ctr_hi) = _diff_ci(d, se, z, a, b, 'hit_rate'), _diff_ci(dc, sec, z, a, b, 'ctr')
+        (hit_lo, hit_hi), (ctr_lo, ctr_hi) = _diff_ci(d, se_a, se_b, z, a, b, 'hit_rate'), _diff_ci(dc, a.ctr_se, b.ctr_se, z, a, b, 'ctr')
         rows.append(dict(arm=arm, control=control, hit_rate_diff=d, hit_lo=hit_lo, hit_hi=hit_hi, hit_p=p_hit,
                          ctr_diff=dc, ctr_lo=ctr_lo, ctr_hi=ctr_hi, ctr_p=p_ctr, min_detectable=mde,
                          verdict=_verdict(arm, control, a, b, p_hit, mde, alpha, min_visitors)))

@@ -11,10 +11,16 @@ from .core import Model, Settings, TrainingDiverged, Biases, fit_biases, mean_by
 from .train import set_seed, train_loop, torch_threads, pick_device, DEVICES
 
 # %% auto #0
-__all__ = ['GlobalMean', 'MovieMean', 'BiasSettings', 'Bias', 'BiasedMFNet', 'row_ridge', 'MFSettings', 'BiasedMF', 'MostPopular']
+__all__ = ['SameForEverybody', 'GlobalMean', 'MovieMean', 'BiasSettings', 'Bias', 'BiasedMFNet', 'row_ridge', 'MFSettings',
+           'BiasedMF', 'MostPopular']
 
 # %% ../nbs/04_baselines.ipynb #ea67998f
-class GlobalMean(Model):
+class SameForEverybody:
+    "A baseline whose scores no person's ratings move: it reads none of them."
+    reads_what = 'none of your ratings (its scores are the same for everybody)'
+    def reads(self, H:sp.csr_matrix)->sp.csr_matrix: return sp.csr_matrix(H.shape, dtype=H.dtype)
+
+class GlobalMean(SameForEverybody, Model):
     "Predict the training mean rating for every pair."
     name, summary = 'global-mean', 'the mean training rating, for every pair'
     def _fit(self, R, V, progress): pass
@@ -26,7 +32,7 @@ class GlobalMean(Model):
     def _set_state(self, state): pass
 
 # %% ../nbs/04_baselines.ipynb #fb29cdb1
-class MovieMean(Model):
+class MovieMean(SameForEverybody, Model):
     "Predict the movie's mean training rating."
     name, summary = 'movie-mean', "each movie's mean training rating"
     def _fit(self, R, V, progress):
@@ -235,7 +241,7 @@ def _set_state(self:BiasedMF, state:dict):
     for k in ('user_bias', 'item_bias', 'user_factors', 'item_factors'): setattr(self, k, state[k].numpy())
 
 # %% ../nbs/04_baselines.ipynb #e68f992d
-class MostPopular(Model):
+class MostPopular(SameForEverybody, Model):
     "Ranking baseline: a movie's score is its number of training ratings, the same for every user."
     name, summary, predicts_ratings = 'popular', 'the most-rated movies, for everybody (ranking only)', False
     def _fit(self, R, V, progress): self.counts = np.diff(R.tocsc().indptr).astype(np.float64)

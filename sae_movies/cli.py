@@ -70,10 +70,12 @@ def table(df:pd.DataFrame, # rows to print
 def _json(obj)->str:
     "`obj` as standard JSON for `--json`: numpy numbers as numbers, NaN and infinities (a figure that is not known) as null."
     def clean(v):
-        if isinstance(v, dict): return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)): return [clean(x) for x in v]
+        if isinstance(v, dict): return {k if isinstance(k, str) else str(clean(k)): clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple, set, np.ndarray)): return [clean(x) for x in (v.tolist() if isinstance(v, np.ndarray) else v)]
         if isinstance(v, (np.bool_, np.integer)): return v.item()
         if isinstance(v, (float, np.floating)): return float(v) if np.isfinite(v) else None
+        if isinstance(v, pd.Timestamp): return v.isoformat()
+        if v is pd.NA or v is pd.NaT: return None
         return v
     return json.dumps(clean(obj), allow_nan=False)
 
@@ -372,7 +374,8 @@ def _train_and_report(a, model, rank)->int:
     split = _split_and_free(ds, a.split)
     if a.resume: check_training_ratings(model, ratings_csr(split.train, ds.imap), ds, a.resume)  # not data changed since, for the same users and movies
     if len(split.test) == 0: raise SaeMoviesError(f"--split {a.split}: no test ratings to score the model on; give a split with a test part (u1, random-0.1-seed0, users-150-seed0, ...)")
-    out = out or _writable(default_models_dir()/'runs'/f"{a.data}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out', 'checkpoint')  # the default name needs the split
+    made = '-generated' if ds.info.synthetic else ''  # `sae-movies synth` data: not a checkpoint of the real release, nor one that replaces it
+    out = out or _writable(default_models_dir()/'runs'/f"{a.data}{made}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out', 'checkpoint')  # the default name needs the split
     startup = time.perf_counter() - _STARTED
     users = split.fold_in is not None  # held-out users: rated by what the list finds
     diverged = None
@@ -599,7 +602,7 @@ def default_folds(info)->str: # the folds `compare` uses when none are given
 def _compare_args(p):
     p.add_argument('--models', default='autorec,autorec-user,deep-ae,sae,mf,bias,movie-mean,global-mean', help='comma-separated model names')
     _common(p, quiet=True, rows=True)
-    p.add_argument('--folds', type=_given('splits, such as u1..u5 (leave --folds out for the default)'), help="splits, e.g. 'u1..u5', 'ua,ub' or 'random-0.1-seed0' (default: u1..u5 on ml-100k, random-0.1-seed0..random-0.1-seed4 on other data)")
+    p.add_argument('--folds', type=_given('splits, such as u1..u5 (leave --folds out for the default)'), help="splits, e.g. 'u1..u5' (a range of at most 100), 'ua,ub' or 'random-0.1-seed0' (default: u1..u5 on ml-100k, random-0.1-seed0..random-0.1-seed4 on other data)")
     p.add_argument('--seeds', default='0', help="seeds of the models that have one, e.g. '0,1,2'")
     _device_arg(p, "where the models that take a device train, an ensemble's members included (the others ignore it) (default: each model's own, auto)")
 
@@ -664,7 +667,7 @@ def _list_args(p, what):
 
 def _recommend_args(p):
     _list_args(p, 'recommendations')
-    p.add_argument('--rating-model', metavar='CHECKPOINT', help="a rating model whose predicted stars are shown beside each title (e.g. ml-100k-u1-autorec; 'none', the default: no stars, as for serve)")
+    p.add_argument('--rating-model', metavar='CHECKPOINT', help="a rating model whose predicted stars are shown beside each title (e.g. ml-100k-u1-autorec; left out, or 'none' as serve takes it: no stars)")
     p.add_argument('--user', type=int, help='a user id of the dataset')
     p.add_argument('--rate', action='append', default=[], metavar='MOVIE=RATING', help='a rating by a new user (repeat)')
     p.add_argument('--like', action='append', default=[], metavar='MOVIE', help="a movie a new user liked, counted as the scale's top rating (repeat)")
@@ -703,7 +706,7 @@ def recommend_cmd(a)->int:
         recs = _as_json(df, 'score')
         if 'predicted' in df: recs = [{**r, 'predicted_rating': float(p)} for r, p in zip(recs, df.predicted)]
         print(_json({**extra, 'model': rec.model.name, 'recommendations': recs})); return 0
-    if a.user is None: print('rated:\n' + '\n'.join(f"  {r['title']} (id {r['movie_id']}) = {r['rating']:g}" + ('' if r['read'] else f" (not read: {rec.model.name} ranks from the movies you liked)")
+    if a.user is None: print('rated:\n' + '\n'.join(f"  {r['title']} (id {r['movie_id']}) = {r['rating']:g}" + ('' if r['read'] else f" (not read: {rec.model.name} reads {rec.model.reads_what})")
                                                       for r in extra['rated']) + '\n')
     head = f'top {len(df)} for {who}' if len(df) == a.n else f'all {len(df)} films that qualify for {who} (asked for {a.n})'
     shown = _show(df, 'score')
@@ -915,11 +918,13 @@ def serve_cmd(a)->int:
     _spawned(a); return 0
 
 # %% ../nbs/12_cli.ipynb #5e4c1b1a
-def _unit(name):
+def _unit(name, least:float=1e-9): # least: the smallest value taken (a power below 0.5 would give a negative detectable difference)
     def parse(text):
         try: v = float(text)
         except ValueError: raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
-        if not 1e-9 <= v <= 1 - 1e-9: raise argparse.ArgumentTypeError(f"{name} must be between 0 and 1, and no nearer either than 1e-9 (where the intervals cannot be computed), got {v:g}")
+        if not least <= v <= 1 - 1e-9:
+            raise argparse.ArgumentTypeError(f"{name} must be between {least:g} and 1 - 1e-9, got {v:g}" if least > 1e-9 else
+                                             f"{name} must be between 0 and 1, and no nearer either than 1e-9 (past that the intervals' normal quantiles lose their precision), got {v:g}")
         return v
     return parse
 
@@ -927,7 +932,7 @@ def _ab_args(p):
     p.add_argument('--db', default='sae-movies.db', help='the SQLite file of `sae-movies serve`')
     p.add_argument('--control', help='the arm the others are compared with (default: the first by name)')
     p.add_argument('--alpha', type=_unit('--alpha'), default=0.05, help='level of the two-sided tests (intervals at 1 - alpha)')
-    p.add_argument('--power', type=_unit('--power'), default=0.8, help='power at which the smallest detectable difference is given')
+    p.add_argument('--power', type=_unit('--power', least=0.5), default=0.8, help='power at which the smallest detectable difference is given')
     p.add_argument('--min-visitors', type=_positive('--min-visitors'), default=30, help='fewer visitors in an arm: too small to conclude')
     _common(p, data=False)
 
@@ -949,7 +954,7 @@ def cache_cmd(a)->int:
     "List the cache of parsed ratings, or clear it."
     where, cleared = cache_dir(), a.clear or a.clear_stale
     if where is not None and where.exists() and not where.is_dir():  # loading skips a cache it cannot write: say why nothing is kept
-        raise SaeMoviesError(f"{where}: a file, not a folder{' (SAE_MOVIES_CACHE)' if os.environ.get('SAE_MOVIES_CACHE', '').strip() else ''}, so no parsed ratings are kept; name a folder")
+        raise SaeMoviesError(f"{where}: a file, not a folder{' (SAE_MOVIES_CACHE)' if os.environ.get('SAE_MOVIES_CACHE', '').strip() else ''}, so no parsed ratings are kept; set SAE_MOVIES_CACHE to a folder (or off)")
     t = clear_cache(stale_only=a.clear_stale) if cleared else cache_entries()
     rows = [{'file': f, 'ratings': None if pd.isna(r) else int(r), 'bytes': int(b), 'current': bool(c)} for f, r, b, c in zip(t.file, t.rows, t.bytes, t.current)]
     if a.json: print(_json({'folder': None if where is None else str(where), 'removed' if cleared else 'entries': rows})); return 0

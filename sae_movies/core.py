@@ -214,6 +214,7 @@ class Model:
         self.imap = self.known = self.history = self.resume_from = self.resume_state = None
         self.n_fallbacks, self.fit_seconds = 0, None
     def chosen(self)->str|None: return None # what the fit chose on validation, in words, for reports (None: nothing)
+    reads_what = 'every rating' # in words, the ratings `reads` keeps
     def reads(self, H:sp.csr_matrix)->sp.csr_matrix: return H # the entries of users' ratings its scores come from: every rating (a top-N model: the liked ones)
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in asdict(self.settings).items())})"

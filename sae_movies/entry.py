@@ -6,7 +6,7 @@
 __all__ = ['main']
 
 # %% ../nbs/12a_entry.ipynb #ep000003
-import signal, sys
+import signal, sys, threading
 
 # %% ../nbs/12a_entry.ipynb #ep000006
 def main(say:bool=True # print 'sae-movies: interrupted' when Ctrl-C comes during the imports (False: a launcher speaks for this process)
@@ -16,7 +16,8 @@ def main(say:bool=True # print 'sae-movies: interrupted' when Ctrl-C comes durin
     def interrupted(*_):
         if say: print("sae-movies: interrupted", file=sys.stderr)
         sys.exit(130)
-    if before is signal.default_int_handler: signal.signal(signal.SIGINT, interrupted)
+    ours = before is signal.default_int_handler and threading.current_thread() is threading.main_thread()  # (only the main thread sets handlers)
+    if ours: signal.signal(signal.SIGINT, interrupted)
     from sae_movies.cli import main as command
-    signal.signal(signal.SIGINT, before)
+    if ours: signal.signal(signal.SIGINT, before)
     return command()

@@ -36,6 +36,7 @@ class TopNModel(Model):
     def binary(self, H:sp.csr_matrix)->sp.csr_matrix: # 1 = liked
         "The liked view of ratings, by the model's settings."
         return liked(H, None if self.settings.all_rated else self.settings.threshold)
+    reads_what = 'only the movies you liked'
     def reads(self, H): return self.binary(H) # its scores come from the liked movies alone
     def _user_ok(self, rows, H): return np.ones(len(rows), bool)  # nobody falls back to the bias baseline
     def _item_ok(self): return np.ones(self.imap.n_items, bool)

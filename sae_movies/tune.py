@@ -72,7 +72,7 @@ def tune(name:str, # a registered model
     metric = 'valid_rmse' if cls.predicts_ratings else 'valid_ndcg@100'
     carve = (per_user_holdout(split.train, ds.imap, frac=valid_frac, seed=seed) if cls.predicts_ratings or split.valid is None
              else Split(split.name, split.train, split.valid, ds.imap))  # a top-N user split has validation users of its own
-    if cls.predicts_ratings and carve.test.empty: raise SaeMoviesError(f"valid_frac (--valid-frac) {valid_frac:g} carves no rating from {split.name}'s training ratings: give a larger share")
+    if (cls.predicts_ratings or split.valid is None) and carve.test.empty: raise SaeMoviesError(f"valid_frac (--valid-frac) {valid_frac:g} carves no rating from {split.name}'s training ratings: give a larger share")
     rows, bar = [], progress_bar(range(n_trials), f'tuning {name}', progress)
     def table(): # the trials so far, best first
         t = pd.DataFrame(rows, columns=['trial', metric, *space, 'seconds', 'best_epoch', 'diverged'])
