@@ -155,7 +155,9 @@ def search_movies(rec:Recommender, # the catalogue
 def _reasons(rec:Recommender, history, cols)->list:
     "For each recommended column, the liked movie closest to it, as a sentence."
     lo, hi = rec.scale
-    liked = history.indices[history.data >= (lo + hi) / 2]
+    seen = rec.model.reads(history)  # what the model scored from: a top-N model reads only the movies liked at its threshold
+    liked = np.intersect1d(history.indices[history.data >= (lo + hi) / 2], seen.indices[seen.data != 0])
+    if not seen.nnz: return ['popular with everybody'] * len(cols)  # none of the ratings read: a top-N model ranks by popularity
     if not len(liked): return ['among the best for people who rated what you rated'] * len(cols)
     try: V = rec.item_vecs()
     except NoSimilarity: return ['popular with everybody'] * len(cols)  # the model ranks every visitor's movies alike
