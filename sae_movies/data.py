@@ -796,6 +796,8 @@ def _cached(entry:tuple)->pd.DataFrame|None:
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile): return None  # missing, or damaged: a member's CRC fails
     rows = said.pop('rows', None)
     if said != about or any(a.dtype != t or a.shape != (rows,) for a, t in zip(cols.values(), _CACHED.values())): return None
+    (lo, hi), step, r = about['params'][1], about['params'][2], cols['rating']  # the rules the parser applied, checked again on what was kept:
+    if len(r) and (r.min() < lo or r.max() > hi or (k := r / np.float32(step), k != np.rint(k))[1].any()): return None  # an edited copy is parsed again, not trusted
     return pd.DataFrame({c: a.astype(np.int64) if c in ('user', 'item') else a for c, a in cols.items()}, copy=False)
 
 def _keep(entry:tuple, df:pd.DataFrame):
