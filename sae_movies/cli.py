@@ -11,7 +11,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from threadpoolctl import threadpool_limits
-from .data import SaeMoviesError, DATASETS, MovieLens, Split, check_split_name, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages, cache_dir, cache_entries, clear_cache, ratings_csr
+from .data import SaeMoviesError, DATASETS, MANIFEST, MovieLens, Split, check_split_name, dataset_info, dataset_dir, get_dataset, load_dataset, small_pages, cache_dir, cache_entries, clear_cache, ratings_csr
 from .metrics import rating_metrics
 from .core import atomic_write, default_models_dir, TrainingDiverged, MAX_SEED, read_checkpoint, physical_memory, ratings_digest
 from .train import warm_up, start_distributed, use_huge_pages, use_flush_denormal, pick_device, DEVICES, ctrl_c_together, InterruptedTogether
@@ -746,7 +746,8 @@ def tune_cmd(a)->int:
     from sae_movies.tune import tune, save_trials
     if not 0 < a.valid_frac < 1: raise SaeMoviesError(f"--valid-frac must be between 0 and 1, got {a.valid_frac}")
     a.split = a.split or default_split(dataset_info(a.data), model_class(a.model).predicts_ratings)  # the default file name needs it
-    out = _writable(default_models_dir()/'runs'/f'tune-{a.model}-{a.data}-{a.split}.csv' if a.out is None else a.out, '--out', 'trial,')  # beside train's runs: never a study the notebooks show
+    made = '-generated' if (dataset_dir(a.data, a.path)/MANIFEST).is_file() else ''  # `sae-movies synth` data, as train's checkpoints say
+    out = _writable(default_models_dir()/'runs'/f'tune-{a.model}-{a.data}{made}-{a.split}.csv' if a.out is None else a.out, '--out', 'trial,')  # beside train's runs: never a study the notebooks show
     replaced = out.exists()  # an earlier run's trials, which the first finished trial replaces
     texts = _with_flags(a.model, _settings(a.set), [('device', a.device)])
     if 'seed' in texts: raise SaeMoviesError("tune: give the seed with --seed (it seeds the sampler, the validation carve and every model), not --set seed=...")
@@ -918,7 +919,7 @@ def serve_cmd(a)->int:
     _spawned(a); return 0
 
 # %% ../nbs/12_cli.ipynb #5e4c1b1a
-def _unit(name, least:float=1e-9): # least: the smallest value taken (a power below 0.5 would give a negative detectable difference)
+def _unit(name, least:float=1e-9): # least: the smallest value taken (a power below 0.5 plans for missing a difference more often than finding it; far below, the detectable difference even comes out negative)
     def parse(text):
         try: v = float(text)
         except ValueError: raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None

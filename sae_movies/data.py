@@ -15,8 +15,8 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['DATASETS', 'MANIFEST', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COLS', 'MAX_ID', 'MAX_TIMESTAMP', 'SCAN_LINES',
-           'SCAN_SPLIT', 'ML100K_GENRES', 'META_FILES', 'ML1M_OCCUPATIONS', 'CACHE_ABOVE', 'SaeMoviesError',
+__all__ = ['DATASETS', 'MANIFEST', 'META_FILES', 'NET', 'MAX_MEMBER', 'MAX_RATIO', 'RATING_COLS', 'MAX_ID', 'MAX_TIMESTAMP',
+           'SCAN_LINES', 'SCAN_SPLIT', 'ML100K_GENRES', 'ML1M_OCCUPATIONS', 'CACHE_ABOVE', 'SaeMoviesError',
            'DatasetInfo', 'dataset_info', 'default_data_dir', 'data_root', 'dataset_dir', 'file_blocks', 'file_sha256',
            'count_lines', 'folder_info', 'published_md5', 'file_md5', 'AlteredFile', 'validate_dataset', 'safe_extract',
            'download_dataset', 'get_dataset', 'read_ratings', 'read_movies', 'read_users', 'as_ids', 'IndexMap',
@@ -135,6 +135,8 @@ def data_root(path=None # explicit folder; overrides everything
     return Path(env).expanduser().resolve() if env else default_data_dir()
 
 # %% ../nbs/00_data.ipynb #1723331e
+META_FILES = {'tab': ('u.item', 'u.user'), 'dat': ('movies.dat', 'users.dat'), 'csv': ('movies.csv', None)} # movies and users files, by format
+
 def dataset_dir(name:str, # dataset name
                 path=None # explicit folder: the dataset itself or a folder holding it
                )->Path: # where the dataset's files are (or will be)
@@ -142,7 +144,7 @@ def dataset_dir(name:str, # dataset name
     if path is not None and Path(path).expanduser().is_file(): raise SaeMoviesError(f"{path}: a file, not a folder: give the dataset's folder or the folder that holds it")
     root, info = data_root(path), dataset_info(name)
     if path is not None and not (root/info.dirname).is_dir():  # a folder named after the release, inside, is the one
-        marks = {MANIFEST, *(f for i in DATASETS.values() for f in i.files)}  # any release's files: a dataset's own folder (even one that lost its ratings, or another release's), where validation says what it holds
+        marks = {MANIFEST, *info.files, *(i.ratings_file for i in DATASETS.values()), *(f for pair in META_FILES.values() for f in pair if f)}  # a dataset's own folder (even one that lost its ratings, or another release's), where validation says what it holds; not a stray tags.csv
         if any((root/f).is_file() for f in marks): return root
     return root/info.dirname
 
@@ -195,9 +197,9 @@ def folder_info(folder:Path, # a dataset folder
 def _holds_other_release(folder:Path, info:DatasetInfo)->str:
     "A message naming the releases whose files `folder` holds instead of `info`'s ('' when none): their ratings, or their movies or users without them."
     present = lambda files: sorted({f for f in files if f not in info.files and (folder/f).is_file()})
-    others = present(i.ratings_file for i in DATASETS.values()) or present(f for i in DATASETS.values() for f in i.files)
+    others = present(i.ratings_file for i in DATASETS.values()) or present(f for pair in META_FILES.values() for f in pair if f)  # ratings, else movies or users: never tags.csv, which several releases ship
     if not others: return ''
-    names = ', '.join(n for n, i in DATASETS.items() if set(i.files) & set(others))
+    names = ', '.join(n for n, i in DATASETS.items() if set(i.files) & set(others))  # (others: none of info's own files)
     return (f"{folder}: holds {', '.join(others)} (the format of {names}), not {info.name}: "
             f"expected {', '.join(info.files)}; point --path at a {info.name} folder (or, where the command takes --data, pick the matching one)")
 
@@ -615,8 +617,6 @@ def _unique(ids:list, lines:list, what:str, fn):
         if (j := first.setdefault(i, n)) != n: raise _bad_line(fn, n, f"{what} {i} listed twice (first at line {j})")
 
 # %% ../nbs/00_data.ipynb #414d4471
-META_FILES = {'tab': ('u.item', 'u.user'), 'dat': ('movies.dat', 'users.dat'), 'csv': ('movies.csv', None)} # movies and users files, by format
-
 def read_movies(folder:Path, # dataset folder
                 info:DatasetInfo # which dataset
                )->pd.DataFrame: # columns item, title, year, genres
