@@ -100,6 +100,9 @@ def _folder(text):
         raise argparse.ArgumentTypeError(f"no such folder: {text!r} (`sae-movies data DATASET --path FOLDER` downloads a dataset into a new folder)")
     return text
 
+def _generated(a)->str: # '-generated' for `sae-movies synth` data: a default file name that is not the real release's, nor replaces its
+    return '-generated' if (dataset_dir(a.data, a.path)/MANIFEST).is_file() else ''
+
 def _given(what:str): # an argparse type: any text but an empty one, which would otherwise read as the option left out
     def parse(text):
         if not text.strip(): raise argparse.ArgumentTypeError(f"give {what}, not an empty value")
@@ -374,8 +377,7 @@ def _train_and_report(a, model, rank)->int:
     split = _split_and_free(ds, a.split)
     if a.resume: check_training_ratings(model, ratings_csr(split.train, ds.imap), ds, a.resume)  # not data changed since, for the same users and movies
     if len(split.test) == 0: raise SaeMoviesError(f"--split {a.split}: no test ratings to score the model on; give a split with a test part (u1, random-0.1-seed0, users-150-seed0, ...)")
-    made = '-generated' if ds.info.synthetic else ''  # `sae-movies synth` data: not a checkpoint of the real release, nor one that replaces it
-    out = out or _writable(default_models_dir()/'runs'/f"{a.data}{made}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out', 'checkpoint')  # the default name needs the split
+    out = out or _writable(default_models_dir()/'runs'/f"{a.data}{_generated(a)}-{a.split}-{a.model}{'-faithful' if a.faithful else ''}.pt", '--out', 'checkpoint')  # the default name needs the split
     startup = time.perf_counter() - _STARTED
     users = split.fold_in is not None  # held-out users: rated by what the list finds
     diverged = None
@@ -746,8 +748,7 @@ def tune_cmd(a)->int:
     from sae_movies.tune import tune, save_trials
     if not 0 < a.valid_frac < 1: raise SaeMoviesError(f"--valid-frac must be between 0 and 1, got {a.valid_frac}")
     a.split = a.split or default_split(dataset_info(a.data), model_class(a.model).predicts_ratings)  # the default file name needs it
-    made = '-generated' if (dataset_dir(a.data, a.path)/MANIFEST).is_file() else ''  # `sae-movies synth` data, as train's checkpoints say
-    out = _writable(default_models_dir()/'runs'/f'tune-{a.model}-{a.data}{made}-{a.split}.csv' if a.out is None else a.out, '--out', 'trial,')  # beside train's runs: never a study the notebooks show
+    out = _writable(default_models_dir()/'runs'/f'tune-{a.model}-{a.data}{_generated(a)}-{a.split}.csv' if a.out is None else a.out, '--out', 'trial,')  # beside train's runs: never a study the notebooks show
     replaced = out.exists()  # an earlier run's trials, which the first finished trial replaces
     texts = _with_flags(a.model, _settings(a.set), [('device', a.device)])
     if 'seed' in texts: raise SaeMoviesError("tune: give the seed with --seed (it seeds the sampler, the validation carve and every model), not --set seed=...")
